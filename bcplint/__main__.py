@@ -1,0 +1,5 @@
+from __future__ import annotations
+
+from bcplint.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,146 @@
+"""The public library API: ``lint(...) -> LintResult``.
+
+Example::
+
+    from bcplint.api import lint, LintOptions
+    result = lint(LintOptions(paths=["bcp/"]))
+    for finding in result.findings:
+        print(finding.path, finding.line, finding.rule_id, finding.message)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bcplint import engine
+from bcplint.config import LoadedConfig, find_config, load_config
+from bcplint.errors import ConfigError, did_you_mean
+from bcplint.findings import Finding, LintResult, Severity
+from bcplint.loader import LoadedFile, LoadProblem, load_file
+from bcplint.packs import DEFAULT_PACKS, Rule, RuleOverride, resolve_rules
+from bcplint.sources import SourceFile, discover, git_root
+from bcplint.workspace import build_workspace
+
+
+@dataclass(frozen=True, kw_only=True)
+class LintOptions:
+    """What to check and how. ``None`` means: take it from the configuration file."""
+
+    paths: Sequence[str] = ()
+    packs: Sequence[str] | None = None
+    select: Sequence[str] | None = None
+    ignore: Sequence[str] | None = None
+    today: dt.date | None = None
+    config_path: Path | None = None
+    cwd: Path = field(default_factory=Path.cwd)
+
+
+def today_utc() -> dt.date:
+    return dt.datetime.now(dt.UTC).date()
+
+
+def configuration(options: LintOptions) -> LoadedConfig:
+    path = options.config_path if options.config_path is not None else find_config(options.cwd.resolve())
+    return load_config(path)
+
+
+def load_rules(options: LintOptions, loaded: LoadedConfig) -> list[Rule]:
+    """The enabled packs' rules, with configuration overrides, narrowed by select/ignore."""
+    config = loaded.config
+    base = loaded.root or options.cwd
+    packs = list(options.packs) if options.packs else list(config.packs or DEFAULT_PACKS)
+    pack_base = options.cwd if options.packs else base
+    all_rules = resolve_rules(packs, pack_base)
+    by_key = _rule_keys(all_rules)
+    overrides: dict[str, RuleOverride] = {}
+    for key, rule_config in config.rules.items():
+        rule = _lookup(key, by_key, "rules", loaded)
+        overrides[rule.id] = RuleOverride(
+            severity=Severity.parse(rule_config.severity) if rule_config.severity else None,
+            params=rule_config.params or None,
+            enforce_from=rule_config.enforce_from,
+        )
+    rules = resolve_rules(packs, pack_base, overrides) if overrides else all_rules
+    select = list(options.select) if options.select is not None else config.select
+    ignore = list(options.ignore) if options.ignore is not None else config.ignore
+    selected_ids = {r.id for key in select for r in _matching(key, rules, by_key, "select", loaded)}
+    ignored_ids = {r.id for key in ignore for r in _matching(key, rules, by_key, "ignore", loaded)}
+    return [r for r in rules if (not select or r.id in selected_ids) and r.id not in ignored_ids]
+
+
+def _rule_keys(rules: Iterable[Rule]) -> dict[str, Rule]:
+    keys: dict[str, Rule] = {}
+    for rule in rules:
+        keys[rule.id] = rule
+        keys[rule.name] = rule
+    return keys
+
+
+def _lookup(key: str, by_key: dict[str, Rule], option: str, loaded: LoadedConfig) -> Rule:
+    rule = by_key.get(key) or by_key.get(key.upper())
+    if rule is None:
+        where = f"{loaded.path}: " if loaded.path else ""
+        raise ConfigError(f"{where}unknown rule '{key}' in '{option}'{did_you_mean(key, by_key)}")
+    return rule
+
+
+def _matching(key: str, rules: list[Rule], by_key: dict[str, Rule], option: str, loaded: LoadedConfig) -> list[Rule]:
+    """A rule id, a rule name, or an id prefix such as ``BCP2`` (like ruff's selectors)."""
+    prefix = key.upper()
+    if key not in by_key and prefix not in by_key and len(prefix) >= 3:
+        matched = [r for r in rules if r.id.startswith(prefix)]
+        if matched:
+            return matched
+    rule = _lookup(key, by_key, option, loaded)
+    return [r for r in rules if r.id == rule.id]
+
+
+def default_paths(options: LintOptions, loaded: LoadedConfig) -> list[str]:
+    """Paths given, else the configuration's, else the repository (or the current directory)."""
+    if options.paths:
+        return list(options.paths)
+    root = loaded.root
+    if loaded.config.paths and root is not None:
+        return [str(root / p) for p in loaded.config.paths]
+    return [str(git_root(options.cwd) or options.cwd)]
+
+
+def read_files(sources: Iterable[SourceFile]) -> list[LoadedFile]:
+    loaded = []
+    for source in sources:
+        try:
+            content = source.path.read_bytes()
+        except OSError as exc:
+            problem = LoadProblem(
+                path=source.display, line=1, column=1, message=f"cannot read file: {exc.strerror or exc}"
+            )
+            loaded.append(LoadedFile(path=source.display, problem=problem))
+            continue
+        loaded.append(load_file(source.display, content, explicit=source.explicit))
+    return loaded
+
+
+def lint(options: LintOptions, loaded: LoadedConfig | None = None) -> LintResult:
+    """Check the documents under ``options.paths``; raise BcplintError for usage problems."""
+    loaded = loaded or configuration(options)
+    rules = load_rules(options, loaded)
+    sources = discover(default_paths(options, loaded), cwd=options.cwd, exclude=loaded.config.exclude)
+    files = read_files(sources)
+    workspace = build_workspace(files, options.today or today_utc())
+    findings: list[Finding] = engine.run(rules, workspace)
+    notes = tuple(
+        f"{f.path}: holds no bcplint/v1 document"
+        for f, s in zip(files, sources, strict=True)
+        if s.explicit and not f.is_bcp
+    )
+    return LintResult(
+        findings=tuple(findings),
+        files_checked=sum(1 for f in files if f.is_bcp),
+        documents_checked=len(workspace.docs),
+        rules_run=tuple(r.id for r in rules),
+        packs=tuple(sorted({p for r in rules for p in r.packs})),
+        notes=notes,
+    )

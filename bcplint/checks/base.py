@@ -1,0 +1,142 @@
+"""What every check function shares: the context it reads, the hits it yields, field lookup.
+
+A check function is pure. It receives the workspace (through :class:`Context`), the document
+it is about (for document checks) and its validated parameters, and yields :class:`Hit`s. It
+never knows the rule's severity, never prints and never reads files.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from bcplint.validate import FieldPath
+from bcplint.workspace import Doc, Workspace
+
+
+@dataclass(frozen=True, kw_only=True)
+class Context:
+    workspace: Workspace
+    today: dt.date
+
+
+@dataclass(frozen=True, kw_only=True)
+class Hit:
+    """One failure of a check.
+
+    ``outcome`` picks the rule's message when it has one per outcome (``missing``, ``stale``…);
+    ``values`` fill the message's ``{placeholders}``; ``detail`` is the check's own wording,
+    used when the rule has no message for the outcome.
+    """
+
+    doc: Doc | None
+    field: FieldPath
+    outcome: str
+    detail: str
+    values: Mapping[str, object] = field(default_factory=dict)
+    at_key: bool = False
+    position: tuple[str, int, int] | None = None  # (path, line, column) when there is no document
+
+
+class Params(BaseModel):
+    """Base of each check function's parameters: unknown parameters are pack errors."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class NoParams(Params):
+    pass
+
+
+DocumentCheck = Callable[[Context, Doc, str, Any], Iterator[Hit]]
+WorkspaceCheck = Callable[[Context, Any], Iterator[Hit]]
+
+
+@dataclass(frozen=True, kw_only=True)
+class CheckFunction:
+    """A built-in check that packs can name. ``scope`` says what it is called with."""
+
+    name: str
+    params: type[Params]
+    scope: Literal["document", "workspace"]
+    function: Callable[..., Iterator[Hit]]
+
+
+# --- field paths --------------------------------------------------------------------------
+
+_FIELD_PATH = re.compile(r"[A-Za-z_]\w*(?:\[(?:\*|\d+)\]|\.[A-Za-z_]\w*)*")
+_SEGMENT = re.compile(r"([A-Za-z_]\w*)|\[(\*|\d+)\]")
+
+
+def parse_field(text: str) -> tuple[str | int | None, ...]:
+    """``backups[*].last_restore_test.date`` -> ``('backups', None, 'last_restore_test', 'date')``.
+
+    ``None`` stands for "every item". Raises ValueError for anything else.
+    """
+    if not _FIELD_PATH.fullmatch(text):
+        raise ValueError(f"invalid field path '{text}' (expected e.g. owner, reviewed.on, backups[*].frequency)")
+    return tuple(name if name else (None if index == "*" else int(index)) for name, index in _SEGMENT.findall(text))
+
+
+@dataclass(frozen=True)
+class FieldValue:
+    """A value found at ``path``; ``item`` is the name of the nearest enclosing list item."""
+
+    path: FieldPath
+    value: Any
+    item: str | None = None
+
+
+def lookup(root: Any, field_path: str) -> list[FieldValue]:
+    """Every value at ``field_path`` (wildcards expanded). A missing leaf yields ``None``.
+
+    A missing parent stops the walk with ``None`` at the full path, so a rule on
+    ``reviewed.on`` sees "missing" whether ``reviewed`` or only ``on`` is absent. Wildcards
+    over an absent or empty list yield nothing: there is nothing to check.
+    """
+    results: list[FieldValue] = []
+    _walk(root, parse_field(field_path), (), None, results)
+    return results
+
+
+def _walk(
+    node: Any,
+    parts: tuple[str | int | None, ...],
+    path: FieldPath,
+    item: str | None,
+    out: list[FieldValue],
+) -> None:
+    if not parts:
+        out.append(FieldValue(path, node, item))
+        return
+    head, rest = parts[0], parts[1:]
+    if node is None:
+        out.append(FieldValue((*path, *(p for p in parts if isinstance(p, (str, int)))), None, item))
+        return
+    if head is None:
+        for i, child in enumerate(node if isinstance(node, list) else []):
+            _walk(child, rest, (*path, i), _item_name(child, item), out)
+    elif isinstance(head, int):
+        child = node[head] if isinstance(node, list) and head < len(node) else None
+        _walk(child, rest, (*path, head), _item_name(child, item), out)
+    elif isinstance(node, Mapping):
+        _walk(node.get(head), rest, (*path, head), item, out)
+    else:
+        _walk(getattr(node, head, None), rest, (*path, head), item, out)
+
+
+def _item_name(child: Any, default: str | None) -> str | None:
+    name = getattr(child, "name", None)
+    return name if isinstance(name, str) else default
+
+
+def render(value: Any) -> str:
+    """How a value appears in a message."""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)

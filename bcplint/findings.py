@@ -1,0 +1,74 @@
+"""Severity, Finding and LintResult: the one result type every formatter reads."""
+
+from __future__ import annotations
+
+import enum
+from collections import Counter
+from dataclasses import dataclass, field
+
+
+class Severity(enum.IntEnum):
+    """Ordered so that ``a >= b`` means "a is at least as severe as b"."""
+
+    INFO = 1
+    WARNING = 2
+    ERROR = 3
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+    @classmethod
+    def parse(cls, text: str) -> Severity:
+        return cls[text.upper()]
+
+
+SEVERITY_NAMES = ("error", "warning", "info")
+
+
+@dataclass(frozen=True, kw_only=True, order=True)
+class Finding:
+    """One gap in the plan, at a place in a file.
+
+    Field order is the sort order of reports: path, line, column, then rule.
+    """
+
+    path: str
+    line: int
+    column: int
+    rule_id: str
+    rule_name: str
+    severity: Severity
+    message: str
+    kind: str | None = None
+    document: str | None = None
+    field: str | None = None
+    clauses: tuple[str, ...] = ()
+    waiver: str | None = None
+
+    @property
+    def waived(self) -> bool:
+        return self.waiver is not None
+
+
+@dataclass(frozen=True, kw_only=True)
+class LintResult:
+    """Everything one run found, plus what it looked at."""
+
+    findings: tuple[Finding, ...]
+    files_checked: int
+    documents_checked: int
+    rules_run: tuple[str, ...] = ()
+    packs: tuple[str, ...] = ()
+    notes: tuple[str, ...] = field(default=())
+
+    def active(self) -> tuple[Finding, ...]:
+        """Findings that are not waived."""
+        return tuple(f for f in self.findings if not f.waived)
+
+    def counts(self) -> Counter[Severity]:
+        return Counter(f.severity for f in self.active())
+
+    def worst(self) -> Severity | None:
+        active = self.active()
+        return max((f.severity for f in active), default=None)

@@ -1,0 +1,91 @@
+"""The dependency graph of Services, Systems and Suppliers, and its cycles."""
+
+from __future__ import annotations
+
+from bcplint.workspace import Workspace
+
+GRAPH_KINDS = ("Service", "System", "Supplier")
+
+
+def edges(workspace: Workspace) -> dict[str, list[str]]:
+    """name -> names it depends on, restricted to documents that exist with a graph kind."""
+    graph: dict[str, list[str]] = {}
+    for doc in workspace.valid(GRAPH_KINDS):
+        assert doc.name is not None
+        if workspace.by_name.get(doc.name) is not doc:
+            continue  # a duplicate: the first document with the name stands for it
+        graph[doc.name] = [d for d in workspace.dependencies(doc) if workspace.get(d, GRAPH_KINDS)]
+    return graph
+
+
+def find_cycles(workspace: Workspace) -> list[list[str]]:
+    """One cycle per strongly connected component, starting at its smallest name.
+
+    Iterative Tarjan, so a long chain cannot exhaust the stack; linear in nodes + edges.
+    """
+    graph = edges(workspace)
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    on_stack: set[str] = set()
+    stack: list[str] = []
+    components: list[list[str]] = []
+    counter = 0
+    for root in sorted(graph):
+        if root in index:
+            continue
+        work: list[tuple[str, int]] = [(root, 0)]
+        while work:
+            node, child_i = work.pop()
+            if child_i == 0:
+                index[node] = low[node] = counter
+                counter += 1
+                stack.append(node)
+                on_stack.add(node)
+            children = graph.get(node, [])
+            if child_i < len(children):
+                work.append((node, child_i + 1))
+                child = children[child_i]
+                if child not in index:
+                    work.append((child, 0))
+                elif child in on_stack:
+                    low[node] = min(low[node], index[child])
+                continue
+            if low[node] == index[node]:
+                component = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.append(member)
+                    if member == node:
+                        break
+                if len(component) > 1 or node in graph.get(node, []):
+                    components.append(component)
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[node])
+    return [_cycle_in(graph, component) for component in components]
+
+
+def _cycle_in(graph: dict[str, list[str]], component: list[str]) -> list[str]:
+    """A concrete cycle through the component's smallest name (walk back to it)."""
+    members = set(component)
+    start = min(component)
+    # Breadth-first search from start's successors back to start, within the component.
+    previous: dict[str, str] = {}
+    frontier = [start]
+    while frontier:
+        next_frontier = []
+        for node in frontier:
+            for child in graph[node]:
+                if child not in members:
+                    continue
+                if child == start:
+                    path = [node]
+                    while path[-1] != start:
+                        path.append(previous[path[-1]])
+                    return list(reversed(path))
+                if child not in previous:
+                    previous[child] = node
+                    next_frontier.append(child)
+        frontier = next_frontier
+    return [start]

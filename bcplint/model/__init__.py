@@ -1,0 +1,10 @@
+"""The bcplint/v1 document format."""
+
+from __future__ import annotations
+
+from bcplint.model.kinds import KINDS, Document
+from bcplint.model.schema import json_schema
+
+API_VERSION = "bcplint/v1"
+
+__all__ = ["API_VERSION", "KINDS", "Document", "json_schema"]

@@ -1,0 +1,268 @@
+"""Rule packs -> rules ready to run.
+
+Every entry is merged by rule id: the catalog's definition, then each enabled pack's entries
+(a pack's ``extends`` first, its own entries on top), then the user's configuration. Clauses
+add up, labelled with the framework of the pack that names them; other fields are replaced.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+from ruamel.yaml import YAML
+from ruamel.yaml.error import YAMLError
+
+from bcplint.checks import CHECKS, CheckFunction, Params
+from bcplint.checks.base import parse_field
+from bcplint.checks.filters import check_where
+from bcplint.errors import PackError, did_you_mean
+from bcplint.findings import Severity
+from bcplint.packs.model import Examples, Message, PackFile, RuleEntry
+from bcplint.validate import format_field
+
+CATALOG = "catalog"
+DEFAULT_PACKS = ("iso22301",)
+
+
+@dataclass(frozen=True, kw_only=True)
+class BoundCheck:
+    """A check function with its field and validated parameters."""
+
+    function: CheckFunction
+    field: str | None
+    params: Params
+    message: Message | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Rule:
+    id: str
+    name: str
+    severity: Severity
+    summary: str
+    rationale: str
+    fix: str
+    clauses: tuple[str, ...]
+    kinds: tuple[str, ...]
+    where: Mapping[str, Any]
+    checks: tuple[BoundCheck, ...]
+    message: Message | None
+    params: Mapping[str, Any]
+    enforce_from: dt.date | None
+    packs: tuple[str, ...]
+    examples: Examples | None
+    origin: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class RuleOverride:
+    """What configuration may change about a rule."""
+
+    severity: Severity | None = None
+    params: Mapping[str, Any] | None = None
+    enforce_from: dt.date | None = None
+
+
+def builtin_pack_dir() -> Path:
+    """Shipped packs: inside the installed package, or ``rules/`` of a source checkout."""
+    installed = Path(__file__).resolve().parent.parent / "_rules"
+    return installed if installed.is_dir() else Path(__file__).resolve().parents[2] / "rules"
+
+
+def builtin_pack_names() -> list[str]:
+    return sorted(p.stem for p in builtin_pack_dir().glob("*.yaml"))
+
+
+def read_pack(ref: str, base: Path) -> tuple[PackFile, str]:
+    """Load a pack by built-in name or by path (relative to ``base``); return it and its origin."""
+    if ref.endswith((".yaml", ".yml")) or "/" in ref or "\\" in ref:
+        path = (base / ref) if not Path(ref).is_absolute() else Path(ref)
+    else:
+        path = builtin_pack_dir() / f"{ref}.yaml"
+        if not path.is_file():
+            names = builtin_pack_names()
+            raise PackError(f"unknown pack '{ref}'{did_you_mean(ref, names)}; built-in packs: {', '.join(names)}")
+    try:
+        data = YAML(typ="safe").load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise PackError(f"{path}: cannot read rule pack: {exc.strerror}") from None
+    except (YAMLError, UnicodeDecodeError, RecursionError) as exc:
+        raise PackError(f"{path}: rule pack is not valid YAML: {_first_line(exc)}") from None
+    try:
+        return PackFile.model_validate(data), str(path)
+    except ValidationError as exc:
+        raise PackError(_describe_pack_error(path, data, exc)) from None
+
+
+def _first_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split())
+
+
+def _describe_pack_error(path: Path, data: Any, exc: ValidationError) -> str:
+    error = exc.errors(include_url=False)[0]
+    loc = tuple(error["loc"])
+    where = ""
+    if len(loc) >= 2 and loc[0] == "rules" and isinstance(loc[1], int) and isinstance(data, dict):
+        rules = data.get("rules")
+        if isinstance(rules, list) and loc[1] < len(rules) and isinstance(rules[loc[1]], dict):
+            where = f"rule {rules[loc[1]].get('id', f'#{loc[1] + 1}')}: "
+    field = format_field(loc)
+    problem = "unknown key" if error["type"] == "extra_forbidden" else error["msg"]
+    extra = f" ({exc.error_count() - 1} more problem(s))" if exc.error_count() > 1 else ""
+    return f"{path}: {where}{field}: {problem}{extra}"
+
+
+def resolve_rules(pack_refs: list[str], base: Path, overrides: Mapping[str, RuleOverride] | None = None) -> list[Rule]:
+    """The rules the enabled packs turn on, merged and validated, sorted by id."""
+    catalog_pack, catalog_origin = read_pack(CATALOG, base)
+    merged: dict[str, dict[str, Any]] = {}
+    origins: dict[str, str] = {}
+    packs_of: dict[str, list[str]] = {}
+    for ref in pack_refs:
+        pack_name, entries, origin = _pack_entries(ref, base, ())
+        for rule_id, entry in entries.items():
+            _merge(merged.setdefault(rule_id, {}), entry)
+            origins.setdefault(rule_id, origin)
+            packs_of.setdefault(rule_id, []).append(pack_name)
+    definitions = {entry.id: entry for entry in catalog_pack.rules}
+    rules = []
+    for rule_id in sorted(merged):
+        full: dict[str, Any] = {}
+        if rule_id in definitions:
+            _merge(full, _entry_fields(definitions[rule_id], None))
+        _merge(full, merged[rule_id])
+        origin = catalog_origin if rule_id in definitions else origins[rule_id]
+        override = (overrides or {}).get(rule_id)
+        rules.append(_build_rule(rule_id, full, tuple(packs_of[rule_id]), origin, override))
+    _check_unique_names(rules)
+    return rules
+
+
+def _pack_entries(ref: str, base: Path, chain: tuple[str, ...]) -> tuple[str, dict[str, dict[str, Any]], str]:
+    pack, origin = read_pack(ref, base)
+    if origin in chain:
+        route = " -> ".join(Path(o).name for o in (*chain, origin))
+        raise PackError(f"{origin}: pack '{pack.pack}' extends itself ({route})")
+    entries: dict[str, dict[str, Any]] = {}
+    for parent in pack.extends:
+        _, parent_entries, _ = _pack_entries(parent, Path(origin).parent, (*chain, origin))
+        for rule_id, entry in parent_entries.items():
+            _merge(entries.setdefault(rule_id, {}), entry)
+    label = pack.framework or pack.title
+    for entry in pack.rules:
+        _merge(entries.setdefault(entry.id, {}), _entry_fields(entry, label))
+    return pack.pack, entries, origin
+
+
+def _entry_fields(entry: RuleEntry, framework: str | None) -> dict[str, Any]:
+    fields = entry.model_dump(exclude_unset=True, by_alias=False)
+    fields.pop("id", None)
+    if "examples" in fields:
+        fields["examples"] = entry.examples
+    if "check" in fields:
+        fields["check"] = entry.check
+    if "applies_to" in fields:
+        fields["applies_to"] = entry.applies_to
+    clauses = fields.pop("clauses", [])
+    fields["clauses"] = [f"{framework} {c}".strip() if framework else c for c in clauses]
+    return fields
+
+
+def _merge(target: dict[str, Any], entry: Mapping[str, Any]) -> None:
+    for key, value in entry.items():
+        if key == "clauses":
+            target["clauses"] = [*target.get("clauses", []), *(c for c in value if c not in target.get("clauses", []))]
+        elif key == "params":
+            target["params"] = {**target.get("params", {}), **value}
+        else:
+            target[key] = value
+
+
+def _build_rule(
+    rule_id: str, full: dict[str, Any], packs: tuple[str, ...], origin: str, override: RuleOverride | None
+) -> Rule:
+    def fail(problem: str) -> PackError:
+        return PackError(f"{origin}: rule {rule_id}: {problem}")
+
+    for required in ("name", "severity", "summary", "check"):
+        if not full.get(required):
+            raise fail(f"has no '{required}' and is not a built-in rule; define it fully or fix the id")
+    checks_spec = full["check"] if isinstance(full["check"], list) else [full["check"]]
+    selector = full.get("applies_to")
+    params = dict(full.get("params", {}))
+    if override and override.params:
+        for key, value in override.params.items():
+            if key not in params:
+                known = ", ".join(sorted(params)) or "none"
+                raise PackError(
+                    f"rule {rule_id} has no parameter '{key}'{did_you_mean(key, params)}; its parameters: {known}"
+                )
+            params[key] = value
+    bound = tuple(_bind(spec, params, selector is not None, fail) for spec in checks_spec)
+    if selector is not None:
+        try:
+            check_where(selector.where)
+        except ValueError as exc:
+            raise fail(f"applies_to.where: {exc}") from None
+    severity = override.severity if override and override.severity else Severity.parse(full["severity"])
+    return Rule(
+        id=rule_id,
+        name=full["name"],
+        severity=severity,
+        summary=full["summary"],
+        rationale=full.get("rationale", ""),
+        fix=full.get("fix", ""),
+        clauses=tuple(full.get("clauses", [])),
+        kinds=tuple(selector.kinds) if selector else (),
+        where=dict(selector.where) if selector else {},
+        checks=bound,
+        message=full.get("message"),
+        params=params,
+        enforce_from=(override.enforce_from if override and override.enforce_from else full.get("enforce_from")),
+        packs=packs,
+        examples=full.get("examples"),
+        origin=origin,
+    )
+
+
+def _bind(spec: Any, params: Mapping[str, Any], has_selector: bool, fail: Any) -> BoundCheck:
+    function = CHECKS.get(spec.function)
+    if function is None:
+        raise fail(f"unknown check function '{spec.function}'{did_you_mean(spec.function, CHECKS)}")
+    if function.scope == "document":
+        if not has_selector:
+            raise fail(f"check '{spec.function}' needs 'applies_to' (which documents to look at)")
+        if not spec.field:
+            raise fail(f"check '{spec.function}' needs a 'field'")
+        try:
+            parse_field(spec.field)
+        except ValueError as exc:
+            raise fail(str(exc)) from None
+    values = {}
+    for key, value in spec.params.items():
+        if isinstance(value, str) and value.startswith("$"):
+            if value[1:] not in params:
+                raise fail(f"check '{spec.function}' uses '{value}', but the rule has no parameter '{value[1:]}'")
+            value = params[value[1:]]
+        values[key] = value
+    try:
+        bound_params = function.params.model_validate(values)
+    except ValidationError as exc:
+        error = exc.errors(include_url=False)[0]
+        name = format_field(tuple(error["loc"])) or "params"
+        problem = "unknown parameter" if error["type"] == "extra_forbidden" else error["msg"]
+        raise fail(f"check '{spec.function}': parameter '{name}': {problem}") from None
+    return BoundCheck(function=function, field=spec.field, params=bound_params, message=spec.message)
+
+
+def _check_unique_names(rules: list[Rule]) -> None:
+    seen: dict[str, str] = {}
+    for rule in rules:
+        if rule.name in seen:
+            raise PackError(f"{rule.origin}: rule {rule.id}: name '{rule.name}' is already used by {seen[rule.name]}")
+        seen[rule.name] = rule.id

@@ -1,0 +1,51 @@
+"""Human-readable output: one line per finding, then a summary."""
+
+from __future__ import annotations
+
+from typing import TextIO
+
+from bcplint.findings import Finding, LintResult, Severity
+
+_COLORS = {Severity.ERROR: "31", Severity.WARNING: "33", Severity.INFO: "36"}
+
+
+def _paint(text: str, code: str, color: bool) -> str:
+    return f"\033[{code}m{text}\033[0m" if color else text
+
+
+def format_finding(finding: Finding, *, color: bool = False) -> str:
+    """``path:line:col: severity ID name: message [clauses]`` (plus the waiver when waived)."""
+    where = _paint(f"{finding.path}:{finding.line}:{finding.column}:", "1", color)
+    severity = _paint(finding.severity.label, _COLORS[finding.severity], color)
+    rule = (
+        _paint(f"{finding.rule_id} {finding.rule_name}", "2", color)
+        if color
+        else f"{finding.rule_id} {finding.rule_name}"
+    )
+    clauses = f" [{'; '.join(finding.clauses)}]" if finding.clauses else ""
+    waived = f" (waived: {finding.waiver})" if finding.waiver else ""
+    return f"{where} {severity} {rule}: {finding.message}{clauses}{waived}"
+
+
+def summary(result: LintResult) -> str:
+    counts = result.counts()
+    parts = [_plural(counts[s], s.label) for s in (Severity.ERROR, Severity.WARNING, Severity.INFO) if counts[s]]
+    waived = sum(1 for f in result.findings if f.waived)
+    found = ", ".join(parts) if parts else "No problems"
+    extra = f" ({waived} waived)" if waived else ""
+    docs = _plural(result.documents_checked, "document")
+    files = _plural(result.files_checked, "file")
+    return f"{found}{extra} in {docs} across {files}."
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def write(result: LintResult, stream: TextIO, *, color: bool = False, quiet: bool = False) -> None:
+    for finding in result.findings:
+        stream.write(format_finding(finding, color=color) + "\n")
+    if not quiet:
+        if result.findings:
+            stream.write("\n")
+        stream.write(summary(result) + "\n")

@@ -1,0 +1,112 @@
+"""Which files to check.
+
+Inside a git repository: the tracked files plus the untracked ones git does not ignore, under
+the given paths (``git ls-files`` is one fast subprocess; gitpython is kept for history work).
+Elsewhere: a directory walk that skips hidden directories. A file named explicitly is always
+checked, ignored or not: the user (or pre-commit) asked for it.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import subprocess
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from bcplint.errors import SourceError
+from bcplint.loader import MARKDOWN_SUFFIXES, YAML_SUFFIXES
+
+SUFFIXES = YAML_SUFFIXES + MARKDOWN_SUFFIXES
+SKIPPED_DIRS = frozenset({"node_modules", "__pycache__", "venv"})
+
+
+@dataclass(frozen=True, order=True, kw_only=True)
+class SourceFile:
+    """A file to check: how reports name it, where it is, whether it was named explicitly."""
+
+    display: str
+    path: Path
+    explicit: bool = False
+
+
+def git_root(directory: Path) -> Path | None:
+    """The top of the git work tree containing ``directory``, or None."""
+    try:
+        result = subprocess.run(
+            ["git", "rev-parse", "--show-toplevel"],
+            cwd=directory,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    except OSError:  # git is not installed: behave as outside a repository
+        return None
+    return Path(result.stdout.strip()) if result.returncode == 0 else None
+
+
+def discover(paths: Iterable[str], *, cwd: Path, exclude: Iterable[str] = ()) -> list[SourceFile]:
+    """The candidate files under ``paths`` (files or directories), sorted and de-duplicated."""
+    patterns = list(exclude)
+    found: dict[Path, SourceFile] = {}
+    for raw in paths:
+        target = (cwd / raw) if not Path(raw).is_absolute() else Path(raw)
+        if target.is_file() or (target.is_symlink() and not target.is_dir()):
+            file = SourceFile(display=display_path(target, cwd), path=target, explicit=True)
+            found.setdefault(target.absolute(), file)
+            continue
+        if not target.is_dir():
+            raise SourceError(f"{raw}: no such file or directory")
+        for file_path in _list_directory(target):
+            display = display_path(file_path, cwd)
+            if not _excluded(display, patterns):
+                found.setdefault(file_path.absolute(), SourceFile(display=display, path=file_path))
+    return sorted(found.values())
+
+
+def _list_directory(directory: Path) -> list[Path]:
+    root = git_root(directory)
+    if root is not None:
+        return _git_files(root, directory)
+    return _walk(directory)
+
+
+def _git_files(root: Path, directory: Path) -> list[Path]:
+    relative = os.path.relpath(directory.resolve(), root.resolve())
+    result = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", relative],
+        cwd=root,
+        capture_output=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        message = result.stderr.decode("utf-8", "replace").strip()
+        raise SourceError(f"{directory}: git ls-files failed: {message}")
+    names = {name for name in result.stdout.decode("utf-8", "surrogateescape").split("\0") if name}
+    # A file deleted from the work tree but not yet from the index is listed yet unreadable.
+    return [root / name for name in sorted(names) if name.lower().endswith(SUFFIXES) and (root / name).exists()]
+
+
+def _walk(directory: Path) -> list[Path]:
+    files = []
+    for current, dirs, names in os.walk(directory):
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in SKIPPED_DIRS)
+        files.extend(Path(current) / n for n in sorted(names) if n.lower().endswith(SUFFIXES))
+    return files
+
+
+def display_path(path: Path, cwd: Path) -> str:
+    """Relative to ``cwd`` with forward slashes when below it; absolute otherwise."""
+    absolute = path if path.is_absolute() else cwd / path
+    try:
+        return PurePosixPath(Path(os.path.normpath(absolute)).relative_to(os.path.normpath(cwd))).as_posix()
+    except ValueError:
+        return Path(os.path.normpath(absolute)).as_posix()
+
+
+def _excluded(display: str, patterns: list[str]) -> bool:
+    """gitignore-like enough: a pattern matches the path or any of its leading directories."""
+    parts = PurePosixPath(display).parts
+    prefixes = ["/".join(parts[: i + 1]) for i in range(len(parts))]
+    return any(fnmatch.fnmatch(p, pattern.rstrip("/")) for pattern in patterns for p in prefixes)

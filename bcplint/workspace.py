@@ -1,0 +1,131 @@
+"""All documents of a run, names resolved, and the dependency graph."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel
+
+from bcplint.loader import LoadedFile, RawDocument
+from bcplint.model import Document
+from bcplint.model.types import Ref
+from bcplint.validate import FieldPath, SchemaProblem, validate
+
+DEPENDENT_KINDS = ("Service", "System")
+
+
+@dataclass(eq=False, kw_only=True)
+class Doc:
+    """One bcplint document: its raw data, its model when valid, and where it came from."""
+
+    raw: RawDocument
+    kind: str | None
+    name: str | None
+    model: Document | None
+    problems: list[SchemaProblem]
+
+    @property
+    def path(self) -> str:
+        return self.raw.source.path
+
+    @property
+    def label(self) -> str:
+        """``Service 'helpdesk'`` — how messages name this document."""
+        return f"{self.kind or 'document'} '{self.name}'" if self.name else (self.kind or "document")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Reference:
+    """A field of ``source`` that names another document."""
+
+    source: Doc
+    field: FieldPath
+    target: str
+    kinds: tuple[str, ...]
+
+
+@dataclass(eq=False, kw_only=True)
+class Workspace:
+    files: list[LoadedFile]
+    docs: list[Doc]
+    today: dt.date
+    by_name: dict[str, Doc] = field(default_factory=dict)
+    duplicates: list[tuple[Doc, Doc]] = field(default_factory=list)
+
+    def valid(self, kinds: tuple[str, ...] | None = None) -> Iterator[Doc]:
+        """Documents that passed the schema, optionally of some kinds, in load order."""
+        for doc in self.docs:
+            if doc.model is not None and (kinds is None or doc.kind in kinds):
+                yield doc
+
+    def get(self, name: str, kinds: tuple[str, ...] | None = None) -> Doc | None:
+        doc = self.by_name.get(name)
+        if doc is None or doc.model is None or (kinds is not None and doc.kind not in kinds):
+            return None
+        return doc
+
+    def dependencies(self, doc: Doc) -> list[str]:
+        return list(getattr(doc.model, "depends_on", None) or [])
+
+
+def build_workspace(files: list[LoadedFile], today: dt.date) -> Workspace:
+    docs: list[Doc] = []
+    for loaded in files:
+        for raw in loaded.documents:
+            model, problems = validate(raw.data)
+            name = raw.data.get("name")
+            kind = raw.data.get("kind")
+            docs.append(
+                Doc(
+                    raw=raw,
+                    kind=kind if isinstance(kind, str) else None,
+                    name=name if isinstance(name, str) and name else None,
+                    model=model,
+                    problems=problems,
+                )
+            )
+    workspace = Workspace(files=files, docs=docs, today=today)
+    for doc in docs:
+        if doc.name is None:
+            continue
+        first = workspace.by_name.setdefault(doc.name, doc)
+        if first is not doc:
+            workspace.duplicates.append((doc, first))
+    return workspace
+
+
+def references(doc: Doc) -> Iterator[Reference]:
+    """Every reference a valid document makes, with its field path, in field order."""
+    if doc.model is not None:
+        yield from _walk_refs(doc, doc.model, ())
+
+
+def _walk_refs(doc: Doc, model: BaseModel, prefix: FieldPath) -> Iterator[Reference]:
+    for name, info in type(model).model_fields.items():
+        value = getattr(model, name)
+        if value is None:
+            continue
+        ref = next((m for m in info.metadata if isinstance(m, Ref)), None) or _item_ref(info.annotation)
+        path = (*prefix, name)
+        if isinstance(value, BaseModel):
+            yield from _walk_refs(doc, value, path)
+        elif isinstance(value, list):
+            for i, item in enumerate(value):
+                if isinstance(item, BaseModel):
+                    yield from _walk_refs(doc, item, (*path, i))
+                elif ref is not None and isinstance(item, str):
+                    yield Reference(source=doc, field=(*path, i), target=item, kinds=ref.kinds)
+        elif ref is not None and isinstance(value, str):
+            yield Reference(source=doc, field=path, target=value, kinds=ref.kinds)
+
+
+def _item_ref(annotation: Any) -> Ref | None:
+    """The Ref marker on the items of ``list[Annotated[str, Ref(...)]]``."""
+    for arg in getattr(annotation, "__args__", ()):
+        for meta in getattr(arg, "__metadata__", ()):
+            if isinstance(meta, Ref):
+                return meta
+    return None
