@@ -1,0 +1,75 @@
+"""Rule cases from ``tests/cases/<RULE>/{pass,fail}/``, one test per case.
+
+A case is a YAML file, or a directory of files (a small workspace). Fail cases state every
+finding of the rule they expect, in comments anywhere in the case::
+
+    # expect: BCP201 7:1              (in a single-file case: line:column in this file)
+    # expect: BCP003 services/a.yaml:5:9   (in a directory case: path relative to the case)
+
+The test runs only that rule, at the fixed evaluation date, and compares the exact set of
+(rule, file, line, column). Pass cases must produce no finding of their rule at all.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from bcplint.api import LintOptions, lint
+from bcplint.config import LoadedConfig
+from tests.conftest import TODAY
+
+CASES = Path(__file__).parent / "cases"
+_EXPECT = re.compile(r"#\s*expect:\s*(\w+)\s+(?:(\S+):)?(\d+):(\d+)")
+
+
+def _cases(outcome: str) -> list[pytest.param]:
+    params = []
+    for rule_dir in sorted(p for p in CASES.iterdir() if p.is_dir()):
+        for case in sorted((rule_dir / outcome).glob("*")):
+            params.append(pytest.param(rule_dir.name, case, id=f"{rule_dir.name}-{outcome}-{case.name}"))
+    return params
+
+
+def _run(rule: str, case: Path) -> set[tuple[str, str, int, int]]:
+    import datetime as dt
+
+    root = case if case.is_dir() else case.parent
+    paths = [str(case)] if case.is_file() else [str(case)]
+    options = LintOptions(
+        paths=paths, select=[rule], today=dt.date.fromisoformat(TODAY), cwd=root, packs=["iso22301"]
+    )
+    result = lint(options, LoadedConfig())
+    return {(f.rule_id, f.path, f.line, f.column) for f in result.findings if f.rule_id == rule}
+
+
+def _expected(rule: str, case: Path) -> set[tuple[str, str, int, int]]:
+    files = sorted(case.rglob("*")) if case.is_dir() else [case]
+    expected = set()
+    for file in files:
+        if not file.is_file():
+            continue
+        for rule_id, path, line, column in _EXPECT.findall(file.read_text(encoding="utf-8", errors="replace")):
+            where = path or file.relative_to(case if case.is_dir() else case.parent).as_posix()
+            expected.add((rule_id, where, int(line), int(column)))
+    assert expected, f"{case}: a fail case must state its findings with '# expect: RULE line:col'"
+    assert {e[0] for e in expected} == {rule}, f"{case}: expectations must be for {rule}"
+    return expected
+
+
+@pytest.mark.parametrize(("rule", "case"), _cases("fail"))
+def test_fail_case(rule: str, case: Path) -> None:
+    assert _run(rule, case) == _expected(rule, case)
+
+
+@pytest.mark.parametrize(("rule", "case"), _cases("pass"))
+def test_pass_case(rule: str, case: Path) -> None:
+    assert _run(rule, case) == set()
+
+
+def test_every_rule_has_both_kinds_of_case() -> None:
+    for rule_dir in sorted(p for p in CASES.iterdir() if p.is_dir()):
+        assert any((rule_dir / "fail").glob("*")), f"{rule_dir.name} has no failing case"
+        assert any((rule_dir / "pass").glob("*")), f"{rule_dir.name} has no passing case"
