@@ -1,0 +1,324 @@
+"""The command line end to end: exit codes, exact output lines, configuration, git discovery."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from bcplint import __version__
+from tests.conftest import EXAMPLES, TODAY, Run, git
+
+SEED_EXAMPLES = ("jitbit", "eververse", "testpoint")
+
+SERVICE_WITHOUT_RTO = """\
+apiVersion: bcplint/v1
+kind: Service
+name: helpdesk
+owner: cto
+criticality: critical
+---
+apiVersion: bcplint/v1
+kind: Contact
+name: cto
+"""
+
+
+def write(root: Path, relative: str, text: str | bytes) -> Path:
+    path = root / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_version(bcplint: Callable[..., Run]) -> None:
+    run = bcplint("--version")
+    assert run.code == 0
+    assert run.out.strip() == f"bcplint, version {__version__}"
+
+
+def test_schema_is_a_valid_json_schema(bcplint: Callable[..., Run]) -> None:
+    run = bcplint("schema")
+    assert run.code == 0
+    schema = json.loads(run.out)
+    jsonschema.Draft202012Validator.check_schema(schema)
+    validator = jsonschema.Draft202012Validator(schema)
+    good = {"apiVersion": "bcplint/v1", "kind": "Service", "name": "a", "criticality": "high", "rto": "4h"}
+    assert validator.is_valid(good)
+    assert not validator.is_valid({**good, "rtoo": "4h"})
+    assert not validator.is_valid({**good, "rto": "4 hours"})
+
+
+def test_schema_of_one_kind(bcplint: Callable[..., Run]) -> None:
+    run = bcplint("schema", "--kind", "System")
+    assert run.code == 0
+    assert "backups" in json.loads(run.out)["properties"]
+
+
+def test_schema_of_unknown_kind_is_a_usage_error(bcplint: Callable[..., Run]) -> None:
+    run = bcplint("schema", "--kind", "Sytem")
+    assert run.code == 2
+    assert "unknown kind 'Sytem' (did you mean System?)" in run.err
+
+
+def test_complete_example_passes(bcplint: Callable[..., Run]) -> None:
+    run = bcplint("check", str(EXAMPLES / "complete"), "--today", TODAY)
+    assert run.code == 0, run.out
+    assert run.out.startswith("No problems in ")
+
+
+@pytest.mark.parametrize("example", SEED_EXAMPLES)
+def test_seed_examples_report_real_gaps(bcplint: Callable[..., Run], example: str) -> None:
+    run = bcplint("check", str(EXAMPLES / example), "--today", TODAY, "--format", "json")
+    assert run.code == 1
+    report = json.loads(run.out)
+    assert report["summary"]["error"] >= 1
+    # Each seed plan is a consistent workspace: no structural errors, only real gaps.
+    assert not {f["rule_id"] for f in report["findings"]} & {"BCP001", "BCP002", "BCP003", "BCP004", "BCP005"}
+
+
+def test_jitbit_reports_the_missing_billing_rto(bcplint: Callable[..., Run]) -> None:
+    run = bcplint("check", "examples/jitbit", "--today", TODAY, "--select", "BCP201", cwd=EXAMPLES.parent)
+    assert run.out.splitlines()[0] == (
+        "examples/jitbit/bcp/services/billing.yaml:4:1: error BCP201 rto-defined: "
+        "Service 'billing' is critical but has no RTO [ISO 22301:2019 8.2.2]"
+    )
+    assert run.out.splitlines()[-1] == "1 error in 10 documents across 10 files."
+
+
+def test_exact_text_line_and_summary(bcplint: Callable[..., Run], tmp_path: Path) -> None:
+    write(tmp_path, "bcp/helpdesk.yaml", SERVICE_WITHOUT_RTO)
+    run = bcplint("check", "bcp", "--today", TODAY, cwd=tmp_path)
+    assert run.code == 1
+    assert run.out == (
+        "bcp/helpdesk.yaml:1:1: error BCP201 rto-defined: Service 'helpdesk' is critical but has no RTO "
+        "[ISO 22301:2019 8.2.2]\n"
+        "\n"
+        "1 error in 2 documents across 1 file.\n"
+    )
+
+
+def test_fail_on_decides_the_exit_code(bcplint: Callable[..., Run], tmp_path: Path) -> None:
+    write(tmp_path, "bcp/helpdesk.yaml", SERVICE_WITHOUT_RTO)
+    assert bcplint("check", "bcp", "--today", TODAY, "--fail-on", "never", cwd=tmp_path).code == 0
+    assert bcplint("check", "bcp", "--today", TODAY, "--fail-on", "warning", cwd=tmp_path).code == 1
+    write(tmp_path, ".bcplint.yaml", "rules:\n  BCP201: {severity: warning}\n")
+    assert bcplint("check", "bcp", "--today", TODAY, cwd=tmp_path).code == 0
+    assert bcplint("check", "bcp", "--today", TODAY, "--fail-on", "warning", cwd=tmp_path).code == 1
+
+
+def test_select_and_ignore_accept_ids_names_and_prefixes(bcplint: Callable[..., Run]) -> None:
+    jitbit = str(EXAMPLES / "jitbit")
+
+    def rules_reported(*args: str) -> set[str]:
+        run = bcplint("check", jitbit, "--today", TODAY, "--format", "json", *args)
+        return {f["rule_id"] for f in json.loads(run.out)["findings"]}
+
+    everything = rules_reported()
+    assert {"BCP101", "BCP201", "BCP301"} <= everything
+    assert rules_reported("--select", "rto-defined") == {"BCP201"}
+    assert rules_reported("--select", "BCP2,BCP3") == {"BCP201", "BCP301"}
+    assert rules_reported("--ignore", "BCP101", "--ignore", "plan-reviewed") == everything - {"BCP101", "BCP301"}
+
+
+def test_unknown_rule_is_a_usage_error_with_a_suggestion(bcplint: Callable[..., Run]) -> None:
+    run = bcplint("check", str(EXAMPLES / "complete"), "--select", "BCP2O1")
+    assert run.code == 2
+    assert run.err == "bcplint: error: unknown rule 'BCP2O1' in 'select' (did you mean BCP201?)\n"
+
+
+def test_bad_flag_is_a_usage_error(bcplint: Callable[..., Run]) -> None:
+    run = bcplint("check", "--formt", "json")
+    assert run.code == 2
+    assert "No such option '--formt'. Did you mean '--format'?" in run.err
+
+
+def test_missing_path_is_a_usage_error(bcplint: Callable[..., Run], tmp_path: Path) -> None:
+    run = bcplint("check", "nowhere", cwd=tmp_path)
+    assert run.code == 2
+    assert run.err == "bcplint: error: nowhere: no such file or directory\n"
+
+
+def test_unknown_config_key_names_it_and_the_nearest_key(bcplint: Callable[..., Run], tmp_path: Path) -> None:
+    write(tmp_path, "bcp/helpdesk.yaml", SERVICE_WITHOUT_RTO)
+    config = write(tmp_path, ".bcplint.yaml", "ignroe: [BCP201]\n")
+    run = bcplint("check", "bcp", cwd=tmp_path)
+    assert run.code == 2
+    assert run.err == f"bcplint: error: {config}: unknown key 'ignroe' (did you mean ignore?)\n"
+
+
+def test_unknown_rule_in_config(bcplint: Callable[..., Run], tmp_path: Path) -> None:
+    write(tmp_path, "bcp/helpdesk.yaml", SERVICE_WITHOUT_RTO)
+    config = write(tmp_path, ".bcplint.yaml", "rules:\n  rto-defind: {severity: info}\n")
+    run = bcplint("check", "bcp", cwd=tmp_path)
+    assert run.code == 2
+    assert run.err == f"bcplint: error: {config}: unknown rule 'rto-defind' in 'rules' (did you mean rto-defined?)\n"
+
+
+def test_unknown_rule_parameter_in_config(bcplint: Callable[..., Run], tmp_path: Path) -> None:
+    write(tmp_path, "bcp/helpdesk.yaml", SERVICE_WITHOUT_RTO)
+    write(tmp_path, ".bcplint.yaml", "rules:\n  BCP301: {params: {max_age: 10}}\n")
+    run = bcplint("check", "bcp", cwd=tmp_path)
+    assert run.code == 2
+    assert "rule BCP301 has no parameter 'max_age' (did you mean max_age_days?)" in run.err
+
+
+def test_broken_config_yaml(bcplint: Callable[..., Run], tmp_path: Path) -> None:
+    config = write(tmp_path, ".bcplint.yaml", "ignore: [BCP201\n")
+    run = bcplint("check", cwd=tmp_path)
+    assert run.code == 2
+    assert run.err.startswith(f"bcplint: error: {config}:2:1: configuration is not valid YAML")
+
+
+def test_config_ignore_and_cli_override(bcplint: Callable[..., Run], tmp_path: Path) -> None:
+    write(tmp_path, "bcp/helpdesk.yaml", SERVICE_WITHOUT_RTO)
+    write(tmp_path, ".bcplint.yaml", "ignore: [rto-defined]\n")
+    assert bcplint("check", "bcp", "--today", TODAY, cwd=tmp_path).code == 0
+    assert bcplint("check", "bcp", "--today", TODAY, "--ignore", "BCP101", cwd=tmp_path).code == 1
+
+
+def test_pyproject_configuration(bcplint: Callable[..., Run], tmp_path: Path) -> None:
+    write(tmp_path, "bcp/helpdesk.yaml", SERVICE_WITHOUT_RTO)
+    write(tmp_path, "pyproject.toml", '[project]\nname = "x"\n\n[tool.bcplint]\nfail_on = "never"\n')
+    assert bcplint("check", "bcp", "--today", TODAY, cwd=tmp_path).code == 0
+    write(tmp_path, "pyproject.toml", '[tool.bcplint]\nfail_on = "sometimes"\n')
+    run = bcplint("check", "bcp", "--today", TODAY, cwd=tmp_path)
+    assert run.code == 2
+    assert "'fail_on' must be one of 'error', 'warning', 'info' or 'never'" in run.err
+
+
+def test_rule_parameter_from_config(bcplint: Callable[..., Run], tmp_path: Path) -> None:
+    plan = "apiVersion: bcplint/v1\nkind: Plan\nname: bcp\nreviewed: {on: 2026-01-01}\n"
+    write(tmp_path, "bcp/plan.yaml", plan)
+    args = ("check", "bcp", "--today", TODAY, "--select", "BCP301")
+    assert bcplint(*args, cwd=tmp_path).code == 0
+    write(tmp_path, ".bcplint.yaml", "rules:\n  plan-reviewed: {params: {max_age_days: 180}}\n")
+    run = bcplint(*args, cwd=tmp_path)
+    assert run.code == 1
+    assert "was last reviewed on 2026-01-01, 326 days ago; reviews are due every 180 days" in run.out
+
+
+def test_enforce_from_turns_errors_into_warnings_until_the_date(bcplint: Callable[..., Run], tmp_path: Path) -> None:
+    write(tmp_path, "bcp/helpdesk.yaml", SERVICE_WITHOUT_RTO)
+    write(tmp_path, ".bcplint.yaml", "rules:\n  BCP201: {enforce_from: 2027-01-01}\n")
+    before = bcplint("check", "bcp", "--today", "2026-12-31", cwd=tmp_path)
+    assert before.code == 0
+    assert " warning BCP201 " in before.out
+    after = bcplint("check", "bcp", "--today", "2027-01-01", cwd=tmp_path)
+    assert after.code == 1
+    assert " error BCP201 " in after.out
+
+
+def test_json_report_shape(bcplint: Callable[..., Run], tmp_path: Path) -> None:
+    write(tmp_path, "bcp/helpdesk.yaml", SERVICE_WITHOUT_RTO)
+    report = json.loads(bcplint("check", "bcp", "--today", TODAY, "--format", "json", cwd=tmp_path).out)
+    assert report["version"] == 1
+    assert report["findings"] == [
+        {
+            "rule_id": "BCP201",
+            "rule_name": "rto-defined",
+            "severity": "error",
+            "message": "Service 'helpdesk' is critical but has no RTO",
+            "path": "bcp/helpdesk.yaml",
+            "line": 1,
+            "column": 1,
+            "kind": "Service",
+            "document": "helpdesk",
+            "field": "rto",
+            "clauses": ["ISO 22301:2019 8.2.2"],
+            "waiver": None,
+        }
+    ]
+    assert report["summary"] == {"error": 1, "warning": 0, "info": 0, "waived": 0, "documents": 2, "files": 1}
+
+
+def test_colour_only_on_a_terminal_and_never_with_no_color(
+    bcplint: Callable[..., Run], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write(tmp_path, "bcp/helpdesk.yaml", SERVICE_WITHOUT_RTO)
+    args = ("check", "bcp", "--today", TODAY)
+    assert "\033[" not in bcplint(*args, cwd=tmp_path).out  # captured output is not a terminal
+    monkeypatch.setattr("sys.stdout.isatty", lambda: True)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    assert "\033[31merror\033[0m" in bcplint(*args, cwd=tmp_path).out
+    assert "\033[" not in bcplint(*args, "--no-color", cwd=tmp_path).out
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert "\033[" not in bcplint(*args, cwd=tmp_path).out
+
+
+def test_output_is_deterministic(bcplint: Callable[..., Run]) -> None:
+    args = ("check", str(EXAMPLES / "eververse"), "--today", TODAY, "--format", "json")
+    assert bcplint(*args).out == bcplint(*args).out
+
+
+def test_git_repository_lints_tracked_and_untracked_but_not_ignored_files(
+    bcplint: Callable[..., Run], git_repo: Path
+) -> None:
+    broken = "apiVersion: bcplint/v1\nkind: Service\nname: {name}\ncriticality: critical\n"
+    write(git_repo, "bcp/tracked.yaml", broken.format(name="tracked"))
+    write(git_repo, "bcp/untracked.yaml", broken.format(name="untracked"))
+    write(git_repo, "bcp/ignored.yaml", broken.format(name="ignored"))
+    write(git_repo, "build/generated.yml", broken.format(name="generated"))
+    write(git_repo, "notes/plan.md", "---\n" + broken.format(name="in-markdown") + "---\n\n# Prose\n")
+    write(git_repo, ".gitignore", "bcp/ignored.yaml\nbuild/\n")
+    git(git_repo, "add", "bcp/tracked.yaml", ".gitignore")
+    git(git_repo, "commit", "-q", "-m", "plan")
+    run = bcplint("check", "--today", TODAY, "--select", "BCP201", "--format", "json", cwd=git_repo / "bcp")
+    linted = {(f["document"], f["path"]) for f in json.loads(run.out)["findings"]}
+    # The default is the whole repository. Paths are shown relative to where bcplint runs
+    # when below it, absolute otherwise (as ruff does).
+    assert linted == {
+        ("tracked", "tracked.yaml"),
+        ("untracked", "untracked.yaml"),
+        ("in-markdown", str(git_repo / "notes" / "plan.md")),
+    }
+    # An ignored file named explicitly is still checked: the user asked for it.
+    run = bcplint("check", "ignored.yaml", "--today", TODAY, "--select", "BCP201", cwd=git_repo / "bcp")
+    assert run.code == 1
+    assert "Service 'ignored' is critical but has no RTO" in run.out
+
+
+def test_directory_walk_outside_git(bcplint: Callable[..., Run], tmp_path: Path) -> None:
+    write(tmp_path, "plans/a.yaml", SERVICE_WITHOUT_RTO)
+    write(tmp_path, "plans/.hidden/b.yaml", SERVICE_WITHOUT_RTO.replace("helpdesk", "hidden"))
+    write(tmp_path, "plans/k8s.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\n")
+    run = bcplint("check", "plans", "--today", TODAY, "--format", "json", cwd=tmp_path)
+    report = json.loads(run.out)
+    assert {f["document"] for f in report["findings"]} == {"helpdesk"}
+    assert report["summary"]["files"] == 1
+
+
+@pytest.mark.parametrize(
+    ("content", "code", "expected"),
+    [
+        (b"", 0, None),
+        (b"   \n\n", 0, None),
+        (b"apiVersion: bcplint/v1\nkind: Contact\nname: caf\xe9\n", 1, "3:10: error BCP001 parse-error: file is not valid UTF-8"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00bcplint/", 1, "1:1: error BCP001 parse-error: file is not valid UTF-8"),
+        (b"apiVersion: bcplint/v1\nkind: Contact\nname: a\nname: b\n", 1, "4:1: error BCP001 parse-error: duplicate key"),
+        (b"apiVersion: bcplint/v1\nkind: Contact\nname: !!python/object/apply:os.system [id]\n", 1, "BCP001"),
+        (b"apiVersion: bcplint/v1\nkind: Contact\n\tname: a\n", 1, "3:1: error BCP001 parse-error: while scanning a plain scalar: found a tab character"),
+        (b"- apiVersion: bcplint/v1\n  kind: Contact\n", 0, None),
+        (b"apiVersion: bcplint/v2\nkind: Contact\nname: a\n", 1, "1:13: error BCP002 schema-violation"),
+    ],
+    ids=["empty", "blank", "latin-1", "binary", "duplicate-key", "python-tag", "tab", "list", "apiversion"],
+)
+def test_malformed_input_never_crashes(
+    bcplint: Callable[..., Run], tmp_path: Path, content: bytes, code: int, expected: str | None
+) -> None:
+    write(tmp_path, "bcp/input.yaml", content)
+    write(tmp_path, "bcp/other.yaml", SERVICE_WITHOUT_RTO.replace("criticality: critical", "criticality: low"))
+    run = bcplint("check", "bcp", "--today", TODAY, "--no-color", cwd=tmp_path)
+    assert "Traceback" not in run.out + run.err
+    assert run.code == code, run.out
+    if expected is not None:
+        assert expected in run.out
+    # The other file is still checked whatever happened to this one.
+    report = json.loads(bcplint("check", "bcp", "--today", TODAY, "--format", "json", cwd=tmp_path).out)
+    assert report["summary"]["documents"] >= 2
