@@ -89,7 +89,7 @@ def _git_files(root: Path, directory: Path) -> list[Path]:
 
 
 def _walk(directory: Path) -> list[Path]:
-    files = []
+    files: list[Path] = []
     for current, dirs, names in os.walk(directory):
         dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in SKIPPED_DIRS)
         files.extend(Path(current) / n for n in sorted(names) if n.lower().endswith(SUFFIXES))

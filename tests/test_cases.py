@@ -37,9 +37,8 @@ def _run(rule: str, case: Path) -> set[tuple[str, str, int, int]]:
     import datetime as dt
 
     root = case if case.is_dir() else case.parent
-    paths = [str(case)] if case.is_file() else [str(case)]
     options = LintOptions(
-        paths=paths, select=[rule], today=dt.date.fromisoformat(TODAY), cwd=root, packs=["iso22301"]
+        paths=[str(case)], select=[rule], today=dt.date.fromisoformat(TODAY), cwd=root, packs=["iso22301"]
     )
     result = lint(options, LoadedConfig())
     return {(f.rule_id, f.path, f.line, f.column) for f in result.findings if f.rule_id == rule}

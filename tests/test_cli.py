@@ -299,11 +299,23 @@ def test_directory_walk_outside_git(bcplint: Callable[..., Run], tmp_path: Path)
     [
         (b"", 0, None),
         (b"   \n\n", 0, None),
-        (b"apiVersion: bcplint/v1\nkind: Contact\nname: caf\xe9\n", 1, "3:10: error BCP001 parse-error: file is not valid UTF-8"),
+        (
+            b"apiVersion: bcplint/v1\nkind: Contact\nname: caf\xe9\n",
+            1,
+            "3:10: error BCP001 parse-error: file is not valid UTF-8",
+        ),
         (b"\x89PNG\r\n\x1a\n\x00\x00bcplint/", 1, "1:1: error BCP001 parse-error: file is not valid UTF-8"),
-        (b"apiVersion: bcplint/v1\nkind: Contact\nname: a\nname: b\n", 1, "4:1: error BCP001 parse-error: duplicate key"),
+        (
+            b"apiVersion: bcplint/v1\nkind: Contact\nname: a\nname: b\n",
+            1,
+            "4:1: error BCP001 parse-error: duplicate key",
+        ),
         (b"apiVersion: bcplint/v1\nkind: Contact\nname: !!python/object/apply:os.system [id]\n", 1, "BCP001"),
-        (b"apiVersion: bcplint/v1\nkind: Contact\n\tname: a\n", 1, "3:1: error BCP001 parse-error: while scanning a plain scalar: found a tab character"),
+        (
+            b"apiVersion: bcplint/v1\nkind: Contact\n\tname: a\n",
+            1,
+            "3:1: error BCP001 parse-error: while scanning a plain scalar: found a tab character",
+        ),
         (b"- apiVersion: bcplint/v1\n  kind: Contact\n", 0, None),
         (b"apiVersion: bcplint/v2\nkind: Contact\nname: a\n", 1, "1:13: error BCP002 schema-violation"),
     ],

@@ -7,10 +7,11 @@ never knows the rule's severity, never prints and never reads files.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
@@ -38,7 +39,7 @@ class Hit:
     field: FieldPath
     outcome: str
     detail: str
-    values: Mapping[str, object] = field(default_factory=dict)
+    values: Mapping[str, object] = dataclasses.field(default_factory=dict)
     at_key: bool = False
     position: tuple[str, int, int] | None = None  # (path, line, column) when there is no document
 

@@ -20,7 +20,7 @@ from bcplint.workspace import Doc
 
 
 def _is_empty(value: Any) -> bool:
-    return value is None or value == "" or value == [] or value == {}
+    return value is None or value in ("", [], {})
 
 
 def defined(ctx: Context, doc: Doc, field: str, params: NoParams) -> Iterator[Hit]:

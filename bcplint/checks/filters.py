@@ -48,17 +48,22 @@ def _holds(value: Any, condition: Any) -> bool:
     if isinstance(condition, Mapping):
         operator, operand = next(iter(condition.items()))
         if operator == "defined":
-            return (value is not None) == operand
+            return (value is not None) is bool(operand)
         if operator == "in":
-            return _plain(value) in [_plain(o) for o in operand]
+            return _one_of(value, operand)
         if operator == "not_in":
-            return _plain(value) not in [_plain(o) for o in operand]
+            return not _one_of(value, operand)
         if operator == "equals":
-            return _plain(value) == _plain(operand)
-        return _plain(value) != _plain(operand)
+            return bool(_plain(value) == _plain(operand))
+        return bool(_plain(value) != _plain(operand))
     if isinstance(condition, list):
-        return _plain(value) in [_plain(o) for o in condition]
-    return _plain(value) == _plain(condition)
+        return _one_of(value, condition)
+    return bool(_plain(value) == _plain(condition))
+
+
+def _one_of(value: Any, options: list[Any]) -> bool:
+    plain = _plain(value)
+    return any(plain == _plain(option) for option in options)
 
 
 def _plain(value: Any) -> Any:

@@ -129,7 +129,7 @@ def resolve_rules(pack_refs: list[str], base: Path, overrides: Mapping[str, Rule
             _merge(merged.setdefault(rule_id, {}), entry)
             origins.setdefault(rule_id, origin)
             packs_of.setdefault(rule_id, []).append(pack_name)
-    definitions = {entry.id: entry for entry in catalog_pack.rules}
+    definitions = {definition.id: definition for definition in catalog_pack.rules}
     rules = []
     for rule_id in sorted(merged):
         full: dict[str, Any] = {}
@@ -151,8 +151,8 @@ def _pack_entries(ref: str, base: Path, chain: tuple[str, ...]) -> tuple[str, di
     entries: dict[str, dict[str, Any]] = {}
     for parent in pack.extends:
         _, parent_entries, _ = _pack_entries(parent, Path(origin).parent, (*chain, origin))
-        for rule_id, entry in parent_entries.items():
-            _merge(entries.setdefault(rule_id, {}), entry)
+        for rule_id, inherited in parent_entries.items():
+            _merge(entries.setdefault(rule_id, {}), inherited)
     label = pack.framework or pack.title
     for entry in pack.rules:
         _merge(entries.setdefault(entry.id, {}), _entry_fields(entry, label))
@@ -244,12 +244,13 @@ def _bind(spec: Any, params: Mapping[str, Any], has_selector: bool, fail: Any) -
         except ValueError as exc:
             raise fail(str(exc)) from None
     values = {}
-    for key, value in spec.params.items():
-        if isinstance(value, str) and value.startswith("$"):
-            if value[1:] not in params:
-                raise fail(f"check '{spec.function}' uses '{value}', but the rule has no parameter '{value[1:]}'")
-            value = params[value[1:]]
-        values[key] = value
+    for key, given in spec.params.items():
+        if isinstance(given, str) and given.startswith("$"):
+            if given[1:] not in params:
+                raise fail(f"check '{spec.function}' uses '{given}', but the rule has no parameter '{given[1:]}'")
+            values[key] = params[given[1:]]
+        else:
+            values[key] = given
     try:
         bound_params = function.params.model_validate(values)
     except ValidationError as exc:
