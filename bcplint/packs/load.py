@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import ValidationError
 from ruamel.yaml import YAML
-from ruamel.yaml.error import YAMLError
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from bcplint.checks import CHECKS, CheckFunction, Params
 from bcplint.checks.base import parse_field
@@ -91,6 +91,10 @@ def read_pack(ref: str, base: Path) -> tuple[PackFile, str]:
         data = YAML(typ="safe").load(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise PackError(f"{path}: cannot read rule pack: {exc.strerror}") from None
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        where = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
+        raise PackError(f"{path}{where}: rule pack is not valid YAML: {exc.problem}") from None
     except (YAMLError, UnicodeDecodeError, RecursionError) as exc:
         raise PackError(f"{path}: rule pack is not valid YAML: {_first_line(exc)}") from None
     try:
