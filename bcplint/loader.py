@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ruamel.yaml import YAML
+from ruamel.yaml.constructor import SafeConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.reader import ReaderError
 
@@ -20,8 +21,28 @@ from ruamel.yaml.reader import ReaderError
 MARKER = b"bcplint/"
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 YAML_SUFFIXES = (".yaml", ".yml")
-_FRONT_MATTER_END = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
+_FRONT_MATTER_END = re.compile(r"^(?:---|\.\.\.)[ \t]*\r?$", re.MULTILINE)
+# Characters YAML does not allow in a stream (ruamel's reader rejects them).
+_NON_PRINTABLE = re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# Errors about something opened and never closed: the opener is what the user must fix.
+_UNCLOSED_CONTEXTS = ("while parsing a flow", "while scanning a quoted scalar", "while scanning a block scalar")
+_BOM = b"\xef\xbb\xbf"
 _DUPLICATE_KEY = re.compile(r'found duplicate key ("[^"]*"|\S+)')
+
+
+class _DatesAsText(SafeConstructor):
+    """The safe constructor, but dates stay text: the model parses them, so an impossible
+    date such as 2026-02-30 becomes a schema finding at its field, not a failed file."""
+
+
+_DatesAsText.add_constructor("tag:yaml.org,2002:timestamp", SafeConstructor.construct_yaml_str)
+
+
+def new_yaml() -> YAML:
+    """A fresh safe YAML loader (C parser when available) for one file: loaders carry state."""
+    yaml = YAML(typ="safe")
+    yaml.Constructor = _DatesAsText
+    return yaml
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -84,12 +105,14 @@ def load_file(path: str, content: bytes, *, explicit: bool = False) -> LoadedFil
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line, column = _byte_position(content, exc.start)
+        # utf-8-sig reports offsets after the BOM it consumed.
+        offset = exc.start + (len(_BOM) if content.startswith(_BOM) else 0)
+        line, column = _byte_position(content, offset)
         loaded.problem = LoadProblem(
             path=path,
             line=line,
             column=column,
-            message=f"file is not valid UTF-8 (byte 0x{content[exc.start]:02x}); save it as UTF-8",
+            message=f"file is not valid UTF-8 (byte 0x{content[offset]:02x}); save it as UTF-8",
         )
         return loaded
     source = _yaml_source(path, text)
@@ -121,8 +144,7 @@ def _yaml_source(path: str, text: str) -> Source | LoadProblem | None:
 
 
 def _parse_into(loaded: LoadedFile, source: Source) -> None:
-    yaml = YAML(typ="safe")  # a fresh instance per file: YAML objects carry state
-    index = -1
+    yaml = new_yaml()
     try:
         for index, data in enumerate(yaml.load_all(source.text)):
             if is_bcp_document(data):
@@ -134,7 +156,8 @@ def _parse_into(loaded: LoadedFile, source: Source) -> None:
 def _problem_from(exc: BaseException, source: Source) -> LoadProblem:
     line, column, message = 1, 1, str(exc)
     if isinstance(exc, MarkedYAMLError):
-        mark = exc.problem_mark or exc.context_mark
+        unclosed = (exc.context or "").startswith(_UNCLOSED_CONTEXTS) and exc.context_mark is not None
+        mark = exc.context_mark if unclosed else (exc.problem_mark or exc.context_mark)
         if mark is not None:
             line, column = mark.line + 1, mark.column + 1
         parts = [exc.context or "", exc.problem or ""]
@@ -147,7 +170,9 @@ def _problem_from(exc: BaseException, source: Source) -> LoadProblem:
         elif "could not determine a constructor for the tag" in message:
             message = f"{exc.problem}; tags that build objects are not allowed in bcplint documents"
     elif isinstance(exc, ReaderError):
-        line, column = _char_position(source.text, exc.position)
+        # The C reader counts bytes, the pure one characters: find the character ourselves.
+        bad = _NON_PRINTABLE.search(source.text)
+        line, column = _char_position(source.text, bad.start() if bad else 0)
         code = ord(exc.character) if isinstance(exc.character, str) else int(exc.character)
         message = f"unacceptable character #x{code:04x}: {exc.reason}"
     elif isinstance(exc, RecursionError):

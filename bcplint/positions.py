@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
-from ruamel.yaml.nodes import MappingNode, Node, SequenceNode
+from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from bcplint.loader import Source
 
@@ -42,7 +42,8 @@ class PositionIndex:
             if child is None:
                 break
             key_node, node = child
-            if depth == len(path) - 1 and not key:
+            # An empty value (`owner:`) has no text to point at: point at its key.
+            if depth == len(path) - 1 and not key and not _is_empty_scalar(node):
                 key_node = None
         return _mark(source, key_node if key_node is not None else node)
 
@@ -57,15 +58,21 @@ class PositionIndex:
 
 
 def _child(node: Node, part: str | int) -> tuple[Node | None, Node] | None:
-    if isinstance(node, MappingNode) and isinstance(part, str):
+    if isinstance(node, MappingNode):
+        # Keys that are numbers or booleans in YAML arrive as such in field paths.
+        wanted = part if isinstance(part, str) else str(part)
         for key_node, value_node in node.value:
-            if key_node.value == part:
+            if key_node.value == wanted:
                 return key_node, value_node
     elif isinstance(node, SequenceNode) and isinstance(part, int):
         items: Sequence[Node] = node.value
         if 0 <= part < len(items):
             return None, items[part]
     return None
+
+
+def _is_empty_scalar(node: Node) -> bool:
+    return isinstance(node, ScalarNode) and node.tag == "tag:yaml.org,2002:null" and node.value in ("", "~")
 
 
 def _mark(source: Source, node: Node) -> tuple[int, int]:

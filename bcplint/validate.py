@@ -41,7 +41,7 @@ def validate(data: dict[str, Any]) -> tuple[Document | None, list[SchemaProblem]
             )
         ]
     kind = data.get("kind")
-    if kind not in KINDS:
+    if not isinstance(kind, str) or kind not in KINDS:
         if kind is None:
             message = f"missing required field 'kind'; one of {', '.join(KINDS)}"
         else:
@@ -60,6 +60,8 @@ def _problem(error: Any, model: type[Document]) -> SchemaProblem:
     kind = error["type"]
     if kind == "missing":
         return SchemaProblem(field=loc[:-1], message=f"missing required field '{name}'")
+    if kind == "invalid_key":
+        return SchemaProblem(field=loc, message=f"key {_key_text(loc)} is not a field name", at_key=True)
     if kind == "extra_forbidden":
         allowed = _allowed_fields(model, loc[:-1])
         hint = did_you_mean(str(loc[-1]), allowed)
@@ -100,3 +102,7 @@ def _model_in(annotation: Any) -> Any:
 def _short(value: Any) -> str:
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _key_text(loc: FieldPath) -> str:
+    return repr(loc[-1]) if loc else "''"

@@ -10,7 +10,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from bcplint.loader import LoadedFile, RawDocument
-from bcplint.model import Document
+from bcplint.model import KINDS, Document
 from bcplint.model.types import Ref
 from bcplint.validate import FieldPath, SchemaProblem, validate
 
@@ -34,7 +34,8 @@ class Doc:
     @property
     def label(self) -> str:
         """``Service 'helpdesk'`` — how messages name this document."""
-        return f"{self.kind or 'document'} '{self.name}'" if self.name else (self.kind or "document")
+        kind = self.kind if self.kind in KINDS else "document"
+        return f"{kind} '{self.name}'" if self.name else kind
 
 
 @dataclass(frozen=True, kw_only=True)

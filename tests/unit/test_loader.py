@@ -17,7 +17,8 @@ def test_files_without_the_marker_are_not_parsed() -> None:
 def test_named_files_are_parsed_even_without_the_marker() -> None:
     loaded = load_file("ci.yaml", b"key: [unclosed\n", explicit=True)
     assert loaded.problem is not None
-    assert (loaded.problem.line, loaded.problem.column) == (2, 1)
+    # An unclosed bracket is reported where it opens: that is what needs fixing.
+    assert (loaded.problem.line, loaded.problem.column) == (1, 6)
 
 
 def test_non_bcp_documents_in_a_stream_are_skipped() -> None:
@@ -32,7 +33,7 @@ def test_documents_before_a_broken_one_are_kept() -> None:
     loaded = load_file("contacts.yaml", text.encode())
     assert [d.data["name"] for d in loaded.documents] == ["cto"]
     assert loaded.problem is not None
-    assert loaded.problem.line == 9
+    assert (loaded.problem.line, loaded.problem.column) == (8, 7)
 
 
 def test_utf8_bom_is_accepted() -> None:
@@ -57,7 +58,7 @@ def test_markdown_front_matter_error_has_file_line() -> None:
     text = "---\napiVersion: bcplint/v1\nkind: Contact\nname: [x\n---\n"
     loaded = load_file("plan.md", text.encode())
     assert loaded.problem is not None
-    assert loaded.problem.line == 5
+    assert (loaded.problem.line, loaded.problem.column) == (4, 7)
 
 
 def test_unclosed_front_matter() -> None:
