@@ -130,3 +130,12 @@ def _item_ref(annotation: Any) -> Ref | None:
             if isinstance(meta, Ref):
                 return meta
     return None
+
+
+def referrers(workspace: Workspace, kind: str, field: str) -> dict[str, list[Doc]]:
+    """name -> valid documents of ``kind`` whose list ``field`` names it (e.g. exercises by scope)."""
+    index: dict[str, list[Doc]] = {}
+    for doc in workspace.valid((kind,)):
+        for name in getattr(doc.model, field, None) or []:
+            index.setdefault(name, []).append(doc)
+    return index

@@ -1,30 +1,58 @@
-"""The built-in check functions rule packs can name, and only these: a pack cannot run code."""
+"""The built-in check functions rule packs can name, and only these: a pack cannot run code.
+
+Document checks are called once per selected document with the rule's ``field``; workspace
+checks once per run, and pick their documents themselves.
+"""
 
 from __future__ import annotations
 
-from bcplint.checks import fields, structure
+from collections.abc import Callable, Iterator
+from bcplint.checks import continuity, fields, objectives, people, structure, values
 from bcplint.checks.base import CheckFunction, Context, Hit, NoParams, Params
 
-CHECKS: dict[str, CheckFunction] = {
-    check.name: check
-    for check in (
-        CheckFunction(name="defined", params=NoParams, scope="document", function=fields.defined),
-        CheckFunction(name="truthy", params=NoParams, scope="document", function=fields.truthy),
-        CheckFunction(name="pattern", params=fields.PatternParams, scope="document", function=fields.pattern),
-        CheckFunction(name="enum", params=fields.EnumParams, scope="document", function=fields.enum),
-        CheckFunction(name="max_age", params=fields.MaxAgeParams, scope="document", function=fields.max_age),
-        CheckFunction(name="count_min", params=fields.CountParams, scope="document", function=fields.count_min),
-        CheckFunction(
-            name="duration_max", params=fields.DurationMaxParams, scope="document", function=fields.duration_max
-        ),
-        CheckFunction(name="parse_error", params=NoParams, scope="workspace", function=structure.parse_error),
-        CheckFunction(name="schema_violation", params=NoParams, scope="workspace", function=structure.schema_violation),
-        CheckFunction(
-            name="unknown_reference", params=NoParams, scope="workspace", function=structure.unknown_reference
-        ),
-        CheckFunction(name="duplicate_name", params=NoParams, scope="workspace", function=structure.duplicate_name),
-        CheckFunction(name="dependency_cycle", params=NoParams, scope="workspace", function=structure.dependency_cycle),
-    )
-}
+
+def _document(name: str, function: Callable[..., Iterator[Hit]], params: type[Params] = NoParams) -> CheckFunction:
+    return CheckFunction(name=name, params=params, scope="document", function=function)
+
+
+def _workspace(name: str, function: Callable[..., Iterator[Hit]], params: type[Params] = NoParams) -> CheckFunction:
+    return CheckFunction(name=name, params=params, scope="workspace", function=function)
+
+
+_ALL: list[CheckFunction] = [
+    # one field
+    _document("defined", fields.defined),
+    _document("truthy", fields.truthy),
+    _document("pattern", fields.pattern, fields.PatternParams),
+    _document("enum", fields.enum, fields.EnumParams),
+    _document("max_age", fields.max_age, fields.MaxAgeParams),
+    _document("count_min", fields.count_min, fields.CountParams),
+    _document("duration_max", fields.duration_max, fields.DurationMaxParams),
+    # values compared
+    _document("compare", values.compare, values.CompareParams),
+    _document("defined_any", values.defined_any, values.DefinedAnyParams),
+    _document("not_future", values.not_future),
+    _document("schema", values.schema, values.SchemaParams),
+    # continuity arrangements
+    _document("owner_deputy", people.owner_deputy),
+    _document("backup_offsite", continuity.backup_offsite),
+    _document("channel_independence", continuity.channel_independence),
+    _document("status_page_independence", continuity.status_page_independence),
+    _document("exercise_recency", continuity.exercise_recency, continuity.RecencyParams),
+    _document("overdue_findings", continuity.overdue_findings),
+    _document("exercise_within_rto", continuity.exercise_within_rto),
+    _document("failover_elsewhere", continuity.failover_elsewhere),
+    # the whole workspace
+    _workspace("parse_error", structure.parse_error),
+    _workspace("schema_violation", structure.schema_violation),
+    _workspace("unknown_reference", structure.unknown_reference),
+    _workspace("duplicate_name", structure.duplicate_name),
+    _workspace("dependency_cycle", structure.dependency_cycle),
+    _workspace("dependency_objective", objectives.dependency_objective, objectives.ObjectiveParams),
+    _workspace("contact_reachable", people.contact_reachable, people.ReachableParams),
+    _workspace("key_person", people.key_person, people.KeyPersonParams),
+]
+
+CHECKS: dict[str, CheckFunction] = {check.name: check for check in _ALL}
 
 __all__ = ["CHECKS", "CheckFunction", "Context", "Hit", "Params"]

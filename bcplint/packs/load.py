@@ -26,7 +26,7 @@ from bcplint.packs.model import Examples, Message, PackFile, RuleEntry
 from bcplint.validate import format_field
 
 CATALOG = "catalog"
-DEFAULT_PACKS = ("iso22301",)
+DEFAULT_PACKS = ("iso22301", "itil-itscm")
 
 
 @dataclass(frozen=True, kw_only=True)

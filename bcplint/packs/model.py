@@ -41,6 +41,7 @@ class Selector(PackModel):
 class Examples(PackModel):
     """Workspaces (YAML text, documents separated by ---) on which the rule must pass or fail."""
 
+    today: dt.date | None = Field(default=None, description="evaluation date of the examples (default: today)")
     passing: list[str] = Field(default_factory=list, alias="pass")
     failing: list[str] = Field(default_factory=list, alias="fail")
 

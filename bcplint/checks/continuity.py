@@ -1,0 +1,185 @@
+"""Checks of continuity arrangements: backups, channels, failover, exercises."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from pydantic import Field
+
+from bcplint.checks.base import Context, Hit, NoParams, Params
+from bcplint.model.kinds import Exercise, Plan, System
+from bcplint.model.types import Duration, HostLocation
+from bcplint.workspace import Doc, Workspace, referrers
+
+
+def elsewhere(a: HostLocation, b: HostLocation) -> bool:
+    """True when ``a`` is surely not where ``b`` is: another provider, or another known region."""
+    (provider_a, region_a), (provider_b, region_b) = a.key(), b.key()
+    return provider_a != provider_b or (region_a is not None and region_b is not None and region_a != region_b)
+
+
+def backup_offsite(ctx: Context, doc: Doc, field: str, params: NoParams) -> Iterator[Hit]:
+    """At least one backup lives with another provider, or in another region, than the System.
+
+    Hosted on aws/us-east-1: a backup in aws/us-west-2 passes; only aws/us-east-1 copies fail
+    (outcome ``onsite``). Silent without hosting or without backups.
+    """
+    system = doc.model
+    if not isinstance(system, System) or system.hosting is None or not system.backups:
+        return
+    hosting = system.hosting
+    if not any(elsewhere(b.location, hosting) for b in system.backups):
+        where = f"{hosting.provider}/{hosting.region}" if hosting.region else hosting.provider
+        yield Hit(doc=doc, field=("backups",), outcome="onsite",
+                  detail=f"keeps every backup copy where it runs ({where})", values={"hosting": where})
+
+
+def channel_independence(ctx: Context, doc: Doc, field: str, params: NoParams) -> Iterator[Hit]:
+    """No secondary internal channel shares a provider with a primary one (case-insensitive).
+
+    Primary ``slack``: a ``phone`` secondary with provider ``carrier`` passes; a ``slack``
+    huddle as secondary fails (outcome ``shared``). Silent without both kinds of channel.
+    """
+    plan = doc.model
+    if not isinstance(plan, Plan) or plan.communication is None:
+        return
+    internal = plan.communication.internal
+    primaries = {c.provider.lower(): c for c in internal if c.priority == "primary"}
+    for i, channel in enumerate(internal):
+        primary = primaries.get(channel.provider.lower())
+        if channel.priority == "secondary" and primary is not None:
+            yield Hit(doc=doc, field=("communication", "internal", i, "provider"), outcome="shared",
+                      detail=f"secondary channel '{channel.name}' runs on {channel.provider}, "
+                             f"like primary channel '{primary.name}'",
+                      values={"channel": channel.name, "primary": primary.name, "provider": channel.provider})
+
+
+def _covered_critical_systems(workspace: Workspace, plan: Plan) -> list[Doc]:
+    """Critical Systems the plan's services rely on (all critical Systems if it covers none)."""
+    if not plan.covers:
+        return [d for d in workspace.valid(("System",)) if getattr(d.model, "criticality", None) == "critical"]
+    seen: set[str] = set()
+    stack = list(plan.covers)
+    systems = []
+    while stack:
+        name = stack.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        doc = workspace.get(name, ("Service", "System"))
+        if doc is None:
+            continue
+        if isinstance(doc.model, System) and doc.model.criticality == "critical":
+            systems.append(doc)
+        stack.extend(workspace.dependencies(doc))
+    return sorted(systems, key=lambda d: d.name or "")
+
+
+def status_page_independence(ctx: Context, doc: Doc, field: str, params: NoParams) -> Iterator[Hit]:
+    """A status page is not hosted with the provider and region of the critical systems it reports on.
+
+    A status page on ``statuspage-vendor`` passes for systems on aws/us-east-1; one hosted on
+    aws/us-east-1 fails (outcome ``shared``). Status pages without ``hosting`` are not judged.
+    """
+    plan = doc.model
+    if not isinstance(plan, Plan) or plan.communication is None:
+        return
+    pages = [(i, c) for i, c in enumerate(plan.communication.external) if c.type == "status-page" and c.hosting]
+    if not pages:
+        return
+    systems = _covered_critical_systems(ctx.workspace, plan)
+    for i, page in pages:
+        assert page.hosting is not None
+        shared = [s for s in systems if isinstance(s.model, System) and s.model.hosting
+                  and not elsewhere(page.hosting, s.model.hosting)]
+        if shared:
+            names = ", ".join(s.name or "" for s in shared)
+            yield Hit(doc=doc, field=("communication", "external", i, "hosting"), outcome="shared",
+                      detail=f"status page '{page.name}' is hosted alongside the critical systems it reports on "
+                             f"({names}); it would go down with them",
+                      values={"channel": page.name, "systems": names})
+
+
+class RecencyParams(Params):
+    days: int = Field(ge=0)
+
+
+def exercise_recency(ctx: Context, doc: Doc, field: str, params: RecencyParams) -> Iterator[Hit]:
+    """The document is in the scope of an Exercise held within ``days`` before the evaluation date.
+
+    With ``days: 365``: an exercise of the service three months ago passes; none, or only one
+    two years ago, fails (outcome ``missing`` or ``stale``). Exercises dated after today do not count.
+    """
+    exercises = [e.model for e in referrers(ctx.workspace, "Exercise", "scope").get(doc.name or "", [])]
+    held = [e.date for e in exercises if isinstance(e, Exercise) and e.date <= ctx.today]
+    if not held:
+        yield Hit(doc=doc, field=(), outcome="missing", detail="has never been exercised", values={"days": params.days})
+        return
+    last = max(held)
+    age = (ctx.today - last).days
+    if age > params.days:
+        yield Hit(doc=doc, field=(), outcome="stale",
+                  detail=f"was last exercised on {last.isoformat()}, {age} days ago (limit {params.days})",
+                  values={"value": last.isoformat(), "age": age, "days": params.days})
+
+
+def overdue_findings(ctx: Context, doc: Doc, field: str, params: NoParams) -> Iterator[Hit]:
+    """No open exercise finding is past its due date.
+
+    On 2026-11-23 an open finding due 2026-12-01 passes, one due 2026-11-01 fails (outcome
+    ``overdue``); closed findings and findings without a due date are not judged here.
+    """
+    exercise = doc.model
+    if not isinstance(exercise, Exercise):
+        return
+    for i, finding in enumerate(exercise.findings):
+        if finding.status == "open" and finding.due is not None and finding.due < ctx.today:
+            days = (ctx.today - finding.due).days
+            yield Hit(doc=doc, field=("findings", i, "due"), outcome="overdue",
+                      detail=f"finding {finding.id} was due on {finding.due.isoformat()} and is still open "
+                             f"({days} days late)",
+                      values={"id": finding.id, "value": finding.due.isoformat(), "days": days})
+
+
+def exercise_within_rto(ctx: Context, doc: Doc, field: str, params: NoParams) -> Iterator[Hit]:
+    """Every recovery time measured in an Exercise is within the target's RTO.
+
+    ``recovery_times: {checkout: 90m}`` passes for an RTO of 2h and fails (outcome
+    ``exceeded``) for an RTO of 1h. Targets without an RTO are left to BCP201.
+    """
+    exercise = doc.model
+    if not isinstance(exercise, Exercise):
+        return
+    for target, measured in exercise.recovery_times.items():
+        target_doc = ctx.workspace.get(target)
+        rto = getattr(target_doc.model, "rto", None) if target_doc else None
+        if isinstance(rto, Duration) and measured.seconds > rto.seconds:
+            yield Hit(doc=doc, field=("recovery_times", target), outcome="exceeded",
+                      detail=f"recovered '{target}' in {measured}, longer than its RTO of {rto}",
+                      values={"target": target, "value": str(measured), "rto": str(rto)})
+
+
+def failover_elsewhere(ctx: Context, doc: Doc, field: str, params: NoParams) -> Iterator[Hit]:
+    """The System can fail over to another region or provider than the one it runs in.
+
+    Hosted on aws/us-east-1: ``failover: {strategy: warm-standby, target: {provider: aws,
+    region: us-west-2}}`` passes; no failover, ``strategy: none``, no target or a target in
+    the same place fails (outcome ``single``).
+    """
+    system = doc.model
+    if not isinstance(system, System):
+        return
+    failover = system.failover
+    if failover is not None and failover.strategy != "none" and failover.target is not None and (
+        system.hosting is None or elsewhere(failover.target, system.hosting)
+    ):
+        return
+    if failover is None:
+        reason = "has no failover"
+    elif failover.strategy == "none":
+        reason = "has failover strategy 'none'"
+    elif failover.target is None:
+        reason = f"has a {failover.strategy} failover with no target location"
+    else:
+        reason = "fails over to the same provider and region it runs in"
+    yield Hit(doc=doc, field=("failover",) if failover else (), outcome="single", detail=reason)

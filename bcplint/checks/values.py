@@ -1,0 +1,148 @@
+"""Document checks that compare values: with another field, with today, with a JSON Schema."""
+
+from __future__ import annotations
+
+import datetime as dt
+import operator
+from collections.abc import Callable, Iterator
+from typing import Any, Literal
+
+from pydantic import Field, field_validator
+
+from bcplint.checks.base import Context, FieldValue, Hit, NoParams, Params, lookup, parse_field, render
+from bcplint.model.types import Duration
+from bcplint.workspace import Doc
+
+_OPERATORS: dict[str, Callable[[Any, Any], bool]] = {
+    "<=": operator.le,
+    "<": operator.lt,
+    ">=": operator.ge,
+    ">": operator.gt,
+    "==": operator.eq,
+    "!=": operator.ne,
+}
+
+
+def _comparable(value: Any) -> Any:
+    """Durations compare by length; dates and numbers as they are; anything else is skipped."""
+    if isinstance(value, Duration):
+        return value.seconds
+    if isinstance(value, (dt.date, int, float)) and not isinstance(value, bool):
+        return value
+    return None
+
+
+class CompareParams(Params):
+    other: str = Field(description="field path of the value to compare with")
+    op: Literal["<=", "<", ">=", ">", "==", "!="] = "<="
+    aggregate: Literal["each", "min", "max"] = Field(
+        default="each", description="compare each value of a wildcard path, or only the smallest/largest"
+    )
+
+    @field_validator("other")
+    @classmethod
+    def _valid_path(cls, value: str) -> str:
+        parse_field(value)
+        return value
+
+
+def compare(ctx: Context, doc: Doc, field: str, params: CompareParams) -> Iterator[Hit]:
+    """``field op other`` holds wherever both are set (durations by length, dates by day).
+
+    With ``other: mtpd, op: "<="`` on ``rto``: passes ``rto: 4h, mtpd: 1d``; fails (outcome
+    ``violated``) ``rto: 2d, mtpd: 1d``; says nothing when either is missing.
+    """
+    [other] = lookup(doc.model, params.other) or [FieldValue((), None)]
+    right = _comparable(other.value)
+    if right is None:
+        return
+    found = [f for f in lookup(doc.model, field) if _comparable(f.value) is not None]
+    if params.aggregate != "each" and found:
+        pick = min if params.aggregate == "min" else max
+        found = [pick(found, key=lambda f: _comparable(f.value))]
+    for item in found:
+        if not _OPERATORS[params.op](_comparable(item.value), right):
+            yield Hit(
+                doc=doc,
+                field=item.path,
+                outcome="violated",
+                detail=f"{field} ({render(item.value)}) is not {params.op} {params.other} ({render(other.value)})",
+                values={"value": render(item.value), "other": render(other.value), "item": item.item or ""},
+            )
+
+
+class DefinedAnyParams(Params):
+    fields: list[str] = Field(min_length=1, description="field paths, at least one of which must be set")
+
+    @field_validator("fields")
+    @classmethod
+    def _valid_paths(cls, value: list[str]) -> list[str]:
+        for path in value:
+            parse_field(path)
+        return value
+
+
+def defined_any(ctx: Context, doc: Doc, field: str, params: DefinedAnyParams) -> Iterator[Hit]:
+    """At least one of ``fields`` is set; the hit points at ``field`` (usually their parent).
+
+    With ``fields: [contingency.alternative, contingency.plan]``: passes with either set;
+    fails (outcome ``missing``) with neither.
+    """
+    for path in params.fields:
+        if any(f.value not in (None, "", []) for f in lookup(doc.model, path)):
+            return
+    [where] = lookup(doc.model, field) or [FieldValue((), None)]
+    yield Hit(doc=doc, field=where.path, outcome="missing", detail=f"has none of {', '.join(params.fields)}")
+
+
+def not_future(ctx: Context, doc: Doc, field: str, params: NoParams) -> Iterator[Hit]:
+    """A date that records something done (a review, a test) is not after the evaluation date.
+
+    On 2026-11-23 passes ``on: 2026-11-23``; fails (outcome ``future``) ``on: 2026-12-01``.
+    """
+    for found in lookup(doc.model, field):
+        if isinstance(found.value, dt.date) and found.value > ctx.today:
+            yield Hit(
+                doc=doc,
+                field=found.path,
+                outcome="future",
+                detail=f"{field} is {found.value.isoformat()}, after today ({ctx.today.isoformat()})",
+                values={"value": found.value.isoformat(), "today": ctx.today.isoformat(), "item": found.item or ""},
+            )
+
+
+class SchemaParams(Params):
+    schema_: dict[str, Any] = Field(alias="schema", description="a JSON Schema (draft 2020-12) fragment")
+
+    @field_validator("schema_")
+    @classmethod
+    def _valid_schema(cls, value: dict[str, Any]) -> dict[str, Any]:
+        import jsonschema  # only packs that use this check pay for the import
+
+        try:
+            jsonschema.Draft202012Validator.check_schema(value)
+        except jsonschema.SchemaError as exc:
+            raise ValueError(f"invalid JSON Schema: {exc.message}") from None
+        return value
+
+
+def schema(ctx: Context, doc: Doc, field: str, params: SchemaParams) -> Iterator[Hit]:
+    """The field's value, as written in YAML, is valid against a JSON Schema fragment.
+
+    With ``schema: {type: array, contains: {properties: {role: {const: spokesperson}}}}`` on
+    ``roles``: passes when one role is ``spokesperson``; fails (outcome ``invalid``) otherwise.
+    An absent field is validated as null, so ``type`` decides whether absence is allowed.
+    """
+    import jsonschema
+
+    validator = jsonschema.Draft202012Validator(params.schema_)
+    for found in lookup(doc.raw.data, field):
+        error = jsonschema.exceptions.best_match(validator.iter_errors(found.value))
+        if error is not None:
+            yield Hit(
+                doc=doc,
+                field=(*found.path, *error.absolute_path),
+                outcome="invalid",
+                detail=f"{field}: {error.message}",
+                values={"error": error.message, "item": found.item or ""},
+            )
