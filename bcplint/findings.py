@@ -51,6 +51,19 @@ class Finding:
         return self.waiver is not None
 
 
+def clause_text(clauses: tuple[str, ...]) -> str:
+    """``('ISO 22301:2019 8.6', 'ISO 22301:2019 9.3', 'ITIL 4 SCM review')`` ->
+    ``ISO 22301:2019 8.6, 9.3; ITIL 4 SCM review`` (consecutive clauses of one framework merged)."""
+    groups: list[tuple[str, list[str]]] = []
+    for clause in clauses:
+        framework, _, number = clause.rpartition(" ")
+        if framework and groups and groups[-1][0] == framework:
+            groups[-1][1].append(number)
+        else:
+            groups.append((framework, [number]) if framework else (clause, []))
+    return "; ".join(f"{framework} {', '.join(numbers)}" if numbers else framework for framework, numbers in groups)
+
+
 @dataclass(frozen=True, kw_only=True)
 class LintResult:
     """Everything one run found, plus what it looked at."""

@@ -87,18 +87,18 @@ def test_jitbit_reports_the_missing_billing_rto(bcplint: Callable[..., Run]) -> 
     run = bcplint("check", "examples/jitbit", "--today", TODAY, "--select", "BCP201", cwd=EXAMPLES.parent)
     assert run.out.splitlines()[0] == (
         "examples/jitbit/bcp/services/billing.yaml:4:1: error BCP201 rto-defined: "
-        "Service 'billing' is critical but has no RTO [ISO 22301:2019 8.2.2]"
+        "Service 'billing' is critical but has no RTO [ISO 22301:2019 8.2.2; ITIL 4 SCM BIA]"
     )
     assert run.out.splitlines()[-1] == "1 error in 10 documents across 10 files."
 
 
 def test_exact_text_line_and_summary(bcplint: Callable[..., Run], tmp_path: Path) -> None:
     write(tmp_path, "bcp/helpdesk.yaml", SERVICE_WITHOUT_RTO)
-    run = bcplint("check", "bcp", "--today", TODAY, cwd=tmp_path)
+    run = bcplint("check", "bcp", "--today", TODAY, "--select", "BCP201", cwd=tmp_path)
     assert run.code == 1
     assert run.out == (
         "bcp/helpdesk.yaml:1:1: error BCP201 rto-defined: Service 'helpdesk' is critical but has no RTO "
-        "[ISO 22301:2019 8.2.2]\n"
+        "[ISO 22301:2019 8.2.2; ITIL 4 SCM BIA]\n"
         "\n"
         "1 error in 2 documents across 1 file.\n"
     )
@@ -106,11 +106,13 @@ def test_exact_text_line_and_summary(bcplint: Callable[..., Run], tmp_path: Path
 
 def test_fail_on_decides_the_exit_code(bcplint: Callable[..., Run], tmp_path: Path) -> None:
     write(tmp_path, "bcp/helpdesk.yaml", SERVICE_WITHOUT_RTO)
-    assert bcplint("check", "bcp", "--today", TODAY, "--fail-on", "never", cwd=tmp_path).code == 0
-    assert bcplint("check", "bcp", "--today", TODAY, "--fail-on", "warning", cwd=tmp_path).code == 1
+    args = ("check", "bcp", "--today", TODAY, "--select", "BCP201")
+    assert bcplint(*args, "--fail-on", "never", cwd=tmp_path).code == 0
+    assert bcplint(*args, "--fail-on", "warning", cwd=tmp_path).code == 1
     write(tmp_path, ".bcplint.yaml", "rules:\n  BCP201: {severity: warning}\n")
-    assert bcplint("check", "bcp", "--today", TODAY, cwd=tmp_path).code == 0
-    assert bcplint("check", "bcp", "--today", TODAY, "--fail-on", "warning", cwd=tmp_path).code == 1
+    assert bcplint(*args, cwd=tmp_path).code == 0
+    assert bcplint(*args, "--fail-on", "warning", cwd=tmp_path).code == 1
+    assert bcplint(*args, "--fail-on", "info", cwd=tmp_path).code == 1
 
 
 def test_select_and_ignore_accept_ids_names_and_prefixes(bcplint: Callable[..., Run]) -> None:
@@ -123,7 +125,7 @@ def test_select_and_ignore_accept_ids_names_and_prefixes(bcplint: Callable[..., 
     everything = rules_reported()
     assert {"BCP101", "BCP201", "BCP301"} <= everything
     assert rules_reported("--select", "rto-defined") == {"BCP201"}
-    assert rules_reported("--select", "BCP2,BCP3") == {"BCP201", "BCP301"}
+    assert rules_reported("--select", "BCP20,BCP30") == {"BCP201", "BCP202", "BCP301", "BCP302"}
     assert rules_reported("--ignore", "BCP101", "--ignore", "plan-reviewed") == everything - {"BCP101", "BCP301"}
 
 
@@ -178,9 +180,10 @@ def test_broken_config_yaml(bcplint: Callable[..., Run], tmp_path: Path) -> None
 
 def test_config_ignore_and_cli_override(bcplint: Callable[..., Run], tmp_path: Path) -> None:
     write(tmp_path, "bcp/helpdesk.yaml", SERVICE_WITHOUT_RTO)
-    write(tmp_path, ".bcplint.yaml", "ignore: [rto-defined]\n")
+    write(tmp_path, ".bcplint.yaml", "select: [BCP1, BCP201]\nignore: [rto-defined, BCP102, BCP103]\n")
     assert bcplint("check", "bcp", "--today", TODAY, cwd=tmp_path).code == 0
-    assert bcplint("check", "bcp", "--today", TODAY, "--ignore", "BCP101", cwd=tmp_path).code == 1
+    # A flag replaces the configuration's list: BCP201 is no longer ignored.
+    assert bcplint("check", "bcp", "--today", TODAY, "--ignore", "BCP101,BCP102,BCP103", cwd=tmp_path).code == 1
 
 
 def test_pyproject_configuration(bcplint: Callable[..., Run], tmp_path: Path) -> None:
@@ -206,7 +209,7 @@ def test_rule_parameter_from_config(bcplint: Callable[..., Run], tmp_path: Path)
 
 def test_enforce_from_turns_errors_into_warnings_until_the_date(bcplint: Callable[..., Run], tmp_path: Path) -> None:
     write(tmp_path, "bcp/helpdesk.yaml", SERVICE_WITHOUT_RTO)
-    write(tmp_path, ".bcplint.yaml", "rules:\n  BCP201: {enforce_from: 2027-01-01}\n")
+    write(tmp_path, ".bcplint.yaml", "select: [BCP201]\nrules:\n  BCP201: {enforce_from: 2027-01-01}\n")
     before = bcplint("check", "bcp", "--today", "2026-12-31", cwd=tmp_path)
     assert before.code == 0
     assert " warning BCP201 " in before.out
@@ -217,7 +220,8 @@ def test_enforce_from_turns_errors_into_warnings_until_the_date(bcplint: Callabl
 
 def test_json_report_shape(bcplint: Callable[..., Run], tmp_path: Path) -> None:
     write(tmp_path, "bcp/helpdesk.yaml", SERVICE_WITHOUT_RTO)
-    report = json.loads(bcplint("check", "bcp", "--today", TODAY, "--format", "json", cwd=tmp_path).out)
+    run = bcplint("check", "bcp", "--today", TODAY, "--format", "json", "--select", "BCP201", cwd=tmp_path)
+    report = json.loads(run.out)
     assert report["version"] == 1
     assert report["findings"] == [
         {
@@ -231,7 +235,7 @@ def test_json_report_shape(bcplint: Callable[..., Run], tmp_path: Path) -> None:
             "kind": "Service",
             "document": "helpdesk",
             "field": "rto",
-            "clauses": ["ISO 22301:2019 8.2.2"],
+            "clauses": ["ISO 22301:2019 8.2.2", "ITIL 4 SCM BIA"],
             "waiver": None,
         }
     ]
@@ -288,7 +292,7 @@ def test_directory_walk_outside_git(bcplint: Callable[..., Run], tmp_path: Path)
     write(tmp_path, "plans/a.yaml", SERVICE_WITHOUT_RTO)
     write(tmp_path, "plans/.hidden/b.yaml", SERVICE_WITHOUT_RTO.replace("helpdesk", "hidden"))
     write(tmp_path, "plans/k8s.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\n")
-    run = bcplint("check", "plans", "--today", TODAY, "--format", "json", cwd=tmp_path)
+    run = bcplint("check", "plans", "--today", TODAY, "--format", "json", "--select", "BCP201", cwd=tmp_path)
     report = json.loads(run.out)
     assert {f["document"] for f in report["findings"]} == {"helpdesk"}
     assert report["summary"]["files"] == 1

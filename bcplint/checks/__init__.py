@@ -7,6 +7,7 @@ checks once per run, and pick their documents themselves.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+
 from bcplint.checks import continuity, fields, objectives, people, structure, values
 from bcplint.checks.base import CheckFunction, Context, Hit, NoParams, Params
 

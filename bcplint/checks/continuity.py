@@ -30,8 +30,13 @@ def backup_offsite(ctx: Context, doc: Doc, field: str, params: NoParams) -> Iter
     hosting = system.hosting
     if not any(elsewhere(b.location, hosting) for b in system.backups):
         where = f"{hosting.provider}/{hosting.region}" if hosting.region else hosting.provider
-        yield Hit(doc=doc, field=("backups",), outcome="onsite",
-                  detail=f"keeps every backup copy where it runs ({where})", values={"hosting": where})
+        yield Hit(
+            doc=doc,
+            field=("backups",),
+            outcome="onsite",
+            detail=f"keeps every backup copy where it runs ({where})",
+            values={"hosting": where},
+        )
 
 
 def channel_independence(ctx: Context, doc: Doc, field: str, params: NoParams) -> Iterator[Hit]:
@@ -48,10 +53,14 @@ def channel_independence(ctx: Context, doc: Doc, field: str, params: NoParams) -
     for i, channel in enumerate(internal):
         primary = primaries.get(channel.provider.lower())
         if channel.priority == "secondary" and primary is not None:
-            yield Hit(doc=doc, field=("communication", "internal", i, "provider"), outcome="shared",
-                      detail=f"secondary channel '{channel.name}' runs on {channel.provider}, "
-                             f"like primary channel '{primary.name}'",
-                      values={"channel": channel.name, "primary": primary.name, "provider": channel.provider})
+            yield Hit(
+                doc=doc,
+                field=("communication", "internal", i, "provider"),
+                outcome="shared",
+                detail=f"secondary channel '{channel.name}' runs on {channel.provider}, "
+                f"like primary channel '{primary.name}'",
+                values={"channel": channel.name, "primary": primary.name, "provider": channel.provider},
+            )
 
 
 def _covered_critical_systems(workspace: Workspace, plan: Plan) -> list[Doc]:
@@ -90,14 +99,21 @@ def status_page_independence(ctx: Context, doc: Doc, field: str, params: NoParam
     systems = _covered_critical_systems(ctx.workspace, plan)
     for i, page in pages:
         assert page.hosting is not None
-        shared = [s for s in systems if isinstance(s.model, System) and s.model.hosting
-                  and not elsewhere(page.hosting, s.model.hosting)]
+        shared = [
+            s
+            for s in systems
+            if isinstance(s.model, System) and s.model.hosting and not elsewhere(page.hosting, s.model.hosting)
+        ]
         if shared:
             names = ", ".join(s.name or "" for s in shared)
-            yield Hit(doc=doc, field=("communication", "external", i, "hosting"), outcome="shared",
-                      detail=f"status page '{page.name}' is hosted alongside the critical systems it reports on "
-                             f"({names}); it would go down with them",
-                      values={"channel": page.name, "systems": names})
+            yield Hit(
+                doc=doc,
+                field=("communication", "external", i, "hosting"),
+                outcome="shared",
+                detail=f"status page '{page.name}' is hosted alongside the critical systems it reports on "
+                f"({names}); it would go down with them",
+                values={"channel": page.name, "systems": names},
+            )
 
 
 class RecencyParams(Params):
@@ -118,9 +134,13 @@ def exercise_recency(ctx: Context, doc: Doc, field: str, params: RecencyParams) 
     last = max(held)
     age = (ctx.today - last).days
     if age > params.days:
-        yield Hit(doc=doc, field=(), outcome="stale",
-                  detail=f"was last exercised on {last.isoformat()}, {age} days ago (limit {params.days})",
-                  values={"value": last.isoformat(), "age": age, "days": params.days})
+        yield Hit(
+            doc=doc,
+            field=(),
+            outcome="stale",
+            detail=f"was last exercised on {last.isoformat()}, {age} days ago (limit {params.days})",
+            values={"value": last.isoformat(), "age": age, "days": params.days},
+        )
 
 
 def overdue_findings(ctx: Context, doc: Doc, field: str, params: NoParams) -> Iterator[Hit]:
@@ -135,10 +155,14 @@ def overdue_findings(ctx: Context, doc: Doc, field: str, params: NoParams) -> It
     for i, finding in enumerate(exercise.findings):
         if finding.status == "open" and finding.due is not None and finding.due < ctx.today:
             days = (ctx.today - finding.due).days
-            yield Hit(doc=doc, field=("findings", i, "due"), outcome="overdue",
-                      detail=f"finding {finding.id} was due on {finding.due.isoformat()} and is still open "
-                             f"({days} days late)",
-                      values={"id": finding.id, "value": finding.due.isoformat(), "days": days})
+            yield Hit(
+                doc=doc,
+                field=("findings", i, "due"),
+                outcome="overdue",
+                detail=f"finding {finding.id} was due on {finding.due.isoformat()} and is still open "
+                f"({days} days late)",
+                values={"id": finding.id, "value": finding.due.isoformat(), "days": days},
+            )
 
 
 def exercise_within_rto(ctx: Context, doc: Doc, field: str, params: NoParams) -> Iterator[Hit]:
@@ -154,9 +178,13 @@ def exercise_within_rto(ctx: Context, doc: Doc, field: str, params: NoParams) ->
         target_doc = ctx.workspace.get(target)
         rto = getattr(target_doc.model, "rto", None) if target_doc else None
         if isinstance(rto, Duration) and measured.seconds > rto.seconds:
-            yield Hit(doc=doc, field=("recovery_times", target), outcome="exceeded",
-                      detail=f"recovered '{target}' in {measured}, longer than its RTO of {rto}",
-                      values={"target": target, "value": str(measured), "rto": str(rto)})
+            yield Hit(
+                doc=doc,
+                field=("recovery_times", target),
+                outcome="exceeded",
+                detail=f"recovered '{target}' in {measured}, longer than its RTO of {rto}",
+                values={"target": target, "value": str(measured), "rto": str(rto)},
+            )
 
 
 def failover_elsewhere(ctx: Context, doc: Doc, field: str, params: NoParams) -> Iterator[Hit]:
@@ -170,8 +198,11 @@ def failover_elsewhere(ctx: Context, doc: Doc, field: str, params: NoParams) -> 
     if not isinstance(system, System):
         return
     failover = system.failover
-    if failover is not None and failover.strategy != "none" and failover.target is not None and (
-        system.hosting is None or elsewhere(failover.target, system.hosting)
+    if (
+        failover is not None
+        and failover.strategy != "none"
+        and failover.target is not None
+        and (system.hosting is None or elsewhere(failover.target, system.hosting))
     ):
         return
     if failover is None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from bcplint.checks.base import Context, Hit, Params
-from bcplint.graph import GRAPH_KINDS, edges
+from bcplint.graph import edges
 from bcplint.model.types import Duration
 from bcplint.workspace import Workspace
 
@@ -51,8 +51,13 @@ def dependency_objective(ctx: Context, params: ObjectiveParams) -> Iterator[Hit]
             field=("depends_on", first_hop),
             outcome="inverted",
             detail=f"({label} {mine}) depends on '{below.name}' ({label} {below.value}){via}",
-            values={"value": str(mine), "dependency": below.name, "dependency_value": str(below.value),
-                    "via": via, "objective": label},
+            values={
+                "value": str(mine),
+                "dependency": below.name,
+                "dependency_value": str(below.value),
+                "via": via,
+                "objective": label,
+            },
         )
 
 

@@ -32,11 +32,13 @@ def owner_deputy(ctx: Context, doc: Doc, field: str, params: NoParams) -> Iterat
         return
     values = {"owner": owner_name}
     if not owner.deputy:
-        yield Hit(doc=doc, field=(field,), outcome="missing", detail=f"owner '{owner_name}' has no deputy",
-                  values=values)
+        yield Hit(
+            doc=doc, field=(field,), outcome="missing", detail=f"owner '{owner_name}' has no deputy", values=values
+        )
     elif owner.deputy == owner_name:
-        yield Hit(doc=doc, field=(field,), outcome="self", detail=f"owner '{owner_name}' is their own deputy",
-                  values=values)
+        yield Hit(
+            doc=doc, field=(field,), outcome="self", detail=f"owner '{owner_name}' is their own deputy", values=values
+        )
 
 
 def responsible_contacts(workspace: Workspace) -> set[str]:
@@ -67,8 +69,13 @@ def contact_reachable(ctx: Context, params: ReachableParams) -> Iterator[Hit]:
             continue
         missing = [f for f in params.require if not getattr(doc.model, f, None)]
         if missing:
-            yield Hit(doc=doc, field=(missing[0],), outcome="missing", detail=f"has no {' and no '.join(missing)}",
-                      values={"missing": " and ".join(missing)})
+            yield Hit(
+                doc=doc,
+                field=(missing[0],),
+                outcome="missing",
+                detail=f"has no {' and no '.join(missing)}",
+                values={"missing": " and ".join(missing)},
+            )
 
 
 class KeyPersonParams(Params):
@@ -95,7 +102,11 @@ def key_person(ctx: Context, params: KeyPersonParams) -> Iterator[Hit]:
     for doc in workspace.valid(("Contact",)):
         items = sorted(load.get(doc.name or "", []))
         if len(items) > params.max:
-            yield Hit(doc=doc, field=(), outcome="too_many",
-                      detail=f"is owner or deputy for {len(items)} critical or high services and systems "
-                             f"({', '.join(items)}); the limit is {params.max}",
-                      values={"count": len(items), "items": ", ".join(items), "max": params.max})
+            yield Hit(
+                doc=doc,
+                field=(),
+                outcome="too_many",
+                detail=f"is owner or deputy for {len(items)} critical or high services and systems "
+                f"({', '.join(items)}); the limit is {params.max}",
+                values={"count": len(items), "items": ", ".join(items), "max": params.max},
+            )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TextIO
 
-from bcplint.findings import Finding, LintResult, Severity
+from bcplint.findings import Finding, LintResult, Severity, clause_text
 
 _COLORS = {Severity.ERROR: "31", Severity.WARNING: "33", Severity.INFO: "36"}
 
@@ -22,7 +22,7 @@ def format_finding(finding: Finding, *, color: bool = False) -> str:
         if color
         else f"{finding.rule_id} {finding.rule_name}"
     )
-    clauses = f" [{'; '.join(finding.clauses)}]" if finding.clauses else ""
+    clauses = f" [{clause_text(finding.clauses)}]" if finding.clauses else ""
     waived = f" (waived: {finding.waiver})" if finding.waiver else ""
     return f"{where} {severity} {rule}: {finding.message}{clauses}{waived}"
 

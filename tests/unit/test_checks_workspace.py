@@ -1,0 +1,249 @@
+"""Check functions that compare values or look across documents, each with its docstring's examples."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from bcplint.checks import CHECKS
+from bcplint.checks.base import Context
+from bcplint.loader import load_file
+from bcplint.workspace import Workspace, build_workspace
+
+TODAY = dt.date(2026, 11, 23)
+
+
+def workspace(text: str) -> Workspace:
+    loaded = load_file("w.yaml", text.encode())
+    assert loaded.problem is None, loaded.problem
+    ws = build_workspace([loaded], TODAY)
+    assert all(d.model is not None for d in ws.docs), [d.problems for d in ws.docs]
+    return ws
+
+
+def run(name: str, text: str, *, doc: str | None = None, field: str = "", **params: Any) -> list[tuple[str, str]]:
+    """(document, outcome) of every hit of check ``name`` on the workspace in ``text``."""
+    check = CHECKS[name]
+    ws = workspace(text)
+    ctx = Context(workspace=ws, today=TODAY)
+    bound = check.params.model_validate(params)
+    if check.scope == "workspace":
+        hits = list(check.function(ctx, bound))
+    else:
+        target = ws.by_name[doc or ""]
+        hits = list(check.function(ctx, target, field, bound))
+    return [(hit.doc.name if hit.doc else "", hit.outcome) for hit in hits]
+
+
+DOC = "apiVersion: bcplint/v1\n"
+
+
+def service(name: str, **fields: str) -> str:
+    extra = "".join(f"{k}: {v}\n" for k, v in fields.items())
+    return f"{DOC}kind: Service\nname: {name}\ncriticality: critical\n{extra}"
+
+
+def system(name: str, **fields: str) -> str:
+    extra = "".join(f"{k}: {v}\n" for k, v in fields.items())
+    return f"{DOC}kind: System\nname: {name}\ncriticality: critical\n{extra}"
+
+
+def docs(*texts: str) -> str:
+    return "---\n".join(texts)
+
+
+def test_compare() -> None:
+    args = {"doc": "s", "field": "rto", "other": "mtpd", "op": "<="}
+    assert run("compare", service("s", rto="4h", mtpd="1d"), **args) == []
+    assert run("compare", service("s", rto="2d", mtpd="1d"), **args) == [("s", "violated")]
+    assert run("compare", service("s", rto="2d"), **args) == []
+
+
+def test_compare_min_of_a_wildcard() -> None:
+    backups = "[{name: a, frequency: 1d, location: {provider: x}}, {name: b, frequency: 5m, location: {provider: x}}]"
+    args = {"doc": "db", "field": "backups[*].frequency", "other": "rpo", "aggregate": "min"}
+    assert run("compare", system("db", rpo="1h", backups=backups), **args) == []
+    assert run("compare", system("db", rpo="1m", backups=backups), **args) == [("db", "violated")]
+
+
+def test_defined_any() -> None:
+    supplier = f"{DOC}kind: Supplier\nname: p\ncriticality: high\n"
+    args = {"doc": "p", "field": "contingency", "fields": ["contingency.alternative", "contingency.plan"]}
+    assert run("defined_any", supplier + "contingency: {plan: exit.md}\n", **args) == []
+    assert run("defined_any", supplier + "contingency: {last_tested: 2026-01-01}\n", **args) == [("p", "missing")]
+    assert run("defined_any", supplier, **args) == [("p", "missing")]
+
+
+def test_not_future() -> None:
+    plan = f"{DOC}kind: Plan\nname: p\nreviewed: {{on: {{}}}}\n"
+    assert run("not_future", plan.replace("{}", "2026-11-23"), doc="p", field="reviewed.on") == []
+    assert run("not_future", plan.replace("{}", "2026-12-01"), doc="p", field="reviewed.on") == [("p", "future")]
+
+
+def test_schema_fragment() -> None:
+    plan = f"{DOC}kind: Plan\nname: p\n"
+    schema = {"type": "array", "contains": {"properties": {"role": {"const": "spokesperson"}}, "required": ["role"]}}
+    contact = f"{DOC}kind: Contact\nname: c\n"
+    good = docs(plan + "roles: [{role: spokesperson, contact: c}]\n", contact)
+    bad = docs(plan + "roles: [{role: coordinator, contact: c}]\n", contact)
+    assert run("schema", good, doc="p", field="roles", schema=schema) == []
+    assert run("schema", bad, doc="p", field="roles", schema=schema) == [("p", "invalid")]
+    assert run("schema", plan, doc="p", field="roles", schema=schema) == [("p", "invalid")]
+
+
+def test_invalid_schema_fragment_is_rejected() -> None:
+    with pytest.raises(ValueError, match="invalid JSON Schema"):
+        CHECKS["schema"].params.model_validate({"schema": {"type": "strnig"}})
+
+
+def test_owner_deputy() -> None:
+    owner = f"{DOC}kind: Contact\nname: dba\n"
+    base = service("s", owner="dba")
+    assert (
+        run(
+            "owner_deputy",
+            docs(base, owner + "deputy: sre\n", f"{DOC}kind: Contact\nname: sre\n"),
+            doc="s",
+            field="owner",
+        )
+        == []
+    )
+    assert run("owner_deputy", docs(base, owner), doc="s", field="owner") == [("s", "missing")]
+    assert run("owner_deputy", docs(base, owner + "deputy: dba\n"), doc="s", field="owner") == [("s", "self")]
+    assert run("owner_deputy", service("s"), doc="s", field="owner") == []
+
+
+def test_contact_reachable() -> None:
+    plan = f"{DOC}kind: Plan\nname: p\nowner: cto\n"
+    cto = f"{DOC}kind: Contact\nname: cto\nemail: cto@example.com\n"
+    bystander = f"{DOC}kind: Contact\nname: intern\n"
+    assert run("contact_reachable", docs(plan, cto + "phone: '+1-555-0100'\n", bystander)) == []
+    assert run("contact_reachable", docs(plan, cto, bystander)) == [("cto", "missing")]
+
+
+def test_key_person() -> None:
+    contacts = docs(f"{DOC}kind: Contact\nname: cto\ndeputy: vp\n", f"{DOC}kind: Contact\nname: vp\n")
+    three = docs(contacts, *(system(f"s{i}", owner="cto") for i in range(3)))
+    assert run("key_person", three, max=3) == []
+    four = docs(three, system("s3", owner="vp"), system("s4", owner="vp"))
+    # vp owns two and deputises for cto's three: five in all.
+    assert run("key_person", four, max=3) == [("vp", "too_many")]
+
+
+def test_dependency_objective_transitive_with_path() -> None:
+    text = docs(
+        service("checkout", rto="1h", depends_on="[orders-api]"),
+        system("orders-api", depends_on="[orders-db]"),
+        system("orders-db", rto="6h"),
+    )
+    ws = workspace(text)
+    [hit] = list(
+        CHECKS["dependency_objective"].function(
+            Context(workspace=ws, today=TODAY), CHECKS["dependency_objective"].params(objective="rto")
+        )
+    )
+    assert hit.detail == "(RTO 1h) depends on 'orders-db' (RTO 6h) via 'orders-api'"
+    assert hit.field == ("depends_on", 0)
+
+
+def test_dependency_objective_counts_suppliers_and_survives_cycles() -> None:
+    supplier = f"{DOC}kind: Supplier\nname: cloud\ncriticality: critical\nrto: 1d\n"
+    text = docs(
+        service("a", rto="1h", depends_on="[b]"),
+        system("b", rto="1h", depends_on="[c]"),
+        system("c", depends_on="[b, cloud]"),
+        supplier,
+    )
+    assert sorted(run("dependency_objective", text, objective="rto")) == [("a", "inverted"), ("b", "inverted")]
+    assert run("dependency_objective", text.replace("rto: 1d", "rto: 30m"), objective="rto") == []
+
+
+def test_backup_offsite() -> None:
+    def db(*locations: str) -> str:
+        backups = ", ".join(f"{{name: b{i}, frequency: 1d, location: {loc}}}" for i, loc in enumerate(locations))
+        return system("db", hosting="{provider: aws, region: us-east-1}", backups=f"[{backups}]")
+
+    assert run("backup_offsite", db("{provider: aws, region: us-west-2}"), doc="db") == []
+    assert run("backup_offsite", db("{provider: gcp}"), doc="db") == []
+    assert run("backup_offsite", db("{provider: AWS, region: US-EAST-1}"), doc="db") == [("db", "onsite")]
+    assert run("backup_offsite", db("{provider: aws}"), doc="db") == [("db", "onsite")]
+
+
+def test_channel_independence() -> None:
+    def plan(secondary_provider: str) -> str:
+        return (
+            f"{DOC}kind: Plan\nname: p\ncommunication:\n  internal:\n"
+            "    - {name: chat, type: chat, provider: slack, priority: primary}\n"
+            f"    - {{name: backup, type: phone, provider: {secondary_provider}, priority: secondary}}\n"
+        )
+
+    assert run("channel_independence", plan("carrier"), doc="p") == []
+    assert run("channel_independence", plan("Slack"), doc="p") == [("p", "shared")]
+
+
+def test_status_page_independence() -> None:
+    def plan(hosting: str) -> str:
+        return docs(
+            f"{DOC}kind: Plan\nname: p\ncovers: [shop]\ncommunication:\n  external:\n"
+            f"    - {{name: status, type: status-page, provider: x, hosting: {hosting}}}\n",
+            service("shop", depends_on="[web]"),
+            system("web", hosting="{provider: aws, region: us-east-1}"),
+        )
+
+    assert run("status_page_independence", plan("{provider: vendor}"), doc="p") == []
+    assert run("status_page_independence", plan("{provider: aws, region: us-west-2}"), doc="p") == []
+    assert run("status_page_independence", plan("{provider: AWS, region: us-east-1}"), doc="p") == [("p", "shared")]
+
+
+@pytest.mark.parametrize(
+    ("date", "expected"),
+    [("2026-08-01", []), ("2025-11-23", []), ("2025-11-22", [("s", "stale")]), ("2026-12-01", [("s", "missing")])],
+)
+def test_exercise_recency(date: str, expected: list[tuple[str, str]]) -> None:
+    exercise = f"{DOC}kind: Exercise\nname: e\ntype: tabletop\ndate: {date}\nscope: [s]\nresult: pass\n"
+    assert run("exercise_recency", docs(service("s"), exercise), doc="s", days=365) == expected
+
+
+def test_overdue_findings() -> None:
+    def exercise(due: str, status: str) -> str:
+        return docs(
+            f"{DOC}kind: Exercise\nname: e\ntype: tabletop\ndate: 2026-01-01\nscope: [s]\nresult: partial\n"
+            f"findings: [{{id: F1, description: d, due: {due}, status: {status}}}]\n",
+            service("s"),
+        )
+
+    assert run("overdue_findings", exercise("2026-12-01", "open"), doc="e") == []
+    assert run("overdue_findings", exercise("2026-11-01", "closed"), doc="e") == []
+    assert run("overdue_findings", exercise("2026-11-01", "open"), doc="e") == [("e", "overdue")]
+
+
+def test_exercise_within_rto() -> None:
+    def exercise(measured: str) -> str:
+        return docs(
+            f"{DOC}kind: Exercise\nname: e\ntype: failover\ndate: 2026-01-01\nscope: [s]\nresult: pass\n"
+            f"recovery_times: {{s: {measured}}}\n",
+            service("s", rto="2h"),
+        )
+
+    assert run("exercise_within_rto", exercise("90m"), doc="e") == []
+    assert run("exercise_within_rto", exercise("3h"), doc="e") == [("e", "exceeded")]
+
+
+@pytest.mark.parametrize(
+    ("failover", "expected"),
+    [
+        ("{strategy: warm-standby, target: {provider: aws, region: us-west-2}}", []),
+        ("{strategy: pilot-light, target: {provider: azure}}", []),
+        ("{strategy: warm-standby, target: {provider: AWS, region: US-EAST-1}}", [("web", "single")]),
+        ("{strategy: none}", [("web", "single")]),
+        ("{strategy: warm-standby}", [("web", "single")]),
+        (None, [("web", "single")]),
+    ],
+)
+def test_failover_elsewhere(failover: str | None, expected: list[tuple[str, str]]) -> None:
+    fields = {"hosting": "{provider: aws, region: us-east-1}"}
+    if failover:
+        fields["failover"] = failover
+    assert run("failover_elsewhere", system("web", **fields), doc="web") == expected
