@@ -123,19 +123,10 @@ def read_files(sources: Iterable[SourceFile]) -> list[LoadedFile]:
     return loaded
 
 
-def lint(options: LintOptions, loaded: LoadedConfig | None = None) -> LintResult:
-    """Check the documents under ``options.paths``; raise BcplintError for usage problems."""
-    loaded = loaded or configuration(options)
-    rules = load_rules(options, loaded)
-    sources = discover(default_paths(options, loaded), cwd=options.cwd, exclude=loaded.config.exclude)
-    files = read_files(sources)
-    workspace = build_workspace(files, options.today or today_utc())
+def check_files(files: list[LoadedFile], rules: list[Rule], today: dt.date, notes: tuple[str, ...] = ()) -> LintResult:
+    """Run ``rules`` over already loaded files: the core of :func:`lint`, also used by ``verify``."""
+    workspace = build_workspace(files, today)
     findings: list[Finding] = engine.run(rules, workspace)
-    notes = tuple(
-        f"{f.path}: holds no bcplint/v1 document"
-        for f, s in zip(files, sources, strict=True)
-        if s.explicit and not f.is_bcp
-    )
     return LintResult(
         findings=tuple(findings),
         files_checked=sum(1 for f in files if f.is_bcp),
@@ -144,3 +135,17 @@ def lint(options: LintOptions, loaded: LoadedConfig | None = None) -> LintResult
         packs=tuple(sorted({p for r in rules for p in r.packs})),
         notes=notes,
     )
+
+
+def lint(options: LintOptions, loaded: LoadedConfig | None = None) -> LintResult:
+    """Check the documents under ``options.paths``; raise BcplintError for usage problems."""
+    loaded = loaded or configuration(options)
+    rules = load_rules(options, loaded)
+    sources = discover(default_paths(options, loaded), cwd=options.cwd, exclude=loaded.config.exclude)
+    files = read_files(sources)
+    notes = tuple(
+        f"{f.path}: holds no bcplint/v1 document"
+        for f, s in zip(files, sources, strict=True)
+        if s.explicit and not f.is_bcp
+    )
+    return check_files(files, rules, options.today or today_utc(), notes)

@@ -18,18 +18,16 @@ def edges(workspace: Workspace) -> dict[str, list[str]]:
     return graph
 
 
-def find_cycles(workspace: Workspace) -> list[list[str]]:
-    """One cycle per strongly connected component, starting at its smallest name.
+def strongly_connected_components(graph: dict[str, list[str]]) -> list[list[str]]:
+    """Tarjan's components, each listed after every component it can reach (dependencies first).
 
-    Iterative Tarjan, so a long chain cannot exhaust the stack; linear in nodes + edges.
+    Iterative, so a long chain cannot exhaust the stack; linear in nodes + edges.
     """
-    graph = edges(workspace)
     index: dict[str, int] = {}
     low: dict[str, int] = {}
     on_stack: set[str] = set()
     stack: list[str] = []
     components: list[list[str]] = []
-    counter = 0
     for root in sorted(graph):
         if root in index:
             continue
@@ -37,8 +35,7 @@ def find_cycles(workspace: Workspace) -> list[list[str]]:
         while work:
             node, child_i = work.pop()
             if child_i == 0:
-                index[node] = low[node] = counter
-                counter += 1
+                index[node] = low[node] = len(index)
                 stack.append(node)
                 on_stack.add(node)
             children = graph.get(node, [])
@@ -58,12 +55,42 @@ def find_cycles(workspace: Workspace) -> list[list[str]]:
                     component.append(member)
                     if member == node:
                         break
-                if len(component) > 1 or node in graph.get(node, []):
-                    components.append(component)
+                components.append(component)
             if work:
                 parent = work[-1][0]
                 low[parent] = min(low[parent], low[node])
-    return [_cycle_in(graph, component) for component in components]
+    return components
+
+
+def find_cycles(workspace: Workspace) -> list[list[str]]:
+    """One cycle per strongly connected component that has one, starting at its smallest name."""
+    graph = edges(workspace)
+    return [
+        _cycle_in(graph, component)
+        for component in strongly_connected_components(graph)
+        if len(component) > 1 or component[0] in graph.get(component[0], [])
+    ]
+
+
+def path_within(graph: dict[str, list[str]], members: set[str], start: str, goal: str) -> tuple[str, ...]:
+    """Shortest path from ``start`` to ``goal`` inside ``members``: the nodes after start, goal included."""
+    previous: dict[str, str] = {}
+    frontier = [start]
+    while frontier:
+        next_frontier = []
+        for node in frontier:
+            for child in graph[node]:
+                if child not in members or child in previous or child == start:
+                    continue
+                previous[child] = node
+                if child == goal:
+                    path = [goal]
+                    while path[-1] != start and previous[path[-1]] != start:
+                        path.append(previous[path[-1]])
+                    return tuple(reversed(path))
+                next_frontier.append(child)
+        frontier = next_frontier
+    return ()
 
 
 def _cycle_in(graph: dict[str, list[str]], component: list[str]) -> list[str]:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from bcplint.checks.base import Context, Hit, Params
-from bcplint.graph import edges
+from bcplint.graph import edges, path_within, strongly_connected_components
 from bcplint.model.types import Duration
 from bcplint.workspace import Workspace
 
@@ -41,7 +41,9 @@ def dependency_objective(ctx: Context, params: ObjectiveParams) -> Iterator[Hit]
         doc = workspace.by_name[name]
         mine = objective[name]
         below = worst.get(name)
-        if doc.kind not in ("Service", "System") or mine is None or below is None or below.value <= mine:
+        if doc.kind not in ("Service", "System") or mine is None or below is None:
+            continue
+        if below.value.seconds <= mine.seconds:
             continue
         label = params.objective.upper()
         via = f" via {', '.join(repr(n) for n in below.path[:-1])}" if len(below.path) > 1 else ""
@@ -68,42 +70,46 @@ def _objective(workspace: Workspace, name: str, objective: str) -> Duration | No
 
 
 def _worst_below(graph: dict[str, list[str]], objective: dict[str, Duration | None]) -> dict[str, _Worst]:
-    """For every node, the longest objective reachable through depends_on (memoised DFS)."""
-    result: dict[str, _Worst | None] = {}
-    in_progress: set[str] = set()
-    for root in sorted(graph):
-        stack: list[tuple[str, int]] = [(root, 0)]
-        while stack:
-            node, child_i = stack.pop()
-            if child_i == 0:
-                if node in result:
-                    continue
-                in_progress.add(node)
-            children = graph[node]
-            if child_i < len(children):
-                stack.append((node, child_i + 1))
-                child = children[child_i]
-                if child not in result and child not in in_progress:
-                    stack.append((child, 0))
+    """For every node, the longest objective reachable through depends_on, and a path to it.
+
+    Components of the graph are handled dependencies first. Inside a cycle every member
+    reaches every other, so they share one answer, reached through the member whose edge
+    leads to it. Linear in the graph, plus a breadth-first walk inside each (small) cycle.
+    """
+    result: dict[str, _Worst] = {}
+    for component in strongly_connected_components(graph):
+        members = set(component)
+        best: tuple[_Worst, str] | None = None  # the worst candidate and the member it leaves from
+        for member in sorted(component):
+            for candidate in _candidates(graph[member], objective, result, members):
+                if best is None or _longer(candidate, best[0]):
+                    best = (candidate, member)
+        if best is None:
+            continue
+        worst, exit_member = best
+        for member in component:
+            if member == exit_member:
+                result[member] = worst
                 continue
-            in_progress.discard(node)
-            result[node] = _best(node, children, objective, result)
-    return {name: worst for name, worst in result.items() if worst is not None}
+            lead = path_within(graph, members, member, exit_member)
+            result[member] = _Worst(worst.value, worst.name, (*lead, *worst.path))
+    return result
 
 
-def _best(
-    node: str, children: list[str], objective: dict[str, Duration | None], result: dict[str, _Worst | None]
-) -> _Worst | None:
-    best: _Worst | None = None
+def _candidates(
+    children: list[str], objective: dict[str, Duration | None], result: dict[str, _Worst], members: set[str]
+) -> list[_Worst]:
+    found = []
     for child in children:
-        candidates = []
         own = objective.get(child)
         if own is not None:
-            candidates.append(_Worst(own, child, (child,)))
-        deeper = result.get(child)  # None too while the child is still open: a cycle, cut here
-        if deeper is not None:
-            candidates.append(_Worst(deeper.value, deeper.name, (child, *deeper.path)))
-        for candidate in candidates:
-            if best is None or (candidate.value.seconds, -len(candidate.path)) > (best.value.seconds, -len(best.path)):
-                best = candidate
-    return best
+            found.append(_Worst(own, child, (child,)))
+        below = result.get(child) if child not in members else None
+        if below is not None:
+            found.append(_Worst(below.value, below.name, (child, *below.path)))
+    return found
+
+
+def _longer(a: _Worst, b: _Worst) -> bool:
+    """Longer objective first; on a tie the shorter path, then the smaller name, for stable output."""
+    return (-a.value.seconds, len(a.path), a.name) < (-b.value.seconds, len(b.path), b.name)

@@ -20,9 +20,12 @@ DURATION_PATTERN = r"^((\d+w)?(\d+d)?(\d+h)?(\d+m)?(\d+s)?|P(\d+W)?(\d+D)?(T(\d+
 DURATION_HELP = "a duration such as 30m, 4h, 1h30m, 2d, 1w or ISO 8601 PT4H"
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class Duration:
-    """A length of time, kept with the text the user wrote for messages."""
+    """A length of time, kept with the text the user wrote for messages.
+
+    Not orderable on purpose: compare ``.seconds`` (``1h`` and ``PT1H`` are equally long).
+    """
 
     seconds: int
     text: str

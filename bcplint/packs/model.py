@@ -64,6 +64,14 @@ class RuleEntry(PackModel):
     examples: Examples | None = None
 
 
+def pack_json_schema() -> dict[str, Any]:
+    """JSON Schema of a rule pack file (``rules/pack.schema.json`` is this, kept in sync by a test)."""
+    schema = PackFile.model_json_schema(by_alias=True)
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["$id"] = "https://bcplint.example.com/schema/pack-v1.json"
+    return schema
+
+
 class PackFile(PackModel):
     apiVersion: Literal["bcplint/pack/v1"]
     pack: str = Field(pattern=r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$", description="the pack's name")

@@ -1,0 +1,86 @@
+"""The rule catalog as text, JSON or Markdown (``bcplint rules``), and one rule explained."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any, TextIO
+
+from bcplint.findings import clause_text
+from bcplint.packs import Rule
+
+
+def rule_dict(rule: Rule) -> dict[str, Any]:
+    return {
+        "id": rule.id,
+        "name": rule.name,
+        "severity": rule.severity.label,
+        "summary": rule.summary,
+        "clauses": list(rule.clauses),
+        "packs": list(rule.packs),
+        "params": dict(rule.params),
+        "rationale": rule.rationale.strip(),
+        "fix": rule.fix.strip(),
+    }
+
+
+def write_text(rules: Sequence[Rule], stream: TextIO) -> None:
+    width = max((len(r.name) for r in rules), default=0)
+    for rule in rules:
+        stream.write(f"{rule.id}  {rule.name:<{width}}  {rule.severity.label:<7}  {rule.summary}\n")
+        if rule.clauses:
+            stream.write(f"{'':8}{'':<{width}}  {'':7}  [{clause_text(rule.clauses)}]\n")
+
+
+def write_json(rules: Sequence[Rule], stream: TextIO) -> None:
+    json.dump({"version": 1, "rules": [rule_dict(r) for r in rules]}, stream, indent=2, ensure_ascii=False)
+    stream.write("\n")
+
+
+def write_markdown(rules: Sequence[Rule], stream: TextIO) -> None:
+    stream.write("| id | name | severity | checks | clauses |\n|---|---|---|---|---|\n")
+    for rule in rules:
+        summary = rule.summary.replace("|", "\\|")
+        stream.write(f"| {rule.id} | {rule.name} | {rule.severity.label} | {summary} | {clause_text(rule.clauses)} |\n")
+
+
+CATALOG_FORMATS = {"text": write_text, "json": write_json, "markdown": write_markdown}
+
+
+def _indent(text: str, prefix: str = "    ") -> str:
+    return "".join(prefix + line if line.strip() else line for line in text.splitlines(keepends=True))
+
+
+def write_explanation(rule: Rule, examples: Sequence[tuple[str, str, list[str]]], stream: TextIO) -> None:
+    """``examples``: (heading, YAML text, messages bcplint gives on it)."""
+    stream.write(f"{rule.id} {rule.name} ({rule.severity.label})\n\n{rule.summary}\n\n")
+    if rule.rationale:
+        stream.write(f"Why it matters:\n{_indent(rule.rationale.strip())}\n\n")
+    if rule.clauses:
+        stream.write(f"Clauses: {clause_text(rule.clauses)}\n")
+    if rule.kinds:
+        where = ", ".join(f"{k} {_condition(v)}" for k, v in rule.where.items())
+        stream.write(f"Applies to: {', '.join(rule.kinds)}{f' where {where}' if where else ''}\n")
+    if rule.params:
+        stream.write(f"Parameters: {', '.join(f'{k} = {_value(v)}' for k, v in rule.params.items())}\n")
+    for heading, text, messages in examples:
+        stream.write(f"\n{heading}:\n{_indent(text)}")
+        for message in messages:
+            stream.write(f"  -> {message}\n")
+    if rule.fix:
+        stream.write(f"\nHow to fix:\n{_indent(rule.fix.strip())}\n")
+
+
+def _condition(value: Any) -> str:
+    if isinstance(value, dict):
+        operator, operand = next(iter(value.items()))
+        return f"{operator} {_value(operand)}"
+    return f"in {_value(value)}" if isinstance(value, list) else f"= {_value(value)}"
+
+
+def _value(value: Any) -> str:
+    if isinstance(value, list):
+        return "[" + ", ".join(_value(v) for v in value) + "]"
+    if isinstance(value, bool):
+        return str(value).lower()
+    return str(value)

@@ -1,0 +1,60 @@
+"""``bcplint verify``: run the example documents a pack carries for each of its rules.
+
+A passing example must give no finding of its rule; a failing example at least one. This is
+how an organisation tests its own policies like code.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from bcplint.loader import load_file
+from bcplint.packs import Rule
+
+
+@dataclass(frozen=True, kw_only=True)
+class ExampleResult:
+    rule: Rule
+    expect: str  # "pass" or "fail"
+    number: int  # 1-based position among the rule's examples of that kind
+    ok: bool
+    text: str
+    messages: tuple[str, ...]  # the findings of the rule on the example, as "line:col: message"
+
+    @property
+    def detail(self) -> str:
+        if self.messages:
+            return "; ".join(self.messages)
+        return "no finding, as expected" if self.ok else "expected a finding, got none"
+
+    @property
+    def name(self) -> str:
+        kind = "passing" if self.expect == "pass" else "failing"
+        return f"{self.rule.id} {self.rule.name}: {kind} example {self.number}"
+
+
+def verify_rules(rules: list[Rule], today: dt.date) -> list[ExampleResult]:
+    """Run every example of every rule; results in rule order, passing examples first."""
+    from bcplint.api import check_files
+
+    results = []
+    for rule in rules:
+        examples = rule.examples
+        if examples is None:
+            continue
+        when = examples.today or today
+        for expect, texts in (("pass", examples.passing), ("fail", examples.failing)):
+            for number, text in enumerate(texts, start=1):
+                path = f"{rule.id}-{expect}-{number}.yaml"
+                result = check_files([load_file(path, text.encode("utf-8"), explicit=True)], [rule], when)
+                messages = tuple(f"{f.line}:{f.column}: {f.message}" for f in result.findings)
+                ok = not messages if expect == "pass" else bool(messages)
+                results.append(
+                    ExampleResult(rule=rule, expect=expect, number=number, ok=ok, text=text, messages=messages)
+                )
+    return results
+
+
+def rules_without_examples(rules: list[Rule]) -> list[Rule]:
+    return [r for r in rules if r.examples is None or not (r.examples.passing and r.examples.failing)]

@@ -1,0 +1,136 @@
+"""The shipped catalog: every rule present, mapped to clauses, exemplified, documented."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+from tests.conftest import REPO_ROOT, Run
+from tests.test_cli import write
+from tests.test_packs import FAST_RECOVERY
+
+CATALOG_IDS = [
+    "BCP001", "BCP002", "BCP003", "BCP004", "BCP005",
+    "BCP101", "BCP102", "BCP103", "BCP104",
+    "BCP201", "BCP202", "BCP203", "BCP204", "BCP205",
+    "BCP301", "BCP302", "BCP303",
+    "BCP401", "BCP402", "BCP403", "BCP404", "BCP405",
+    "BCP501", "BCP502", "BCP503", "BCP504",
+    "BCP601", "BCP602", "BCP603", "BCP604",
+    "BCP701", "BCP702",
+]  # fmt: skip
+
+
+def test_rules_json_lists_every_catalog_rule_with_a_framework_clause(bcplint: Callable[..., Run]) -> None:
+    run = bcplint("rules", "--format", "json")
+    assert run.code == 0
+    rules = json.loads(run.out)["rules"]
+    assert [r["id"] for r in rules] == CATALOG_IDS
+    for rule in rules:
+        assert any(c.startswith(("ISO 22301:2019 ", "ITIL 4 SCM ")) for c in rule["clauses"]), rule["id"]
+        assert rule["rationale"] and rule["fix"] and rule["summary"], rule["id"]
+        assert set(rule["packs"]) == {"iso22301", "itil-itscm"}
+
+
+def test_rules_of_one_pack(bcplint: Callable[..., Run]) -> None:
+    rules = json.loads(bcplint("rules", "--pack", "itil-itscm", "--format", "json").out)["rules"]
+    assert all(all(c.startswith("ITIL 4 SCM ") for c in r["clauses"]) for r in rules)
+
+
+def test_rules_text(bcplint: Callable[..., Run]) -> None:
+    lines = bcplint("rules").out.splitlines()
+    assert lines[0].split() == ["BCP001", "parse-error", "error", "A", "file", "is", "not", "valid", "YAML."]
+    assert lines[1].strip() == "[ISO 22301:2019 7.5.2; ITIL 4 SCM plans]"
+
+
+def test_verify_passes_on_the_shipped_packs(bcplint: Callable[..., Run]) -> None:
+    run = bcplint("verify")
+    assert run.code == 0, run.out
+    assert re.fullmatch(r"(\d+) examples: \1 passed, 0 failed\n", run.out)
+    assert int(run.out.split()[0]) >= 2 * len(CATALOG_IDS)
+    assert run.err == ""  # every shipped rule has passing and failing examples
+
+
+def test_verify_names_the_example_that_breaks(bcplint: Callable[..., Run], tmp_path: Path) -> None:
+    examples = """\
+    examples:
+      pass:
+        - |
+          {apiVersion: bcplint/v1, kind: Service, name: s, criticality: critical, rto: 2h}
+      fail:
+        - |
+          {apiVersion: bcplint/v1, kind: Service, name: s, criticality: critical, rto: 3h}
+"""
+    pack = FAST_RECOVERY.replace("  - id: BCP101\n", examples + "  - id: BCP101\n")
+    write(tmp_path, "acme.yaml", pack)
+    assert bcplint("verify", "acme.yaml", cwd=tmp_path).code == 1
+    run = bcplint("verify", "acme.yaml", cwd=tmp_path)
+    failing = [line for line in run.out.splitlines() if line.startswith("FAIL")]
+    assert failing == [
+        f"FAIL ACME001 critical-rto-within-4h: failing example 1 ({tmp_path / 'acme.yaml'}): "
+        "expected a finding, got none"
+    ]
+    assert run.out.splitlines()[-1].endswith("1 failed")
+    # Fixing the rule (a 2h limit) makes the pack's own tests pass.
+    write(tmp_path, "acme.yaml", pack.replace("max_rto: 4h", "max_rto: 2h"))
+    assert bcplint("verify", "acme.yaml", "-v", cwd=tmp_path).code == 0
+
+
+def test_explain_shows_why_examples_and_fix(bcplint: Callable[..., Run]) -> None:
+    run = bcplint("explain", "rto-defined")
+    assert run.code == 0
+    assert run.out.startswith("BCP201 rto-defined (error)\n")
+    assert "Clauses: ISO 22301:2019 8.2.2; ITIL 4 SCM BIA\n" in run.out
+    assert "  -> Service 'helpdesk' is critical but has no RTO\n" in run.out
+    assert run.out.index("Fails:") < run.out.index("Passes:") < run.out.index("How to fix:")
+
+
+def test_explain_unknown_rule(bcplint: Callable[..., Run]) -> None:
+    run = bcplint("explain", "BCP999")
+    assert run.code == 2
+    assert "unknown rule 'BCP999'" in run.err
+
+
+def test_readme_catalog_is_generated_from_the_packs(bcplint: Callable[..., Run]) -> None:
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    start, end = "<!-- rules:start -->\n", "<!-- rules:end -->"
+    assert start in readme and end in readme, "README must mark the generated rules table"
+    table = readme.split(start, 1)[1].split(end, 1)[0]
+    generated = bcplint("rules", "--format", "markdown").out
+    assert table.strip() == generated.strip(), "regenerate with: bcplint rules --format markdown"
+
+
+def test_pack_schema_file_is_generated_and_matches_the_shipped_packs() -> None:
+    import jsonschema
+    from ruamel.yaml import YAML
+
+    from bcplint.packs.model import pack_json_schema
+
+    shipped = json.loads((REPO_ROOT / "rules" / "pack.schema.json").read_text(encoding="utf-8"))
+    assert shipped == pack_json_schema(), "regenerate with: bcplint schema --pack > rules/pack.schema.json"
+    validator = jsonschema.Draft202012Validator(shipped)
+    packs = [*(REPO_ROOT / "rules").glob("*.yaml"), REPO_ROOT / "examples/custom-pack/policies/acme.yaml"]
+    for pack in packs:
+        # Through JSON, as an editor sees it: dates are strings there.
+        data = json.loads(json.dumps(YAML(typ="safe").load(pack.read_text(encoding="utf-8")), default=str))
+        assert [e.message for e in validator.iter_errors(data)] == [], pack
+
+
+def test_every_check_function_is_documented() -> None:
+    from bcplint.checks import CHECKS
+
+    guide = (REPO_ROOT / "docs" / "writing-packs.md").read_text(encoding="utf-8")
+    assert [name for name in CHECKS if f"`{name}`" not in guide] == []
+
+
+def test_custom_pack_example_works_as_its_readme_says(bcplint: Callable[..., Run]) -> None:
+    example = REPO_ROOT / "examples" / "custom-pack"
+    assert bcplint("verify", "policies/acme.yaml", cwd=example).code == 0
+    run = bcplint("check", "--select", "ACME,BCP301", "--today", "2026-11-23", "--format", "json", cwd=example)
+    assert {(f["rule_id"], f["document"]) for f in json.loads(run.out)["findings"]} == {
+        ("ACME001", "shop"),
+        ("ACME002", "acme-bcp"),
+        ("BCP301", "acme-bcp"),
+    }
