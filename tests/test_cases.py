@@ -5,6 +5,7 @@ finding of the rule they expect, in comments anywhere in the case::
 
     # expect: BCP201 7:1              (in a single-file case: line:column in this file)
     # expect: BCP003 services/a.yaml:5:9   (in a directory case: path relative to the case)
+    # expect: BCP204 7:14 "via 'orders-api'"  (optionally, text the finding's message contains)
 
 The test runs only that rule, at the fixed evaluation date, and compares the exact set of
 (rule, file, line, column). Pass cases must produce no finding of their rule at all.
@@ -22,7 +23,7 @@ from bcplint.config import LoadedConfig
 from tests.conftest import TODAY
 
 CASES = Path(__file__).parent / "cases"
-_EXPECT = re.compile(r"#\s*expect:\s*(\w+)\s+(?:(\S+):)?(\d+):(\d+)")
+_EXPECT = re.compile(r'#\s*expect:\s*(\w+)\s+(?:(\S+):)?(\d+):(\d+)(?:\s+"(.*)")?\s*$', re.MULTILINE)
 
 
 def _cases(outcome: str) -> list[pytest.param]:
@@ -33,7 +34,11 @@ def _cases(outcome: str) -> list[pytest.param]:
     return params
 
 
-def _run(rule: str, case: Path) -> set[tuple[str, str, int, int]]:
+Finding = tuple[str, str, int, int]
+
+
+def _lint(rule: str, case: Path) -> dict[Finding, str]:
+    """(rule, file, line, column) -> message of each finding of ``rule`` on the case."""
     import datetime as dt
 
     root = case if case.is_dir() else case.parent
@@ -41,18 +46,19 @@ def _run(rule: str, case: Path) -> set[tuple[str, str, int, int]]:
         paths=[str(case)], select=[rule], today=dt.date.fromisoformat(TODAY), cwd=root, packs=["iso22301"]
     )
     result = lint(options, LoadedConfig())
-    return {(f.rule_id, f.path, f.line, f.column) for f in result.findings if f.rule_id == rule}
+    return {(f.rule_id, f.path, f.line, f.column): f.message for f in result.findings if f.rule_id == rule}
 
 
-def _expected(rule: str, case: Path) -> set[tuple[str, str, int, int]]:
+def _expected(rule: str, case: Path) -> dict[Finding, str]:
+    """Expected findings, each with text its message must contain (empty: anything)."""
     files = sorted(case.rglob("*")) if case.is_dir() else [case]
-    expected = set()
+    expected: dict[Finding, str] = {}
     for file in files:
         if not file.is_file():
             continue
-        for rule_id, path, line, column in _EXPECT.findall(file.read_text(encoding="utf-8", errors="replace")):
+        for rule_id, path, line, column, text in _EXPECT.findall(file.read_text(encoding="utf-8", errors="replace")):
             where = path or file.relative_to(case if case.is_dir() else case.parent).as_posix()
-            expected.add((rule_id, where, int(line), int(column)))
+            expected[(rule_id, where, int(line), int(column))] = text
     assert expected, f"{case}: a fail case must state its findings with '# expect: RULE line:col'"
     assert {e[0] for e in expected} == {rule}, f"{case}: expectations must be for {rule}"
     return expected
@@ -60,12 +66,15 @@ def _expected(rule: str, case: Path) -> set[tuple[str, str, int, int]]:
 
 @pytest.mark.parametrize(("rule", "case"), _cases("fail"))
 def test_fail_case(rule: str, case: Path) -> None:
-    assert _run(rule, case) == _expected(rule, case)
+    found, expected = _lint(rule, case), _expected(rule, case)
+    assert set(found) == set(expected)
+    for key, text in expected.items():
+        assert text in found[key], f"{key}: message {found[key]!r} does not contain {text!r}"
 
 
 @pytest.mark.parametrize(("rule", "case"), _cases("pass"))
 def test_pass_case(rule: str, case: Path) -> None:
-    assert _run(rule, case) == set()
+    assert _lint(rule, case) == {}
 
 
 def test_every_rule_has_both_kinds_of_case() -> None:

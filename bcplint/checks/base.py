@@ -132,8 +132,12 @@ def _walk(
 
 
 def _item_name(child: Any, default: str | None) -> str | None:
-    name = getattr(child, "name", None)
-    return name if isinstance(name, str) else default
+    """How messages name a list item: its ``name`` (backups, channels) or ``id`` (findings)."""
+    for attribute in ("name", "id"):
+        value = child.get(attribute) if isinstance(child, Mapping) else getattr(child, attribute, None)
+        if isinstance(value, str):
+            return value
+    return default
 
 
 def render(value: Any) -> str:

@@ -160,7 +160,7 @@ def overdue_findings(ctx: Context, doc: Doc, field: str, params: NoParams) -> It
                 field=("findings", i, "due"),
                 outcome="overdue",
                 detail=f"finding {finding.id} was due on {finding.due.isoformat()} and is still open "
-                f"({days} days late)",
+                f"({days} day{'' if days == 1 else 's'} late)",
                 values={"id": finding.id, "value": finding.due.isoformat(), "days": days},
             )
 
@@ -211,6 +211,8 @@ def failover_elsewhere(ctx: Context, doc: Doc, field: str, params: NoParams) -> 
         reason = "has failover strategy 'none'"
     elif failover.target is None:
         reason = f"has a {failover.strategy} failover with no target location"
+    elif failover.target.region is None or (system.hosting is not None and system.hosting.region is None):
+        reason = f"fails over within {failover.target.provider} without naming a different region"
     else:
         reason = "fails over to the same provider and region it runs in"
     yield Hit(doc=doc, field=("failover",) if failover else (), outcome="single", detail=reason)

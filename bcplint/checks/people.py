@@ -74,7 +74,7 @@ def contact_reachable(ctx: Context, params: ReachableParams) -> Iterator[Hit]:
                 field=(missing[0],),
                 outcome="missing",
                 detail=f"has no {' and no '.join(missing)}",
-                values={"missing": " and ".join(missing)},
+                values={"missing": " and no ".join(missing)},
             )
 
 
