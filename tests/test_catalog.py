@@ -134,3 +134,11 @@ def test_custom_pack_example_works_as_its_readme_says(bcplint: Callable[..., Run
         ("ACME002", "acme-bcp"),
         ("BCP301", "acme-bcp"),
     }
+
+
+def test_every_catalog_rule_has_test_cases() -> None:
+    cases = REPO_ROOT / "tests" / "cases"
+    missing = [
+        rule for rule in CATALOG_IDS if not (cases / rule / "fail").is_dir() or not (cases / rule / "pass").is_dir()
+    ]
+    assert missing == []
