@@ -12,16 +12,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from bcplint import engine
 from bcplint.config import LoadedConfig, find_config, load_config
 from bcplint.errors import ConfigError, did_you_mean
-from bcplint.findings import Finding, LintResult, Severity
+from bcplint.findings import Finding, LintResult, RuleInfo, Severity
 from bcplint.loader import LoadedFile, LoadProblem, load_file
 from bcplint.packs import DEFAULT_PACKS, Rule, RuleOverride, resolve_rules
-from bcplint.sources import SourceFile, discover, git_root
+from bcplint.sources import SourceFile, discover, display_path, git_root
 from bcplint.workspace import build_workspace
 
 
@@ -36,6 +36,8 @@ class LintOptions:
     today: dt.date | None = None
     config_path: Path | None = None
     cwd: Path = field(default_factory=Path.cwd)
+    record_checks: bool = False  # list passing checks too (JUnit needs them; it costs time)
+    report_only: bool = False  # load the configured workspace, report only on ``paths`` (pre-commit)
 
 
 def today_utc() -> dt.date:
@@ -99,9 +101,15 @@ def _matching(key: str, rules: list[Rule], by_key: dict[str, Rule], option: str,
 
 
 def default_paths(options: LintOptions, loaded: LoadedConfig) -> list[str]:
-    """Paths given, else the configuration's, else the repository (or the current directory)."""
-    if options.paths:
+    """Paths given, else the configuration's, else the repository (or the current directory).
+
+    With ``report_only`` the given paths are what is reported on, and the workspace is the
+    configured one plus those paths, so references to documents elsewhere resolve.
+    """
+    if options.paths and not options.report_only:
         return list(options.paths)
+    if options.report_only:
+        return [*default_paths(replace(options, paths=(), report_only=False), loaded), *options.paths]
     root = loaded.root
     if loaded.config.paths and root is not None:
         return [str(root / p) for p in loaded.config.paths]
@@ -123,10 +131,31 @@ def read_files(sources: Iterable[SourceFile]) -> list[LoadedFile]:
     return loaded
 
 
-def check_files(files: list[LoadedFile], rules: list[Rule], today: dt.date, notes: tuple[str, ...] = ()) -> LintResult:
+def rule_info(rule: Rule) -> RuleInfo:
+    return RuleInfo(
+        id=rule.id,
+        name=rule.name,
+        severity=rule.severity,
+        summary=rule.summary,
+        rationale=rule.rationale.strip(),
+        fix=rule.fix.strip(),
+        clauses=rule.clauses,
+        pack=rule.packs[0],
+    )
+
+
+def check_files(
+    files: list[LoadedFile],
+    rules: list[Rule],
+    today: dt.date,
+    notes: tuple[str, ...] = (),
+    *,
+    record_checks: bool = False,
+) -> LintResult:
     """Run ``rules`` over already loaded files: the core of :func:`lint`, also used by ``verify``."""
     workspace = build_workspace(files, today)
     findings: list[Finding] = engine.run(rules, workspace)
+    checks = tuple(engine.checked_subjects(rules, workspace)) if record_checks else ()
     return LintResult(
         findings=tuple(findings),
         files_checked=sum(1 for f in files if f.is_bcp),
@@ -134,6 +163,8 @@ def check_files(files: list[LoadedFile], rules: list[Rule], today: dt.date, note
         rules_run=tuple(r.id for r in rules),
         packs=tuple(sorted({p for r in rules for p in r.packs})),
         notes=notes,
+        rules=tuple(rule_info(r) for r in rules),
+        checks=checks,
     )
 
 
@@ -148,4 +179,19 @@ def lint(options: LintOptions, loaded: LoadedConfig | None = None) -> LintResult
         for f, s in zip(files, sources, strict=True)
         if s.explicit and not f.is_bcp
     )
-    return check_files(files, rules, options.today or today_utc(), notes)
+    result = check_files(files, rules, options.today or today_utc(), notes, record_checks=options.record_checks)
+    if not options.report_only or not options.paths:
+        return result
+    targets = [display_path(Path(p) if Path(p).is_absolute() else options.cwd / p, options.cwd) for p in options.paths]
+    reported = [f for f in files if _within(f.path, targets)]
+    return replace(
+        result,
+        findings=tuple(f for f in result.findings if _within(f.path, targets)),
+        checks=tuple(c for c in result.checks if _within(c.path, targets)),
+        files_checked=sum(1 for f in reported if f.is_bcp),
+        documents_checked=sum(len(f.documents) for f in reported),
+    )
+
+
+def _within(path: str, targets: list[str]) -> bool:
+    return any(t in (path, ".") or path.startswith(t.rstrip("/") + "/") for t in targets)

@@ -18,7 +18,7 @@ import click
 from bcplint import __version__
 from bcplint.errors import BcplintError
 from bcplint.findings import LintResult, Severity
-from bcplint.report import FORMATTERS, ReportOptions
+from bcplint.report import FORMATTERS, NEEDS_CHECKS, ReportOptions
 
 if TYPE_CHECKING:
     from bcplint.packs import Rule
@@ -69,6 +69,18 @@ def cli() -> None:
     default=None,
     help="Lowest severity that makes the exit code 1 (default: error, or the configuration's).",
 )
+@click.option(
+    "--output",
+    "outputs",
+    multiple=True,
+    metavar="FORMAT:PATH",
+    help=f"Also write a report to a file, e.g. junit:report.xml (repeatable; formats: {', '.join(FORMATTERS)}).",
+)
+@click.option(
+    "--report-only",
+    is_flag=True,
+    help="Load the whole workspace but report only on PATHS (as the pre-commit hook does).",
+)
 @click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), help="Evaluation date (default: today, UTC).")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path), help="Configuration file.")
 @click.option("--no-color", is_flag=True, help="Never colour the output (NO_COLOR is honoured too).")
@@ -80,6 +92,8 @@ def check(
     ignore: tuple[str, ...],
     output_format: str,
     fail_on: str | None,
+    outputs: tuple[str, ...],
+    report_only: bool,
     today: dt.datetime | None,
     config_path: Path | None,
     no_color: bool,
@@ -88,6 +102,7 @@ def check(
     """Check the plan documents under PATHS (default: the current repository)."""
     from bcplint.api import LintOptions, configuration, lint
 
+    reports = [_parse_output(value) for value in outputs]
     options = LintOptions(
         paths=paths,
         packs=list(packs) or None,
@@ -95,15 +110,42 @@ def check(
         ignore=_split(ignore),
         today=today.date() if today else None,
         config_path=config_path,
+        report_only=report_only,
+        record_checks=bool(NEEDS_CHECKS & {output_format, *(f for f, _ in reports)}),
     )
     loaded = configuration(options)
     result = lint(options, loaded)
-    report_options = ReportOptions(color=_use_color(no_color), quiet=quiet)
-    FORMATTERS[output_format](result, sys.stdout, report_options)
+    threshold = fail_on or loaded.config.fail_on
+    for report_format, path in reports:
+        _write_report(report_format, path, result, ReportOptions(fail_on=threshold))
+    FORMATTERS[output_format](
+        result, sys.stdout, ReportOptions(color=_use_color(no_color), quiet=quiet, fail_on=threshold)
+    )
     if not quiet:
         for note in result.notes:
             click.echo(f"bcplint: note: {note}", err=True)
-    return exit_code(result, fail_on or loaded.config.fail_on)
+    return exit_code(result, threshold)
+
+
+def _parse_output(value: str) -> tuple[str, Path]:
+    report_format, sep, path = value.partition(":")
+    if not sep or not path:
+        raise click.BadParameter(f"'{value}' is not FORMAT:PATH, e.g. junit:report.xml", param_hint="'--output'")
+    if report_format not in FORMATTERS:
+        choices = ", ".join(FORMATTERS)
+        raise click.BadParameter(f"unknown format '{report_format}' (choose from {choices})", param_hint="'--output'")
+    return report_format, Path(path)
+
+
+def _write_report(report_format: str, path: Path, result: LintResult, options: ReportOptions) -> None:
+    from bcplint.errors import SourceError
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("w", encoding="utf-8", newline="\n") as stream:
+            FORMATTERS[report_format](result, stream, options)
+    except OSError as exc:
+        raise SourceError(f"{path}: cannot write the {report_format} report: {exc.strerror or exc}") from None
 
 
 def _rules_of(packs: tuple[str, ...]) -> list[Rule]:

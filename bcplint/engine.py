@@ -9,11 +9,11 @@ from typing import Any
 
 from bcplint.checks.base import Context, Hit, render
 from bcplint.checks.filters import matches
-from bcplint.findings import Finding, Severity
+from bcplint.findings import CheckedSubject, Finding, Severity
 from bcplint.packs import BoundCheck, Rule
 from bcplint.positions import PositionIndex
 from bcplint.validate import format_field
-from bcplint.workspace import Workspace
+from bcplint.workspace import Doc, Workspace
 
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
@@ -29,6 +29,39 @@ def run(rules: Iterable[Rule], workspace: Workspace) -> list[Finding]:
             for hit in _hits(ctx, rule, bound):
                 findings.add(_finding(rule, bound, hit, severity, positions))
     return sorted(findings)
+
+
+def checked_subjects(rules: Iterable[Rule], workspace: Workspace) -> list[CheckedSubject]:
+    """Every (rule, document) the rules examined, passing or failing, sorted."""
+    subjects: set[CheckedSubject] = set()
+    for rule in rules:
+        for bound in rule.checks:
+            for path, doc in _subjects_of(rule, bound, workspace):
+                subjects.add(
+                    CheckedSubject(
+                        rule_id=rule.id,
+                        path=path,
+                        kind=doc.kind if doc else None,
+                        document=doc.name if doc else None,
+                        index=doc.raw.index if doc else 0,
+                    )
+                )
+    return sorted(subjects)
+
+
+def _subjects_of(rule: Rule, bound: BoundCheck, workspace: Workspace) -> Iterator[tuple[str, Doc | None]]:
+    if bound.function.scope == "document":
+        for doc in workspace.valid(rule.kinds):
+            if not rule.where or matches(doc.model, rule.where):
+                yield doc.path, doc
+        return
+    kinds = bound.function.subjects
+    if kinds == ("file",):
+        yield from ((f.path, None) for f in workspace.files if f.is_bcp)
+        return
+    for doc in workspace.docs:
+        if kinds is None or doc.kind in kinds:
+            yield doc.path, doc
 
 
 def effective_severity(rule: Rule, today: dt.date) -> Severity:

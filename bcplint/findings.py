@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -50,6 +51,43 @@ class Finding:
     def waived(self) -> bool:
         return self.waiver is not None
 
+    @property
+    def fingerprint(self) -> str:
+        """Stable identity across edits elsewhere in the file: rule, document and field, never the line.
+
+        Findings without a document (parse errors) fall back to the path and message.
+        """
+        if self.document is not None:
+            key = f"{self.rule_id}|{self.kind}|{self.document}|{self.field or ''}"
+        else:
+            key = f"{self.rule_id}|{self.path}|{self.message}"
+        return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+
+
+@dataclass(frozen=True, kw_only=True)
+class RuleInfo:
+    """A rule as reports describe it; decoupled from the pack machinery."""
+
+    id: str
+    name: str
+    severity: Severity
+    summary: str
+    rationale: str
+    fix: str
+    clauses: tuple[str, ...]
+    pack: str
+
+
+@dataclass(frozen=True, kw_only=True, order=True)
+class CheckedSubject:
+    """One (rule, document) pair that was checked, passing or not; a file for parse checks."""
+
+    rule_id: str
+    path: str
+    kind: str | None = None
+    document: str | None = None
+    index: int = 0  # position of the document in its file, to tell same-named documents apart
+
 
 def clause_text(clauses: tuple[str, ...]) -> str:
     """``('ISO 22301:2019 8.6', 'ISO 22301:2019 9.3', 'ITIL 4 SCM review')`` ->
@@ -74,6 +112,8 @@ class LintResult:
     rules_run: tuple[str, ...] = ()
     packs: tuple[str, ...] = ()
     notes: tuple[str, ...] = field(default=())
+    rules: tuple[RuleInfo, ...] = ()  # what formatters need to describe each rule (SARIF, JUnit)
+    checks: tuple[CheckedSubject, ...] = ()  # filled only when a report needs passing checks
 
     def active(self) -> tuple[Finding, ...]:
         """Findings that are not waived."""

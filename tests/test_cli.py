@@ -89,7 +89,7 @@ def test_jitbit_reports_the_missing_billing_rto(bcplint: Callable[..., Run]) -> 
         "examples/jitbit/bcp/services/billing.yaml:4:1: error BCP201 rto-defined: "
         "Service 'billing' is critical but has no RTO [ISO 22301:2019 8.2.2; ITIL 4 SCM BIA]"
     )
-    assert run.out.splitlines()[-1] == "1 error in 10 documents across 10 files."
+    assert run.out.splitlines()[-1] == "1 error in 10 documents across 10 files. Failing: 1 finding at or above error."
 
 
 def test_exact_text_line_and_summary(bcplint: Callable[..., Run], tmp_path: Path) -> None:
@@ -100,7 +100,7 @@ def test_exact_text_line_and_summary(bcplint: Callable[..., Run], tmp_path: Path
         "bcp/helpdesk.yaml:1:1: error BCP201 rto-defined: Service 'helpdesk' is critical but has no RTO "
         "[ISO 22301:2019 8.2.2; ITIL 4 SCM BIA]\n"
         "\n"
-        "1 error in 2 documents across 1 file.\n"
+        "1 error in 2 documents across 1 file. Failing: 1 finding at or above error.\n"
     )
 
 

@@ -16,8 +16,13 @@ def _document(name: str, function: Callable[..., Iterator[Hit]], params: type[Pa
     return CheckFunction(name=name, params=params, scope="document", function=function)
 
 
-def _workspace(name: str, function: Callable[..., Iterator[Hit]], params: type[Params] = NoParams) -> CheckFunction:
-    return CheckFunction(name=name, params=params, scope="workspace", function=function)
+def _workspace(
+    name: str,
+    function: Callable[..., Iterator[Hit]],
+    params: type[Params] = NoParams,
+    subjects: tuple[str, ...] | None = None,
+) -> CheckFunction:
+    return CheckFunction(name=name, params=params, scope="workspace", function=function, subjects=subjects)
 
 
 _ALL: list[CheckFunction] = [
@@ -44,14 +49,16 @@ _ALL: list[CheckFunction] = [
     _document("exercise_within_rto", continuity.exercise_within_rto),
     _document("failover_elsewhere", continuity.failover_elsewhere),
     # the whole workspace
-    _workspace("parse_error", structure.parse_error),
+    _workspace("parse_error", structure.parse_error, subjects=("file",)),
     _workspace("schema_violation", structure.schema_violation),
     _workspace("unknown_reference", structure.unknown_reference),
     _workspace("duplicate_name", structure.duplicate_name),
-    _workspace("dependency_cycle", structure.dependency_cycle),
-    _workspace("dependency_objective", objectives.dependency_objective, objectives.ObjectiveParams),
-    _workspace("contact_reachable", people.contact_reachable, people.ReachableParams),
-    _workspace("key_person", people.key_person, people.KeyPersonParams),
+    _workspace("dependency_cycle", structure.dependency_cycle, subjects=("Service", "System", "Supplier")),
+    _workspace(
+        "dependency_objective", objectives.dependency_objective, objectives.ObjectiveParams, ("Service", "System")
+    ),
+    _workspace("contact_reachable", people.contact_reachable, people.ReachableParams, ("Contact",)),
+    _workspace("key_person", people.key_person, people.KeyPersonParams, ("Contact",)),
 ]
 
 CHECKS: dict[str, CheckFunction] = {check.name: check for check in _ALL}

@@ -66,6 +66,9 @@ class CheckFunction:
     params: type[Params]
     scope: Literal["document", "workspace"]
     function: Callable[..., Iterator[Hit]]
+    # What a workspace check examines, for reports that count passing checks (JUnit):
+    # kinds of document, None for every document, ("file",) for every file.
+    subjects: tuple[str, ...] | None = None
 
 
 # --- field paths --------------------------------------------------------------------------

@@ -1,29 +1,51 @@
 """Formatters: each takes the whole result and writes to the stream it is given.
 
-``FORMATTERS`` is the one registry; the CLI's ``--format`` choices come from it.
+``FORMATTERS`` is the one registry; the CLI's ``--format`` and ``--output`` choices come from
+it. Each formatter module is imported only when used, so the heavy ones (junit-xml) cost nothing
+to a run that does not ask for them.
 """
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TextIO
 
 from bcplint.findings import LintResult
-from bcplint.report import json_report, text
 
 
 @dataclass(frozen=True, kw_only=True)
 class ReportOptions:
     color: bool = False
     quiet: bool = False
+    fail_on: str = "error"
 
 
 Formatter = Callable[[LintResult, TextIO, ReportOptions], None]
 
+
+def _module(name: str) -> Formatter:
+    def write(result: LintResult, stream: TextIO, options: ReportOptions) -> None:
+        module = importlib.import_module(f"bcplint.report.{name}")
+        if name == "text":
+            module.write(result, stream, color=options.color, quiet=options.quiet, fail_on=options.fail_on)
+        else:
+            module.write(result, stream)
+
+    return write
+
+
 FORMATTERS: dict[str, Formatter] = {
-    "text": lambda result, stream, options: text.write(result, stream, color=options.color, quiet=options.quiet),
-    "json": lambda result, stream, options: json_report.write(result, stream),
+    "text": _module("text"),
+    "json": _module("json_report"),
+    "junit": _module("junit"),
+    "sarif": _module("sarif"),
+    "github": _module("github"),
+    "markdown": _module("markdown"),
 }
 
-__all__ = ["FORMATTERS", "Formatter", "ReportOptions"]
+# Formats that list passing checks too, which the engine records only on request.
+NEEDS_CHECKS = frozenset({"junit"})
+
+__all__ = ["FORMATTERS", "NEEDS_CHECKS", "Formatter", "ReportOptions"]

@@ -27,7 +27,8 @@ def format_finding(finding: Finding, *, color: bool = False) -> str:
     return f"{where} {severity} {rule}: {finding.message}{clauses}{waived}"
 
 
-def summary(result: LintResult) -> str:
+def summary(result: LintResult, fail_on: str = "error") -> str:
+    """Counts, then what decided the exit code when anything was found."""
     counts = result.counts()
     parts = [_plural(counts[s], s.label) for s in (Severity.ERROR, Severity.WARNING, Severity.INFO) if counts[s]]
     waived = sum(1 for f in result.findings if f.waived)
@@ -35,17 +36,27 @@ def summary(result: LintResult) -> str:
     extra = f" ({waived} waived)" if waived else ""
     docs = _plural(result.documents_checked, "document")
     files = _plural(result.files_checked, "file")
-    return f"{found}{extra} in {docs} across {files}."
+    line = f"{found}{extra} in {docs} across {files}."
+    if not parts:
+        return line
+    if fail_on == "never":
+        return f"{line} Not failing: --fail-on is never."
+    failing = sum(n for s, n in counts.items() if s >= Severity.parse(fail_on))
+    if failing:
+        return f"{line} Failing: {_plural(failing, 'finding')} at or above {fail_on}."
+    return f"{line} Not failing: nothing at or above {fail_on}."
 
 
 def _plural(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
-def write(result: LintResult, stream: TextIO, *, color: bool = False, quiet: bool = False) -> None:
+def write(
+    result: LintResult, stream: TextIO, *, color: bool = False, quiet: bool = False, fail_on: str = "error"
+) -> None:
     for finding in result.findings:
         stream.write(format_finding(finding, color=color) + "\n")
     if not quiet:
         if result.findings:
             stream.write("\n")
-        stream.write(summary(result) + "\n")
+        stream.write(summary(result, fail_on) + "\n")

@@ -1,0 +1,70 @@
+"""JUnit XML for test dashboards (GitLab, Jenkins, Azure DevOps), built with junit-xml.
+
+One testsuite per pack; one testcase per (rule, document) that was checked, so passing checks
+count too. Each rule's checks go to the first enabled pack that has it, so no check is counted
+twice. Violations are failures, parse errors are errors, waived findings are skipped with the
+waiver. Testcase names are unique and stable: GitLab merges testcases with equal names.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any, TextIO
+
+from bcplint.findings import CheckedSubject, Finding, LintResult, RuleInfo
+
+Key = tuple[str, str, str | None, str | None]
+
+
+def _case_name(rule: RuleInfo, subject: CheckedSubject) -> str:
+    target = f"{subject.kind} '{subject.document}' in {subject.path}" if subject.document else subject.path
+    return f"{rule.id} {rule.name}: {target}"
+
+
+def write(result: LintResult, stream: TextIO) -> None:
+    from junit_xml import TestCase, TestSuite, to_xml_report_string  # heavy: only when asked for
+
+    findings: dict[Key, list[Finding]] = defaultdict(list)
+    for finding in result.findings:
+        findings[(finding.rule_id, finding.path, finding.kind, finding.document)].append(finding)
+    subjects: dict[str, list[CheckedSubject]] = defaultdict(list)
+    for subject in result.checks:
+        subjects[subject.rule_id].append(subject)
+    # A finding whose subject was not recorded still gets a testcase.
+    recorded = {(s.rule_id, s.path, s.kind, s.document) for s in result.checks}
+    for key in sorted(set(findings) - recorded, key=str):
+        subjects[key[0]].append(CheckedSubject(rule_id=key[0], path=key[1], kind=key[2], document=key[3]))
+
+    suites: dict[str, list[TestCase]] = {}
+    for rule in result.rules:
+        cases = suites.setdefault(rule.pack, [])
+        seen: set[str] = set()
+        for subject in sorted(subjects.get(rule.id, [])):
+            name = _case_name(rule, subject)
+            if name in seen:  # documents sharing a name in one file (BCP004): keep names unique
+                name = f"{name} #{subject.index + 1}"
+            seen.add(name)
+            case = TestCase(name=name, classname=f"bcplint.{rule.pack}.{rule.id}", file=subject.path)
+            _record(case, findings.get((rule.id, subject.path, subject.kind, subject.document), []))
+            cases.append(case)
+    xml = to_xml_report_string(
+        [TestSuite(name=f"bcplint {pack}", test_cases=cases) for pack, cases in suites.items() if cases],
+        prettyprint=True,
+    )
+    stream.write(xml if xml.endswith("\n") else xml + "\n")
+
+
+def _record(case: Any, found: list[Finding]) -> None:
+    """Mark a testcase failed (errored for parse errors) or skipped (waived) by its findings."""
+    active = [f for f in found if not f.waived]
+    waived = [f for f in found if f.waived]
+    if active:
+        case.line = active[0].line
+        output = "\n".join(f"{f.path}:{f.line}:{f.column}: {f.severity.label}: {f.message}" for f in active)
+        if any(f.rule_id == "BCP001" for f in active):
+            case.add_error_info(message=active[0].message, output=output, error_type="parse-error")
+        else:
+            case.add_failure_info(message=active[0].message, output=output, failure_type=active[0].severity.label)
+    elif waived:
+        reasons = "\n".join(f"{f.message} (waived: {f.waiver})" for f in waived)
+        case.add_skipped_info(message=f"waived: {waived[0].waiver}", output=reasons)
