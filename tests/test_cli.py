@@ -338,3 +338,32 @@ def test_malformed_input_never_crashes(
     # The other file is still checked whatever happened to this one.
     report = json.loads(bcplint("check", "bcp", "--today", TODAY, "--format", "json", cwd=tmp_path).out)
     assert report["summary"]["documents"] >= 2
+
+
+def test_summary_says_what_decided_the_exit_code(bcplint: Callable[..., Run], tmp_path: Path) -> None:
+    write(tmp_path, "bcp/helpdesk.yaml", SERVICE_WITHOUT_RTO)
+    args = ("check", "bcp", "--today", TODAY, "--select", "BCP201")
+    last = bcplint(*args, cwd=tmp_path).out.splitlines()[-1]
+    assert last.endswith(" Failing: 1 finding at or above error.")
+    write(tmp_path, ".bcplint.yaml", "rules:\n  BCP201: {severity: warning}\n")
+    assert bcplint(*args, cwd=tmp_path).out.splitlines()[-1].endswith(" Not failing: nothing at or above error.")
+    assert (
+        bcplint(*args, "--fail-on", "never", cwd=tmp_path)
+        .out.splitlines()[-1]
+        .endswith(" Not failing: --fail-on is never.")
+    )
+
+
+def test_report_only_loads_the_workspace_but_reports_on_the_given_files(
+    bcplint: Callable[..., Run], git_repo: Path
+) -> None:
+    write(git_repo, "bcp/helpdesk.yaml", SERVICE_WITHOUT_RTO.split("---\n", maxsplit=1)[0])
+    write(git_repo, "bcp/contacts.yaml", "apiVersion: bcplint/v1\nkind: Contact\nname: cto\n")
+    write(git_repo, "bcp/other.yaml", SERVICE_WITHOUT_RTO.split("---\n", maxsplit=1)[0].replace("helpdesk", "other"))
+    alone = bcplint("check", "bcp/helpdesk.yaml", "--today", TODAY, "--format", "json", cwd=git_repo)
+    assert "BCP003" in {f["rule_id"] for f in json.loads(alone.out)["findings"]}  # 'cto' is elsewhere
+    run = bcplint("check", "--report-only", "bcp/helpdesk.yaml", "--today", TODAY, "--format", "json", cwd=git_repo)
+    report = json.loads(run.out)
+    assert {f["path"] for f in report["findings"]} == {"bcp/helpdesk.yaml"}
+    assert "BCP003" not in {f["rule_id"] for f in report["findings"]}
+    assert report["summary"]["files"] == 1

@@ -92,14 +92,28 @@ def test_junit_counts_with_an_independent_reader(bcplint: Callable[..., Run], tm
 
 def _waived_result() -> LintResult:
     rule = RuleInfo(
-        id="BCP402", name="backup-tested", severity=Severity.ERROR, summary="s", rationale="r", fix="f",
-        clauses=("ISO 22301:2019 8.5",), pack="iso22301",
+        id="BCP402",
+        name="backup-tested",
+        severity=Severity.ERROR,
+        summary="s",
+        rationale="r",
+        fix="f",
+        clauses=("ISO 22301:2019 8.5",),
+        pack="iso22301",
     )
     finding = Finding(
-        path="bcp/db.yaml", line=9, column=5, rule_id="BCP402", rule_name="backup-tested",
-        severity=Severity.ERROR, message="System 'db': backup 'nightly' has never been restore-tested",
-        kind="System", document="db", field="backups[0].last_restore_test.date",
-        clauses=("ISO 22301:2019 8.5",), waiver="Waiver 'db-restore' until 2027-01-31: new storage arrives in January",
+        path="bcp/db.yaml",
+        line=9,
+        column=5,
+        rule_id="BCP402",
+        rule_name="backup-tested",
+        severity=Severity.ERROR,
+        message="System 'db': backup 'nightly' has never been restore-tested",
+        kind="System",
+        document="db",
+        field="backups[0].last_restore_test.date",
+        clauses=("ISO 22301:2019 8.5",),
+        waiver="Waiver 'db-restore' until 2027-01-31: new storage arrives in January",
     )
     return LintResult(findings=(finding,), files_checked=1, documents_checked=1, rules=(rule,))
 
@@ -151,7 +165,11 @@ def test_several_reports_from_one_run(bcplint: Callable[..., Run], tmp_path: Pat
 
 @pytest.mark.parametrize(
     ("value", "message"),
-    [("junit", "'junit' is not FORMAT:PATH"), ("xml:out.xml", "unknown format 'xml'"), ("sarif:", "is not FORMAT:PATH")],
+    [
+        ("junit", "'junit' is not FORMAT:PATH"),
+        ("xml:out.xml", "unknown format 'xml'"),
+        ("sarif:", "is not FORMAT:PATH"),
+    ],
 )
 def test_bad_output_option(bcplint: Callable[..., Run], value: str, message: str) -> None:
     run = bcplint("check", ".", "--output", value, cwd=WORKSPACE)
