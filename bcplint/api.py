@@ -19,9 +19,10 @@ from bcplint import engine
 from bcplint.config import LoadedConfig, find_config, load_config
 from bcplint.errors import ConfigError, did_you_mean
 from bcplint.findings import Finding, LintResult, RuleInfo, Severity
-from bcplint.loader import LoadedFile, LoadProblem, load_file
+from bcplint.loader import LoadedFile
 from bcplint.packs import DEFAULT_PACKS, Rule, RuleOverride, resolve_rules
-from bcplint.sources import SourceFile, discover, display_path, git_root
+from bcplint.reading import read_files
+from bcplint.sources import discover, display_path, git_root
 from bcplint.workspace import build_workspace
 
 
@@ -114,21 +115,6 @@ def default_paths(options: LintOptions, loaded: LoadedConfig) -> list[str]:
     if loaded.config.paths and root is not None:
         return [str(root / p) for p in loaded.config.paths]
     return [str(git_root(options.cwd) or options.cwd)]
-
-
-def read_files(sources: Iterable[SourceFile]) -> list[LoadedFile]:
-    loaded = []
-    for source in sources:
-        try:
-            content = source.path.read_bytes()
-        except OSError as exc:
-            problem = LoadProblem(
-                path=source.display, line=1, column=1, message=f"cannot read file: {exc.strerror or exc}"
-            )
-            loaded.append(LoadedFile(path=source.display, problem=problem))
-            continue
-        loaded.append(load_file(source.display, content, explicit=source.explicit))
-    return loaded
 
 
 def rule_info(rule: Rule) -> RuleInfo:

@@ -12,10 +12,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from ruamel.yaml import YAML
-from ruamel.yaml.constructor import SafeConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.reader import ReaderError
+
+from bcplint.yamlstream import NestingTooDeep, load_all
 
 # A file that does not contain this marker cannot hold a bcplint document, so it is not parsed.
 MARKER = b"bcplint/"
@@ -28,21 +28,6 @@ _NON_PRINTABLE = re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd
 _UNCLOSED_CONTEXTS = ("while parsing a flow", "while scanning a quoted scalar", "while scanning a block scalar")
 _BOM = b"\xef\xbb\xbf"
 _DUPLICATE_KEY = re.compile(r'found duplicate key ("[^"]*"|\S+)')
-
-
-class _DatesAsText(SafeConstructor):
-    """The safe constructor, but dates stay text: the model parses them, so an impossible
-    date such as 2026-02-30 becomes a schema finding at its field, not a failed file."""
-
-
-_DatesAsText.add_constructor("tag:yaml.org,2002:timestamp", SafeConstructor.construct_yaml_str)
-
-
-def new_yaml() -> YAML:
-    """A fresh safe YAML loader (C parser when available) for one file: loaders carry state."""
-    yaml = YAML(typ="safe")
-    yaml.Constructor = _DatesAsText
-    return yaml
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -144,9 +129,8 @@ def _yaml_source(path: str, text: str) -> Source | LoadProblem | None:
 
 
 def _parse_into(loaded: LoadedFile, source: Source) -> None:
-    yaml = new_yaml()
     try:
-        for index, data in enumerate(yaml.load_all(source.text)):
+        for index, data in enumerate(load_all(source.text)):
             if is_bcp_document(data):
                 loaded.documents.append(RawDocument(source=source, index=index, data=data))
     except (YAMLError, RecursionError) as exc:
@@ -175,7 +159,7 @@ def _problem_from(exc: BaseException, source: Source) -> LoadProblem:
         line, column = _char_position(source.text, bad.start() if bad else 0)
         code = ord(exc.character) if isinstance(exc.character, str) else int(exc.character)
         message = f"unacceptable character #x{code:04x}: {exc.reason}"
-    elif isinstance(exc, RecursionError):
+    elif isinstance(exc, (RecursionError, NestingTooDeep)):
         message = "structure is nested too deeply to be a bcplint document"
     return LoadProblem(path=source.path, line=line + source.line_offset, column=column, message=message)
 

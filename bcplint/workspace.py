@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -55,12 +56,29 @@ class Workspace:
     today: dt.date
     by_name: dict[str, Doc] = field(default_factory=dict)
     duplicates: list[tuple[Doc, Doc]] = field(default_factory=list)
+    by_kind: dict[str, list[Doc]] = field(default_factory=dict)  # valid documents only
+    _referrers: dict[tuple[str, str], dict[str, list[Doc]]] = field(default_factory=dict, repr=False)
 
     def valid(self, kinds: tuple[str, ...] | None = None) -> Iterator[Doc]:
         """Documents that passed the schema, optionally of some kinds, in load order."""
-        for doc in self.docs:
-            if doc.model is not None and (kinds is None or doc.kind in kinds):
-                yield doc
+        if kinds is None:
+            yield from (doc for doc in self.docs if doc.model is not None)
+        elif len(kinds) == 1:
+            yield from self.by_kind.get(kinds[0], [])
+        else:
+            wanted = set(kinds)
+            yield from (doc for doc in self.docs if doc.model is not None and doc.kind in wanted)
+
+    def referrers(self, kind: str, field: str) -> dict[str, list[Doc]]:
+        """name -> valid documents of ``kind`` whose list ``field`` names it (built once per run)."""
+        key = (kind, field)
+        if key not in self._referrers:
+            index: dict[str, list[Doc]] = {}
+            for doc in self.by_kind.get(kind, []):
+                for name in getattr(doc.model, field, None) or []:
+                    index.setdefault(name, []).append(doc)
+            self._referrers[key] = index
+        return self._referrers[key]
 
     def get(self, name: str, kinds: tuple[str, ...] | None = None) -> Doc | None:
         doc = self.by_name.get(name)
@@ -90,6 +108,9 @@ def build_workspace(files: list[LoadedFile], today: dt.date) -> Workspace:
             )
     workspace = Workspace(files=files, docs=docs, today=today)
     for doc in docs:
+        if doc.model is not None and doc.kind is not None:
+            workspace.by_kind.setdefault(doc.kind, []).append(doc)
+    for doc in docs:
         if doc.name is None:
             continue
         first = workspace.by_name.setdefault(doc.name, doc)
@@ -104,12 +125,20 @@ def references(doc: Doc) -> Iterator[Reference]:
         yield from _walk_refs(doc, doc.model, ())
 
 
+@functools.cache  # a pure function of a model class: computed once per class
+def _ref_fields(model: type[BaseModel]) -> tuple[tuple[str, Ref | None], ...]:
+    """Each field of ``model`` with the Ref marker on it or on its list items, if any."""
+    return tuple(
+        (name, next((m for m in info.metadata if isinstance(m, Ref)), None) or _item_ref(info.annotation))
+        for name, info in model.model_fields.items()
+    )
+
+
 def _walk_refs(doc: Doc, model: BaseModel, prefix: FieldPath) -> Iterator[Reference]:
-    for name, info in type(model).model_fields.items():
+    for name, ref in _ref_fields(type(model)):
         value = getattr(model, name)
-        if value is None:
+        if value is None or (ref is None and isinstance(value, str)):
             continue
-        ref = next((m for m in info.metadata if isinstance(m, Ref)), None) or _item_ref(info.annotation)
         path = (*prefix, name)
         if isinstance(value, BaseModel):
             yield from _walk_refs(doc, value, path)
@@ -130,12 +159,3 @@ def _item_ref(annotation: Any) -> Ref | None:
             if isinstance(meta, Ref):
                 return meta
     return None
-
-
-def referrers(workspace: Workspace, kind: str, field: str) -> dict[str, list[Doc]]:
-    """name -> valid documents of ``kind`` whose list ``field`` names it (e.g. exercises by scope)."""
-    index: dict[str, list[Doc]] = {}
-    for doc in workspace.valid((kind,)):
-        for name in getattr(doc.model, field, None) or []:
-            index.setdefault(name, []).append(doc)
-    return index

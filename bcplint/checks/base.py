@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -77,6 +78,7 @@ _FIELD_PATH = re.compile(r"[A-Za-z_]\w*(?:\[(?:\*|\d+)\]|\.[A-Za-z_]\w*)*")
 _SEGMENT = re.compile(r"([A-Za-z_]\w*)|\[(\*|\d+)\]")
 
 
+@functools.lru_cache(maxsize=512)  # a pure function of its text, called for every document
 def parse_field(text: str) -> tuple[str | int | None, ...]:
     """``backups[*].last_restore_test.date`` -> ``('backups', None, 'last_restore_test', 'date')``.
 
@@ -103,8 +105,16 @@ def lookup(root: Any, field_path: str) -> list[FieldValue]:
     ``reviewed.on`` sees "missing" whether ``reviewed`` or only ``on`` is absent. Wildcards
     over an absent or empty list yield nothing: there is nothing to check.
     """
+    parts = parse_field(field_path)
+    if all(isinstance(p, str) for p in parts):  # the common case: a plain dotted path
+        node = root
+        for part in parts:
+            if node is None:
+                break
+            node = node.get(part) if isinstance(node, Mapping) else getattr(node, part, None)  # type: ignore[arg-type]
+        return [FieldValue(parts, node)]  # type: ignore[arg-type]
     results: list[FieldValue] = []
-    _walk(root, parse_field(field_path), (), None, results)
+    _walk(root, parts, (), None, results)
     return results
 
 

@@ -9,7 +9,7 @@ from pydantic import Field
 from bcplint.checks.base import Context, Hit, NoParams, Params
 from bcplint.model.kinds import Exercise, Plan, System
 from bcplint.model.types import Duration, HostLocation
-from bcplint.workspace import Doc, Workspace, referrers
+from bcplint.workspace import Doc, Workspace
 
 
 def elsewhere(a: HostLocation, b: HostLocation) -> bool:
@@ -126,7 +126,7 @@ def exercise_recency(ctx: Context, doc: Doc, field: str, params: RecencyParams) 
     With ``days: 365``: an exercise of the service three months ago passes; none, or only one
     two years ago, fails (outcome ``missing`` or ``stale``). Exercises dated after today do not count.
     """
-    exercises = [e.model for e in referrers(ctx.workspace, "Exercise", "scope").get(doc.name or "", [])]
+    exercises = [e.model for e in ctx.workspace.referrers("Exercise", "scope").get(doc.name or "", [])]
     held = [e.date for e in exercises if isinstance(e, Exercise) and e.date <= ctx.today]
     if not held:
         yield Hit(doc=doc, field=(), outcome="missing", detail="has never been exercised", values={"days": params.days})

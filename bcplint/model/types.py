@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
@@ -35,15 +36,19 @@ class Duration:
 
     @classmethod
     def parse(cls, text: str) -> Duration:
-        text = text.strip()
-        for pattern in (_SHORT, _ISO):
-            match = pattern.match(text)
-            if match and any(match.groups()):
-                parts = [int(g) if g else 0 for g in match.groups()]
-                weights = (_UNITS["w"], _UNITS["d"], _UNITS["h"], _UNITS["m"], _UNITS["s"])
-                return cls(sum(p * w for p, w in zip(parts, weights, strict=True)), text)
-        hint = " (months and years are not fixed durations)" if re.search(r"\d+(y|mo|Y)", text) else ""
-        raise ValueError(f"'{text}' is not {DURATION_HELP}{hint}")
+        return _parse_duration(text.strip())
+
+
+@functools.lru_cache(maxsize=1024)  # plans repeat a handful of durations thousands of times
+def _parse_duration(text: str) -> Duration:
+    for pattern in (_SHORT, _ISO):
+        match = pattern.match(text)
+        if match and any(match.groups()):
+            parts = [int(g) if g else 0 for g in match.groups()]
+            weights = (_UNITS["w"], _UNITS["d"], _UNITS["h"], _UNITS["m"], _UNITS["s"])
+            return Duration(sum(p * w for p, w in zip(parts, weights, strict=True)), text)
+    hint = " (months and years are not fixed durations)" if re.search(r"\d+(y|mo|Y)", text) else ""
+    raise ValueError(f"'{text}' is not {DURATION_HELP}{hint}")
 
 
 def _to_duration(value: Any) -> Duration:

@@ -1,0 +1,152 @@
+"""YAML text -> plain Python data, fast and safe.
+
+ruamel.yaml's C parser composes the node tree; a small converter here turns nodes into dicts,
+lists and scalars. That is the safe loader's job, but its generic constructor costs more than
+the parse itself, and a plan only uses the core types. Anything else (merge keys, ``!!set``,
+``!!python/...``) goes to ruamel's ``SafeConstructor``, which builds the standard types and
+rejects the rest. Dates stay text: the model parses them, so ``2026-02-30`` is reported at its
+field instead of failing the whole file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from ruamel.yaml.constructor import ConstructorError, DuplicateKeyError, SafeConstructor
+from ruamel.yaml.error import YAMLError
+from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from ruamel.yaml.resolver import Resolver
+
+try:  # the C parser of ruamel.yaml.clib: several times faster than the pure-Python one
+    from ruamel.yaml.cyaml import CParser  # type: ignore[attr-defined]
+
+    HAS_C_PARSER = True
+except ImportError:  # pragma: no cover - exercised only where the C extension is missing
+    HAS_C_PARSER = False
+
+MAX_DEPTH = 1000  # no plan nests anywhere near this; the C composer crashes far beyond it
+# Flow brackets are the only cheap way to nest deeply; only texts with this many are measured.
+_BRACKETS_WORTH_MEASURING = 2 * MAX_DEPTH
+
+_TAG = "tag:yaml.org,2002:"
+_STR, _MAP, _SEQ, _NULL, _BOOL, _TIMESTAMP = (f"{_TAG}{t}" for t in ("str", "map", "seq", "null", "bool", "timestamp"))
+_INT, _FLOAT = f"{_TAG}int", f"{_TAG}float"
+
+
+class NestingTooDeep(YAMLError):
+    """The text nests collections deeper than MAX_DEPTH."""
+
+
+class _Unusual(Exception):
+    """A node the fast converter leaves to SafeConstructor."""
+
+
+class _DatesAsText(SafeConstructor):
+    """SafeConstructor, but timestamps stay text (see the module docstring)."""
+
+
+_DatesAsText.add_constructor(_TIMESTAMP, SafeConstructor.construct_yaml_str)
+
+if HAS_C_PARSER:
+
+    class _Loader(CParser, _DatesAsText, Resolver):  # type: ignore[misc]
+        """C parser + safe constructor + YAML 1.2 resolver, assembled once.
+
+        ``YAML(typ="safe")`` builds such a class on every load, and its versioned resolver
+        checks for ``%YAML`` directives on every node; both cost more than the parse.
+        """
+
+        def __init__(self, stream: str) -> None:
+            CParser.__init__(self, stream)
+            self._parser = self._composer = self
+            _DatesAsText.__init__(self, loader=self)
+            Resolver.__init__(self, loadumper=self)
+            self.allow_duplicate_keys = False
+
+
+def load_all(text: str) -> Iterator[Any]:
+    """Every document of ``text``, as plain data. Raises YAMLError (or RecursionError)."""
+    if not HAS_C_PARSER:  # pragma: no cover
+        from ruamel.yaml import YAML
+
+        yaml = YAML(typ="safe", pure=True)
+        yaml.Constructor = _DatesAsText
+        yield from yaml.load_all(text)
+        return
+    _check_depth(text)
+    loader = _Loader(text)  # a fresh loader per text: loaders carry state
+    try:
+        while loader.check_node():
+            node = loader.get_node()
+            try:
+                yield _convert(node, {}, loader)
+            except _Unusual:
+                yield loader.construct_document(node)
+    finally:
+        loader.dispose()
+
+
+def _check_depth(text: str) -> None:
+    """Refuse flow collections nested deeper than MAX_DEPTH before the C composer sees them.
+
+    Only texts with many brackets are measured, with the event parser, which does not recurse.
+    Block nesting needs one more space of indentation per level, so a deep block structure is
+    quadratically large and stays within what the composer handles.
+    """
+    if text.count("[") + text.count("{") < _BRACKETS_WORTH_MEASURING:
+        return
+    parser = CParser(text)
+    depth = 0
+    try:
+        while parser.check_event():
+            kind = type(parser.get_event()).__name__
+            if kind in ("MappingStartEvent", "SequenceStartEvent"):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    raise NestingTooDeep(f"collections are nested more than {MAX_DEPTH} levels deep")
+            elif kind in ("MappingEndEvent", "SequenceEndEvent"):
+                depth -= 1
+    finally:
+        parser.dispose()
+
+
+def _convert(node: Node, seen: dict[int, Any], loader: Any) -> Any:
+    """Node -> data for the core types; aliases become shared objects, never copies."""
+    tag = node.tag if isinstance(node.tag, str) else str(node.tag)
+    if isinstance(node, ScalarNode):
+        if tag in (_STR, _TIMESTAMP):
+            return node.value
+        if tag == _NULL:
+            return None
+        if tag in (_INT, _FLOAT, _BOOL):
+            return loader.construct_object(node)  # rare in plans; ruamel knows every notation
+        raise _Unusual
+    key = id(node)
+    if key in seen:
+        return seen[key]
+    if isinstance(node, MappingNode) and tag == _MAP:
+        mapping: dict[Any, Any] = {}
+        seen[key] = mapping
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, ScalarNode) or key_node.tag == f"{_TAG}merge":
+                raise _Unusual  # complex keys and merge keys: SafeConstructor's business
+            name = _convert(key_node, seen, loader)
+            if name in mapping:
+                raise DuplicateKeyError(
+                    "while constructing a mapping",
+                    node.start_mark,
+                    f'found duplicate key "{name}"',
+                    key_node.start_mark,
+                )
+            mapping[name] = _convert(value_node, seen, loader)
+        return mapping
+    if isinstance(node, SequenceNode) and tag == _SEQ:
+        items: list[Any] = []
+        seen[key] = items
+        items.extend(_convert(item, seen, loader) for item in node.value)
+        return items
+    raise _Unusual
+
+
+__all__ = ["MAX_DEPTH", "ConstructorError", "NestingTooDeep", "load_all"]
