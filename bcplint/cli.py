@@ -6,6 +6,7 @@ Exit codes: 0 nothing at or above ``--fail-on``; 1 findings; 2 usage or configur
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import json
 import os
 import sys
@@ -230,6 +231,17 @@ def schema(kind: str | None, pack_format: bool) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; the one place that turns errors into messages and exit codes."""
+    # A lint run allocates millions of small, acyclic objects: frequent cyclic collections
+    # only cost time (about 15% on a large workspace). Restored afterwards for embedders.
+    thresholds = gc.get_threshold()
+    gc.set_threshold(100_000, 50, 100)
+    try:
+        return _run(argv)
+    finally:
+        gc.set_threshold(*thresholds)
+
+
+def _run(argv: Sequence[str] | None) -> int:
     try:
         result = cli.main(args=list(argv) if argv is not None else None, prog_name="bcplint", standalone_mode=False)
     except click.exceptions.Exit as exc:

@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from bcplint.loader import Source
+from bcplint.yamlstream import compose_all
 
 FieldPath = tuple[str | int, ...]
 
@@ -51,7 +51,7 @@ class PositionIndex:
         cache_key = (source.path, source.line_offset)
         if cache_key not in self._trees:
             try:
-                self._trees[cache_key] = list(YAML(typ="safe").compose_all(source.text))
+                self._trees[cache_key] = compose_all(source.text)
             except (YAMLError, RecursionError):
                 self._trees[cache_key] = []
         return self._trees[cache_key]

@@ -87,6 +87,23 @@ def load_all(text: str) -> Iterator[Any]:
         loader.dispose()
 
 
+def compose_all(text: str) -> list[Node]:
+    """The node tree (with line and column marks) of every document in ``text``."""
+    if not HAS_C_PARSER:  # pragma: no cover
+        from ruamel.yaml import YAML
+
+        return list(YAML(typ="safe", pure=True).compose_all(text))
+    _check_depth(text)
+    loader = _Loader(text)
+    try:
+        nodes = []
+        while loader.check_node():
+            nodes.append(loader.get_node())
+        return nodes
+    finally:
+        loader.dispose()
+
+
 def _check_depth(text: str) -> None:
     """Refuse flow collections nested deeper than MAX_DEPTH before the C composer sees them.
 
@@ -113,7 +130,10 @@ def _check_depth(text: str) -> None:
 
 def _convert(node: Node, seen: dict[int, Any], loader: Any) -> Any:
     """Node -> data for the core types; aliases become shared objects, never copies."""
-    tag = node.tag if isinstance(node.tag, str) else str(node.tag)
+    ctag = node.ctag
+    # A resolved tag has no handle and its suffix is the full tag: skip Tag.__str__, which
+    # costs more than the rest of the conversion. Explicit tags (``!!str``) go the long way.
+    tag = ctag.suffix if ctag.handle is None else str(ctag)
     if isinstance(node, ScalarNode):
         if tag in (_STR, _TIMESTAMP):
             return node.value
@@ -129,7 +149,7 @@ def _convert(node: Node, seen: dict[int, Any], loader: Any) -> Any:
         mapping: dict[Any, Any] = {}
         seen[key] = mapping
         for key_node, value_node in node.value:
-            if not isinstance(key_node, ScalarNode) or key_node.tag == f"{_TAG}merge":
+            if not isinstance(key_node, ScalarNode) or key_node.ctag.suffix == f"{_TAG}merge":
                 raise _Unusual  # complex keys and merge keys: SafeConstructor's business
             name = _convert(key_node, seen, loader)
             if name in mapping:
