@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from bcplint.workspace import Workspace
+
+T = TypeVar("T")
 
 GRAPH_KINDS = ("Service", "System", "Supplier")
 
@@ -60,6 +64,27 @@ def strongly_connected_components(graph: dict[str, list[str]]) -> list[list[str]
                 parent = work[-1][0]
                 low[parent] = min(low[parent], low[node])
     return components
+
+
+def reachable_sets(graph: dict[str, list[str]], own: dict[str, frozenset[T]]) -> dict[str, frozenset[T]]:
+    """For every node, the union of ``own`` over itself and everything it reaches.
+
+    One pass over the components, dependencies first: linear in the graph when the sets are
+    small (a handful of hosting locations, say), instead of one walk per question.
+    """
+    result: dict[str, frozenset[T]] = {}
+    for component in strongly_connected_components(graph):
+        members = set(component)
+        gathered: set[T] = set()
+        for member in component:
+            gathered |= own.get(member, frozenset())
+            for child in graph[member]:
+                if child not in members:
+                    gathered |= result[child]
+        frozen = frozenset(gathered)
+        for member in component:
+            result[member] = frozen
+    return result
 
 
 def find_cycles(workspace: Workspace) -> list[list[str]]:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
@@ -16,6 +16,7 @@ from bcplint.model.types import Ref
 from bcplint.validate import FieldPath, SchemaProblem, validate
 
 DEPENDENT_KINDS = ("Service", "System")
+T = TypeVar("T")
 
 
 @dataclass(eq=False, kw_only=True)
@@ -57,7 +58,7 @@ class Workspace:
     by_name: dict[str, Doc] = field(default_factory=dict)
     duplicates: list[tuple[Doc, Doc]] = field(default_factory=list)
     by_kind: dict[str, list[Doc]] = field(default_factory=dict)  # valid documents only
-    _referrers: dict[tuple[str, str], dict[str, list[Doc]]] = field(default_factory=dict, repr=False)
+    _memo: dict[object, Any] = field(default_factory=dict, repr=False)
 
     def valid(self, kinds: tuple[str, ...] | None = None) -> Iterator[Doc]:
         """Documents that passed the schema, optionally of some kinds, in load order."""
@@ -69,16 +70,23 @@ class Workspace:
             wanted = set(kinds)
             yield from (doc for doc in self.docs if doc.model is not None and doc.kind in wanted)
 
+    def memo(self, key: object, compute: Callable[[], T]) -> T:
+        """``compute()`` once per workspace: indexes that checks share across documents."""
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]  # type: ignore[no-any-return]
+
     def referrers(self, kind: str, field: str) -> dict[str, list[Doc]]:
         """name -> valid documents of ``kind`` whose list ``field`` names it (built once per run)."""
-        key = (kind, field)
-        if key not in self._referrers:
+
+        def build() -> dict[str, list[Doc]]:
             index: dict[str, list[Doc]] = {}
             for doc in self.by_kind.get(kind, []):
                 for name in getattr(doc.model, field, None) or []:
                     index.setdefault(name, []).append(doc)
-            self._referrers[key] = index
-        return self._referrers[key]
+            return index
+
+        return self.memo(("referrers", kind, field), build)
 
     def get(self, name: str, kinds: tuple[str, ...] | None = None) -> Doc | None:
         doc = self.by_name.get(name)

@@ -7,14 +7,21 @@ from collections.abc import Iterator
 from pydantic import Field
 
 from bcplint.checks.base import Context, Hit, NoParams, Params
+from bcplint.graph import edges, reachable_sets
 from bcplint.model.kinds import Exercise, Plan, System
 from bcplint.model.types import Duration, HostLocation
 from bcplint.workspace import Doc, Workspace
 
+Place = tuple[str, str | None]  # HostLocation.key(): provider and region, lower-cased
+
 
 def elsewhere(a: HostLocation, b: HostLocation) -> bool:
     """True when ``a`` is surely not where ``b`` is: another provider, or another known region."""
-    (provider_a, region_a), (provider_b, region_b) = a.key(), b.key()
+    return _apart(a.key(), b.key())
+
+
+def _apart(a: Place, b: Place) -> bool:
+    (provider_a, region_a), (provider_b, region_b) = a, b
     return provider_a != provider_b or (region_a is not None and region_b is not None and region_a != region_b)
 
 
@@ -84,6 +91,23 @@ def _covered_critical_systems(workspace: Workspace, plan: Plan) -> list[Doc]:
     return sorted(systems, key=lambda d: d.name or "")
 
 
+def _critical_places(workspace: Workspace, plan: Plan) -> frozenset[Place]:
+    """Where the critical Systems the plan relies on are hosted (see _covered_critical_systems)."""
+
+    def per_document() -> dict[str, frozenset[Place]]:
+        own = {
+            doc.name: frozenset({doc.model.hosting.key()})
+            for doc in workspace.valid(("System",))
+            if isinstance(doc.model, System) and doc.model.criticality == "critical" and doc.model.hosting and doc.name
+        }
+        return reachable_sets(edges(workspace), own)
+
+    reachable = workspace.memo("critical-places", per_document)
+    if not plan.covers:
+        return frozenset().union(*reachable.values()) if reachable else frozenset()
+    return frozenset().union(*(reachable.get(name, frozenset()) for name in plan.covers))
+
+
 def status_page_independence(ctx: Context, doc: Doc, field: str, params: NoParams) -> Iterator[Hit]:
     """A status page is not hosted with the provider and region of the critical systems it reports on.
 
@@ -96,9 +120,12 @@ def status_page_independence(ctx: Context, doc: Doc, field: str, params: NoParam
     pages = [(i, c) for i, c in enumerate(plan.communication.external) if c.type == "status-page" and c.hosting]
     if not pages:
         return
-    systems = _covered_critical_systems(ctx.workspace, plan)
+    places = _critical_places(ctx.workspace, plan)
     for i, page in pages:
         assert page.hosting is not None
+        if all(_apart(page.hosting.key(), place) for place in places):
+            continue  # the common case, decided without walking the plan's dependencies
+        systems = _covered_critical_systems(ctx.workspace, plan)
         shared = [
             s
             for s in systems
