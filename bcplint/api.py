@@ -158,9 +158,10 @@ def lint(options: LintOptions, loaded: LoadedConfig | None = None) -> LintResult
     """Check the documents under ``options.paths``; raise BcplintError for usage problems."""
     loaded = loaded or configuration(options)
     rules = load_rules(options, loaded)
-    sources = discover(default_paths(options, loaded), cwd=options.cwd, exclude=loaded.config.exclude)
+    discovery = discover(default_paths(options, loaded), cwd=options.cwd, exclude=loaded.config.exclude)
+    sources = discovery.files
     files = read_files(sources)
-    notes = tuple(
+    notes = tuple(discovery.skipped) + tuple(
         f"{f.path}: holds no bcplint/v1 document"
         for f, s in zip(files, sources, strict=True)
         if s.explicit and not f.is_bcp

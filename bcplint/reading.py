@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import stat
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 
@@ -17,18 +18,27 @@ from bcplint.sources import SourceFile
 
 # Below this many files a second process costs more (start-up, pickling) than it saves.
 PARALLEL_THRESHOLD = 400
+# Far beyond any plan; keeps a stray dump or disk image from exhausting memory.
+MAX_FILE_BYTES = 100 * 2**20
 
 
 def read_file(source: SourceFile) -> LoadedFile:
     """One file's documents, or a problem saying why it could not be read. Never raises."""
     try:
+        info = source.path.stat()
+        if not stat.S_ISREG(info.st_mode):  # a FIFO would block the run, a device never end
+            return _unreadable(source, "not a regular file")
+        if info.st_size > MAX_FILE_BYTES:
+            return _unreadable(source, f"file is larger than {MAX_FILE_BYTES // 2**20} MB; split the plan into files")
         content = source.path.read_bytes()
     except OSError as exc:
-        message = f"cannot read file: {exc.strerror or exc}"
-        return LoadedFile(
-            path=source.display, problem=LoadProblem(path=source.display, line=1, column=1, message=message)
-        )
+        return _unreadable(source, f"cannot read file: {exc.strerror or exc}")
     return load_file(source.display, content, explicit=source.explicit)
+
+
+def _unreadable(source: SourceFile, message: str) -> LoadedFile:
+    problem = LoadProblem(path=source.display, line=1, column=1, message=message)
+    return LoadedFile(path=source.display, problem=problem)
 
 
 def _read_chunk(sources: Sequence[SourceFile]) -> list[LoadedFile]:

@@ -46,10 +46,21 @@ def git_root(directory: Path) -> Path | None:
     return Path(result.stdout.strip()) if result.returncode == 0 else None
 
 
-def discover(paths: Iterable[str], *, cwd: Path, exclude: Iterable[str] = ()) -> list[SourceFile]:
-    """The candidate files under ``paths`` (files or directories), sorted and de-duplicated."""
+@dataclass(frozen=True)
+class Discovery:
+    files: list[SourceFile]
+    skipped: list[str]  # why some files were left out, for a note
+
+
+def discover(paths: Iterable[str], *, cwd: Path, exclude: Iterable[str] = ()) -> Discovery:
+    """The candidate files under ``paths`` (files or directories), sorted and de-duplicated.
+
+    A symbolic link found in a directory is not followed out of that directory (or its
+    repository): a pull request must not make the linter read, and quote, files elsewhere.
+    """
     patterns = list(exclude)
     found: dict[Path, SourceFile] = {}
+    skipped: list[str] = []
     for raw in paths:
         target = (cwd / raw) if not Path(raw).is_absolute() else Path(raw)
         if target.is_file() or (target.is_symlink() and not target.is_dir()):
@@ -58,18 +69,30 @@ def discover(paths: Iterable[str], *, cwd: Path, exclude: Iterable[str] = ()) ->
             continue
         if not target.is_dir():
             raise SourceError(f"{raw}: no such file or directory")
-        for file_path in _list_directory(target):
+        root, listed = _list_directory(target)
+        for file_path in listed:
             display = display_path(file_path, cwd)
-            if not patterns or not _excluded(display, patterns):
-                found.setdefault(file_path.absolute(), SourceFile(display=display, path=file_path))
-    return sorted(found.values())
+            if patterns and _excluded(display, patterns):
+                continue
+            if file_path.is_symlink() and not _inside(file_path, root):
+                skipped.append(f"{display}: symbolic link to a file outside {display_path(root, cwd)}; not followed")
+                continue
+            found.setdefault(file_path.absolute(), SourceFile(display=display, path=file_path))
+    return Discovery(files=sorted(found.values()), skipped=skipped)
 
 
-def _list_directory(directory: Path) -> list[Path]:
+def _inside(link: Path, root: Path) -> bool:
+    target = os.path.realpath(link)
+    base = os.path.realpath(root)
+    return target == base or target.startswith(base.rstrip(os.sep) + os.sep)
+
+
+def _list_directory(directory: Path) -> tuple[Path, list[Path]]:
+    """The directory's repository root (or the directory) and the candidate files in it."""
     root = git_root(directory)
     if root is not None:
-        return _git_files(root, directory)
-    return _walk(directory)
+        return root, _git_files(root, directory)
+    return directory, _walk(directory)
 
 
 def _git_files(root: Path, directory: Path) -> list[Path]:

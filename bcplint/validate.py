@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import reprlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,10 +24,11 @@ class SchemaProblem:
 
 
 def format_field(path: FieldPath) -> str:
-    """``('backups', 0, 'frequency')`` -> ``backups[0].frequency``."""
+    """``('backups', 0, 'frequency')`` -> ``backups[0].frequency`` (absurdly long keys shortened)."""
     text = ""
     for part in path:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
+        name = part if not isinstance(part, str) or len(part) <= 80 else part[:77] + "..."
+        text += f"[{name}]" if isinstance(name, int) else (f".{name}" if text else str(name))
     return text
 
 
@@ -100,8 +102,11 @@ def _model_in(annotation: Any) -> Any:
 
 
 def _short(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
+    """A bounded repr: an alias bomb or a two-megabyte line must not end up in a message."""
+    bounded = reprlib.Repr()  # Python 3.11 takes no keyword arguments here
+    bounded.maxlevel, bounded.maxlist, bounded.maxdict = 2, 4, 4
+    bounded.maxstring = bounded.maxother = 60
+    return bounded.repr(value)
 
 
 def _key_text(loc: FieldPath) -> str:
