@@ -16,9 +16,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from bcplint import engine
+from bcplint.baseline import Baseline
+from bcplint.baseline import load as load_baseline
 from bcplint.config import LoadedConfig, find_config, load_config
 from bcplint.errors import ConfigError, did_you_mean
-from bcplint.findings import Finding, LintResult, RuleInfo, Severity
+from bcplint.findings import LintResult, RuleInfo, Severity
 from bcplint.loader import LoadedFile
 from bcplint.packs import DEFAULT_PACKS, Rule, RuleOverride, resolve_rules
 from bcplint.reading import read_files
@@ -39,6 +41,7 @@ class LintOptions:
     cwd: Path = field(default_factory=Path.cwd)
     record_checks: bool = False  # list passing checks too (JUnit needs them; it costs time)
     report_only: bool = False  # load the configured workspace, report only on ``paths`` (pre-commit)
+    baseline: Path | None = None  # accept the findings listed in this baseline file
 
 
 def today_utc() -> dt.date:
@@ -52,6 +55,11 @@ def configuration(options: LintOptions) -> LoadedConfig:
 
 def load_rules(options: LintOptions, loaded: LoadedConfig) -> list[Rule]:
     """The enabled packs' rules, with configuration overrides, narrowed by select/ignore."""
+    return select_rules(options, loaded)[0]
+
+
+def select_rules(options: LintOptions, loaded: LoadedConfig) -> tuple[list[Rule], dict[str, str]]:
+    """The rules to run, and every known rule id and name mapped to its id (for waivers)."""
     config = loaded.config
     base = loaded.root or options.cwd
     packs = list(options.packs) if options.packs else list(config.packs or DEFAULT_PACKS)
@@ -71,7 +79,8 @@ def load_rules(options: LintOptions, loaded: LoadedConfig) -> list[Rule]:
     ignore = list(options.ignore) if options.ignore is not None else config.ignore
     selected_ids = {r.id for key in select for r in _matching(key, rules, by_key, "select", loaded)}
     ignored_ids = {r.id for key in ignore for r in _matching(key, rules, by_key, "ignore", loaded)}
-    return [r for r in rules if (not select or r.id in selected_ids) and r.id not in ignored_ids]
+    chosen = [r for r in rules if (not select or r.id in selected_ids) and r.id not in ignored_ids]
+    return chosen, {key: rule.id for key, rule in by_key.items()}
 
 
 def _rule_keys(rules: Iterable[Rule]) -> dict[str, Rule]:
@@ -137,13 +146,17 @@ def check_files(
     notes: tuple[str, ...] = (),
     *,
     record_checks: bool = False,
+    known_rules: dict[str, str] | None = None,
+    baseline: Baseline | None = None,
 ) -> LintResult:
     """Run ``rules`` over already loaded files: the core of :func:`lint`, also used by ``verify``."""
     workspace = build_workspace(files, today)
-    findings: list[Finding] = engine.run(rules, workspace)
+    outcome = engine.run(rules, workspace, known_rules=known_rules, baseline=baseline)
     checks = tuple(engine.checked_subjects(rules, workspace)) if record_checks else ()
     return LintResult(
-        findings=tuple(findings),
+        findings=tuple(outcome.findings),
+        exemptions=tuple(outcome.exemptions),
+        today=today,
         files_checked=sum(1 for f in files if f.is_bcp),
         documents_checked=len(workspace.docs),
         rules_run=tuple(r.id for r in rules),
@@ -157,7 +170,8 @@ def check_files(
 def lint(options: LintOptions, loaded: LoadedConfig | None = None) -> LintResult:
     """Check the documents under ``options.paths``; raise BcplintError for usage problems."""
     loaded = loaded or configuration(options)
-    rules = load_rules(options, loaded)
+    rules, known_rules = select_rules(options, loaded)
+    baseline = _baseline(options, loaded)
     discovery = discover(default_paths(options, loaded), cwd=options.cwd, exclude=loaded.config.exclude)
     sources = discovery.files
     files = read_files(sources)
@@ -166,7 +180,15 @@ def lint(options: LintOptions, loaded: LoadedConfig | None = None) -> LintResult
         for f, s in zip(files, sources, strict=True)
         if s.explicit and not f.is_bcp
     )
-    result = check_files(files, rules, options.today or today_utc(), notes, record_checks=options.record_checks)
+    result = check_files(
+        files,
+        rules,
+        options.today or today_utc(),
+        notes,
+        record_checks=options.record_checks,
+        known_rules=known_rules,
+        baseline=baseline,
+    )
     if not options.report_only or not options.paths:
         return result
     targets = [display_path(Path(p) if Path(p).is_absolute() else options.cwd / p, options.cwd) for p in options.paths]
@@ -178,6 +200,17 @@ def lint(options: LintOptions, loaded: LoadedConfig | None = None) -> LintResult
         files_checked=sum(1 for f in reported if f.is_bcp),
         documents_checked=sum(len(f.documents) for f in reported),
     )
+
+
+def _baseline(options: LintOptions, loaded: LoadedConfig) -> Baseline | None:
+    """The baseline named on the command line, else in the configuration (relative to it)."""
+    if options.baseline is not None:
+        path = options.baseline if options.baseline.is_absolute() else options.cwd / options.baseline
+    elif loaded.config.baseline and loaded.root is not None:
+        path = loaded.root / loaded.config.baseline
+    else:
+        return None
+    return load_baseline(path, display_path(path, options.cwd))
 
 
 def _within(path: str, targets: list[str]) -> bool:

@@ -185,7 +185,8 @@ def explain(rule: str, packs: tuple[str, ...]) -> int:
     found = by_key.get(rule) or by_key.get(rule.upper())
     if found is None:
         raise ConfigError(f"unknown rule '{rule}'{did_you_mean(rule, by_key)}; `bcplint rules` lists them")
-    results = sorted(verify_rules([found], dt.datetime.now(dt.UTC).date()), key=lambda r: r.expect != "fail")
+    today = dt.datetime.now(dt.UTC).date()
+    results = sorted(verify_rules([found], today, alongside=rules), key=lambda r: r.expect != "fail")
     examples = [
         ("Fails" if r.expect == "fail" else "Passes", r.text, [m.split(": ", 1)[1] for m in r.messages])
         for r in results

@@ -5,11 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
+from bcplint import waivers
+from bcplint.baseline import Baseline
 from bcplint.checks.base import Context, Hit, render
 from bcplint.checks.filters import matches
-from bcplint.findings import CheckedSubject, Finding, Severity
+from bcplint.findings import CheckedSubject, Exemption, Finding, Severity
 from bcplint.packs import BoundCheck, Rule
 from bcplint.positions import PositionIndex
 from bcplint.validate import format_field
@@ -18,17 +21,50 @@ from bcplint.workspace import Doc, Workspace
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
-def run(rules: Iterable[Rule], workspace: Workspace) -> list[Finding]:
-    """Every finding of ``rules`` on ``workspace``, de-duplicated and sorted."""
+@dataclass(frozen=True)
+class Outcome:
+    findings: list[Finding]  # sorted; waived ones marked
+    exemptions: list[Exemption]  # every waiver, suppression and baseline entry, with its status
+
+
+def run(
+    rules: Iterable[Rule],
+    workspace: Workspace,
+    *,
+    known_rules: Mapping[str, str] | None = None,
+    baseline: Baseline | None = None,
+) -> Outcome:
+    """Every finding of ``rules`` on ``workspace``, with exemptions applied, sorted.
+
+    ``known_rules`` maps the ids and names of every rule that exists (enabled or not) to its
+    id, so a waiver of a rule left out of this run is not mistaken for a typo.
+    """
+    rules = list(rules)
     ctx = Context(workspace=workspace, today=workspace.today)
     positions = PositionIndex()
     findings: set[Finding] = set()
+    exemption_rules = [r for r in rules if any(b.function.scope == "exemption" for b in r.checks)]
     for rule in rules:
+        if rule in exemption_rules:
+            continue
         severity = effective_severity(rule, workspace.today)
         for bound in rule.checks:
             for hit in _hits(ctx, rule, bound):
                 findings.add(_finding(rule, bound, hit, severity, positions))
-    return sorted(findings)
+    keys = dict(known_rules) if known_rules else {key: r.id for r in rules for key in (r.id, r.name)}
+    candidates = waivers.collect(workspace, keys, workspace.today)
+    ran = {r.id for r in rules}
+    applied = waivers.apply(candidates, sorted(findings), workspace, positions, ran)
+    found, exemptions = applied.findings, applied.exemptions
+    if baseline is not None:
+        found, unused = baseline.apply(found)
+        exemptions = [*exemptions, *unused]
+    for rule in exemption_rules:
+        severity = effective_severity(rule, workspace.today)
+        for bound in rule.checks:
+            hits = bound.function.function(ctx, bound.params, exemptions)
+            found.extend(_finding(rule, bound, hit, severity, positions) for hit in hits)
+    return Outcome(findings=sorted(set(found)), exemptions=exemptions)
 
 
 def checked_subjects(rules: Iterable[Rule], workspace: Workspace) -> list[CheckedSubject]:
@@ -56,6 +92,9 @@ def _subjects_of(rule: Rule, bound: BoundCheck, workspace: Workspace) -> Iterato
                 yield doc.path, doc
         return
     kinds = bound.function.subjects
+    if bound.function.scope == "exemption":
+        yield from ((doc.path, doc) for doc in workspace.valid(kinds))
+        return
     if kinds == ("file",):
         yield from ((f.path, None) for f in workspace.files if f.is_bcp)
         return
@@ -72,6 +111,8 @@ def effective_severity(rule: Rule, today: dt.date) -> Severity:
 
 
 def _hits(ctx: Context, rule: Rule, bound: BoundCheck) -> Iterator[Hit]:
+    if bound.function.scope == "exemption":
+        return
     if bound.function.scope == "workspace":
         yield from bound.function.function(ctx, bound.params)
         return

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Literal
 
 
 class Severity(enum.IntEnum):
@@ -102,6 +104,31 @@ def clause_text(clauses: tuple[str, ...]) -> str:
     return "; ".join(f"{framework} {', '.join(numbers)}" if numbers else framework for framework, numbers in groups)
 
 
+ExemptionStatus = Literal["active", "expired", "invalid", "unused"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Exemption:
+    """A Waiver document, an inline suppression or a baseline entry, as the register shows it."""
+
+    kind: Literal["waiver", "inline", "baseline"]
+    name: str
+    rule: str
+    target: str | None
+    reason: str
+    approved_by: str | None
+    expires: dt.date | None
+    path: str
+    line: int
+    column: int = 1
+    status: ExemptionStatus = "active"
+    problems: tuple[str, ...] = ()
+    matched: int = 0  # findings it hid in this run
+
+    def days_left(self, today: dt.date) -> int | None:
+        return (self.expires - today).days if self.expires else None
+
+
 @dataclass(frozen=True, kw_only=True)
 class LintResult:
     """Everything one run found, plus what it looked at."""
@@ -114,6 +141,8 @@ class LintResult:
     notes: tuple[str, ...] = field(default=())
     rules: tuple[RuleInfo, ...] = ()  # what formatters need to describe each rule (SARIF, JUnit)
     checks: tuple[CheckedSubject, ...] = ()  # filled only when a report needs passing checks
+    exemptions: tuple[Exemption, ...] = ()
+    today: dt.date | None = None
 
     def active(self) -> tuple[Finding, ...]:
         """Findings that are not waived."""

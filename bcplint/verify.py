@@ -34,10 +34,16 @@ class ExampleResult:
         return f"{self.rule.id} {self.rule.name}: {kind} example {self.number}"
 
 
-def verify_rules(rules: list[Rule], today: dt.date) -> list[ExampleResult]:
-    """Run every example of every rule; results in rule order, passing examples first."""
+def verify_rules(rules: list[Rule], today: dt.date, *, alongside: list[Rule] | None = None) -> list[ExampleResult]:
+    """Run every example of every rule; results in rule order, passing examples first.
+
+    Each example is checked with all of ``alongside`` (default: ``rules``), as a real run
+    would, and judged on the findings of its own rule: waiver rules need the rules they waive.
+    """
     from bcplint.api import check_files
 
+    everything = alongside if alongside is not None else rules
+    known = {key: r.id for r in everything for key in (r.id, r.name)}
     results = []
     for rule in rules:
         examples = rule.examples
@@ -47,8 +53,9 @@ def verify_rules(rules: list[Rule], today: dt.date) -> list[ExampleResult]:
         for expect, texts in (("pass", examples.passing), ("fail", examples.failing)):
             for number, text in enumerate(texts, start=1):
                 path = f"{rule.id}-{expect}-{number}.yaml"
-                result = check_files([load_file(path, text.encode("utf-8"), explicit=True)], [rule], when)
-                messages = tuple(f"{f.line}:{f.column}: {f.message}" for f in result.findings)
+                loaded = [load_file(path, text.encode("utf-8"), explicit=True)]
+                result = check_files(loaded, everything, when, known_rules=known)
+                messages = tuple(f"{f.line}:{f.column}: {f.message}" for f in result.findings if f.rule_id == rule.id)
                 ok = not messages if expect == "pass" else bool(messages)
                 results.append(
                     ExampleResult(rule=rule, expect=expect, number=number, ok=ok, text=text, messages=messages)

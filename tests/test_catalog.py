@@ -20,6 +20,7 @@ CATALOG_IDS = [
     "BCP501", "BCP502", "BCP503", "BCP504",
     "BCP601", "BCP602", "BCP603", "BCP604",
     "BCP701", "BCP702",
+    "BCP801", "BCP802", "BCP803",
 ]  # fmt: skip
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
-from bcplint.checks import continuity, fields, objectives, people, structure, values
+from bcplint.checks import continuity, exemptions, fields, objectives, people, structure, values
 from bcplint.checks.base import CheckFunction, Context, Hit, NoParams, Params
 
 
@@ -59,6 +59,28 @@ _ALL: list[CheckFunction] = [
     ),
     _workspace("contact_reachable", people.contact_reachable, people.ReachableParams, ("Contact",)),
     _workspace("key_person", people.key_person, people.KeyPersonParams, ("Contact",)),
+    # after every other rule, on the waivers, suppressions and baseline entries
+    CheckFunction(
+        name="waiver_expired",
+        params=NoParams,
+        scope="exemption",
+        function=exemptions.waiver_expired,
+        subjects=("Waiver",),
+    ),
+    CheckFunction(
+        name="waiver_unused",
+        params=NoParams,
+        scope="exemption",
+        function=exemptions.waiver_unused,
+        subjects=("Waiver",),
+    ),
+    CheckFunction(
+        name="waiver_invalid",
+        params=NoParams,
+        scope="exemption",
+        function=exemptions.waiver_invalid,
+        subjects=("Waiver",),
+    ),
 ]
 
 CHECKS: dict[str, CheckFunction] = {check.name: check for check in _ALL}

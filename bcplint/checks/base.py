@@ -65,7 +65,7 @@ class CheckFunction:
 
     name: str
     params: type[Params]
-    scope: Literal["document", "workspace"]
+    scope: Literal["document", "workspace", "exemption"]
     function: Callable[..., Iterator[Hit]]
     # What a workspace check examines, for reports that count passing checks (JUnit):
     # kinds of document, None for every document, ("file",) for every file.

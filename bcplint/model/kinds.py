@@ -9,6 +9,8 @@ from pydantic import Field
 
 from bcplint.model.types import Criticality, DurationField, HostLocation, Ref, Strict, ref_field
 
+_ALL_KINDS = ("Plan", "Contact", "Service", "System", "Supplier", "Exercise", "Waiver")
+
 # Reference types: a document name that the workspace resolves to one of the kinds.
 ContactRef = Annotated[str, Ref(("Contact",)), ref_field("Contact")]
 ServiceRef = Annotated[str, Ref(("Service",)), ref_field("Service")]
@@ -168,7 +170,7 @@ class Exercise(Document):
 class Waiver(Document):
     kind: Literal["Waiver"]
     rule: str = Field(min_length=1, description="rule id or name, e.g. BCP402")
-    target: Annotated[str, Field(min_length=1, description="name of the waived document")]
+    target: Annotated[str, Ref(tuple(_ALL_KINDS)), Field(min_length=1, description="name of the waived document")]
     reason: str = Field(min_length=1)
     approved_by: ContactRef
     expires: dt.date
