@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from bcplint import engine
+from bcplint import engine, gitrun
 from bcplint.baseline import Baseline
 from bcplint.baseline import load as load_baseline
 from bcplint.config import LoadedConfig, find_config, load_config
@@ -42,6 +42,8 @@ class LintOptions:
     record_checks: bool = False  # list passing checks too (JUnit needs them; it costs time)
     report_only: bool = False  # load the configured workspace, report only on ``paths`` (pre-commit)
     baseline: Path | None = None  # accept the findings listed in this baseline file
+    rev: str | None = None  # lint the tree of this commit, read from git objects
+    changed_since: str | None = None  # report only on what changed since the merge base with this ref
 
 
 def today_utc() -> dt.date:
@@ -148,13 +150,29 @@ def check_files(
     record_checks: bool = False,
     known_rules: dict[str, str] | None = None,
     baseline: Baseline | None = None,
+    git_cwd: Path | None = None,
+    rev: str | None = None,
+    changed: set[str] | None = None,
 ) -> LintResult:
-    """Run ``rules`` over already loaded files: the core of :func:`lint`, also used by ``verify``."""
+    """Run ``rules`` over already loaded files: the core of :func:`lint`, also used by ``verify``.
+
+    With ``git_cwd``, rules that need history get it from the repository there (at ``rev``).
+    With ``changed``, only findings on documents in those files, or depending on or covering
+    them, are reported; the rules still see the whole workspace.
+    """
     workspace = build_workspace(files, today)
+    if git_cwd is not None and any(b.function.name == "changed_after_review" for r in rules for b in r.checks):
+        workspace.history, note = gitrun.history(workspace, git_cwd, rev)
+        notes = (*notes, note) if note else notes
     outcome = engine.run(rules, workspace, known_rules=known_rules, baseline=baseline)
+    findings = outcome.findings
+    if changed is not None:
+        touched = gitrun.affected(workspace, changed)
+        keep = {(doc.path, doc.name) for doc in workspace.docs if id(doc) in touched}
+        findings = [f for f in findings if (f.path, f.document) in keep or (f.document is None and f.path in changed)]
     checks = tuple(engine.checked_subjects(rules, workspace)) if record_checks else ()
     return LintResult(
-        findings=tuple(outcome.findings),
+        findings=tuple(findings),
         exemptions=tuple(outcome.exemptions),
         today=today,
         files_checked=sum(1 for f in files if f.is_bcp),
@@ -172,14 +190,11 @@ def lint(options: LintOptions, loaded: LoadedConfig | None = None) -> LintResult
     loaded = loaded or configuration(options)
     rules, known_rules = select_rules(options, loaded)
     baseline = _baseline(options, loaded)
-    discovery = discover(default_paths(options, loaded), cwd=options.cwd, exclude=loaded.config.exclude)
-    sources = discovery.files
-    files = read_files(sources)
-    notes = tuple(discovery.skipped) + tuple(
-        f"{f.path}: holds no bcplint/v1 document"
-        for f, s in zip(files, sources, strict=True)
-        if s.explicit and not f.is_bcp
-    )
+    files, notes = _load(options, loaded)
+    changed = None
+    if options.changed_since:
+        repo, root = gitrun.repository(options.cwd, "--changed-since")
+        changed = gitrun.changed_display_paths(repo, root, options.changed_since, options.cwd)
     result = check_files(
         files,
         rules,
@@ -188,6 +203,9 @@ def lint(options: LintOptions, loaded: LoadedConfig | None = None) -> LintResult
         record_checks=options.record_checks,
         known_rules=known_rules,
         baseline=baseline,
+        git_cwd=options.cwd,
+        rev=options.rev,
+        changed=changed,
     )
     if not options.report_only or not options.paths:
         return result
@@ -200,6 +218,22 @@ def lint(options: LintOptions, loaded: LoadedConfig | None = None) -> LintResult
         files_checked=sum(1 for f in reported if f.is_bcp),
         documents_checked=sum(len(f.documents) for f in reported),
     )
+
+
+def _load(options: LintOptions, loaded: LoadedConfig) -> tuple[list[LoadedFile], tuple[str, ...]]:
+    """The files to check (from the work tree, or from commit ``rev``) and notes about them."""
+    paths = default_paths(options, loaded)
+    if options.rev:
+        repo, root = gitrun.repository(options.cwd, "--rev")
+        return gitrun.revision_files(repo, root, options.rev, paths, options.cwd), ()
+    discovery = discover(paths, cwd=options.cwd, exclude=loaded.config.exclude)
+    files = read_files(discovery.files)
+    notes = tuple(discovery.skipped) + tuple(
+        f"{f.path}: holds no bcplint/v1 document"
+        for f, s in zip(files, discovery.files, strict=True)
+        if s.explicit and not f.is_bcp
+    )
+    return files, notes
 
 
 def _baseline(options: LintOptions, loaded: LoadedConfig) -> Baseline | None:

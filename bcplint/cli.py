@@ -82,6 +82,14 @@ def cli() -> None:
     is_flag=True,
     help="Load the whole workspace but report only on PATHS (as the pre-commit hook does).",
 )
+@click.option("--changed-since", metavar="REF", help="Report only on what changed since the merge base with REF.")
+@click.option("--rev", metavar="REV", help="Lint the tree of a commit (read from git objects, nothing checked out).")
+@click.option(
+    "--baseline",
+    "baseline_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Accept the findings recorded in this baseline (see `bcplint baseline`).",
+)
 @click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), help="Evaluation date (default: today, UTC).")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path), help="Configuration file.")
 @click.option("--no-color", is_flag=True, help="Never colour the output (NO_COLOR is honoured too).")
@@ -95,6 +103,9 @@ def check(
     fail_on: str | None,
     outputs: tuple[str, ...],
     report_only: bool,
+    changed_since: str | None,
+    rev: str | None,
+    baseline_path: Path | None,
     today: dt.datetime | None,
     config_path: Path | None,
     no_color: bool,
@@ -113,6 +124,9 @@ def check(
         config_path=config_path,
         report_only=report_only,
         record_checks=bool(NEEDS_CHECKS & {output_format, *(f for f, _ in reports)}),
+        changed_since=changed_since,
+        rev=rev,
+        baseline=baseline_path,
     )
     loaded = configuration(options)
     result = lint(options, loaded)

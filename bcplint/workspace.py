@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -59,6 +59,8 @@ class Workspace:
     duplicates: list[tuple[Doc, Doc]] = field(default_factory=list)
     by_kind: dict[str, list[Doc]] = field(default_factory=dict)  # valid documents only
     _memo: dict[object, Any] = field(default_factory=dict, repr=False)
+    # Git facts for BCP304: display path -> last change (sha, date, subject); None when unknown.
+    history: Mapping[str, Any] | None = None
 
     def valid(self, kinds: tuple[str, ...] | None = None) -> Iterator[Doc]:
         """Documents that passed the schema, optionally of some kinds, in load order."""

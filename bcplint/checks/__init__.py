@@ -48,6 +48,7 @@ _ALL: list[CheckFunction] = [
     _document("overdue_findings", continuity.overdue_findings),
     _document("exercise_within_rto", continuity.exercise_within_rto),
     _document("failover_elsewhere", continuity.failover_elsewhere),
+    _document("changed_after_review", continuity.changed_after_review),
     # the whole workspace
     _workspace("parse_error", structure.parse_error, subjects=("file",)),
     _workspace("schema_violation", structure.schema_violation),

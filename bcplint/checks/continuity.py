@@ -243,3 +243,52 @@ def failover_elsewhere(ctx: Context, doc: Doc, field: str, params: NoParams) -> 
     else:
         reason = "fails over to the same provider and region it runs in"
     yield Hit(doc=doc, field=("failover",) if failover else (), outcome="single", detail=reason)
+
+
+def changed_after_review(ctx: Context, doc: Doc, field: str, params: NoParams) -> Iterator[Hit]:
+    """No file of a document the Plan covers, or of anything those depend on, changed after its review.
+
+    Reviewed on 2026-06-01: a commit to a covered service's file on 2026-05-20 passes; one on
+    2026-07-02 fails (outcome ``changed``), naming the file and the commit. Silent without git
+    history (the run says once why) or without a review date (BCP301's business).
+    """
+    plan = doc.model
+    history = ctx.workspace.history
+    if not isinstance(plan, Plan) or history is None or plan.reviewed is None or plan.reviewed.on is None:
+        return
+    reviewed = plan.reviewed.on
+    paths = sorted({d.path for d in _relied_on(ctx.workspace, plan.covers)})
+    for path in paths:
+        change = history.get(path)
+        if change is not None and change.date > reviewed:
+            yield Hit(
+                doc=doc,
+                field=("reviewed", "on"),
+                outcome="changed",
+                detail=f"{path} changed in {change.short} on {change.date.isoformat()} ({change.subject!r}), "
+                f"after the last review on {reviewed.isoformat()}",
+                values={
+                    "path": path,
+                    "commit": change.short,
+                    "date": change.date.isoformat(),
+                    "subject": change.subject,
+                    "reviewed": reviewed.isoformat(),
+                },
+            )
+
+
+def _relied_on(workspace: Workspace, names: list[str]) -> list[Doc]:
+    """The documents named and everything they depend on, transitively."""
+    seen: set[str] = set()
+    stack = list(names)
+    found = []
+    while stack:
+        name = stack.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        target = workspace.get(name)
+        if target is not None:
+            found.append(target)
+            stack.extend(workspace.dependencies(target))
+    return found

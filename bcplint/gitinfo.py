@@ -1,0 +1,127 @@
+"""What git knows and a plan cannot claim: what changed, when, and what a commit contained.
+
+Everything is read from git objects with gitpython (imported only here, only when needed):
+no checkout, no change to the work tree or the index.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
+
+from bcplint.errors import SourceError
+from bcplint.sources import SUFFIXES
+
+if TYPE_CHECKING:
+    from git import Repo
+
+_SYMLINK_MODE = 0o120000
+
+
+@dataclass(frozen=True, kw_only=True)
+class Change:
+    """The last commit that touched a file."""
+
+    sha: str
+    date: dt.date  # committer date, in UTC
+    subject: str
+
+    @property
+    def short(self) -> str:
+        return self.sha[:7]
+
+
+def open_repo(root: Path) -> Repo:
+    import git  # gitpython: heavy, so imported only by the features that need history
+
+    try:
+        return git.Repo(root)
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+        raise SourceError(f"{root}: not a git repository") from None
+
+
+def is_shallow(repo: Repo) -> bool:
+    return bool(repo.git.rev_parse("--is-shallow-repository").strip() == "true")
+
+
+def merge_base(repo: Repo, ref: str, head: str = "HEAD") -> str:
+    """The commit ``head`` forked from ``ref``; a clear error naming what to fetch otherwise."""
+    import git
+
+    try:
+        repo.commit(ref)
+    except (git.BadName, ValueError, git.GitCommandError):
+        hint = f"fetch it first, e.g. `git fetch origin {ref.split('/', 1)[-1]}`"
+        raise SourceError(f"--changed-since: unknown revision '{ref}'; {hint}") from None
+    try:
+        return str(repo.git.merge_base(ref, head).strip())
+    except git.GitCommandError:
+        advice = (
+            "this is a shallow clone; fetch more history (`git fetch --deepen=200` or `fetch-depth: 0` in CI)"
+            if is_shallow(repo)
+            else f"'{ref}' and {head} share no history"
+        )
+        raise SourceError(f"--changed-since: cannot find where {head} forked from '{ref}': {advice}") from None
+
+
+def changed_paths(repo: Repo, base: str) -> set[str]:
+    """Repository-relative paths changed since ``base``: committed, staged, unstaged, untracked."""
+    changed = set(repo.git.diff("--name-only", "--no-renames", base).splitlines())
+    changed.update(repo.git.ls_files("--others", "--exclude-standard").splitlines())
+    return {path for path in changed if path}
+
+
+def tree_files(repo: Repo, rev: str, subpaths: Iterable[str]) -> list[tuple[str, bytes]]:
+    """(repository path, content) of the candidate files of ``rev`` under ``subpaths``.
+
+    Read from git objects: nothing is checked out. Symbolic links and submodules are skipped.
+    """
+    import git
+
+    try:
+        tree = repo.commit(rev).tree
+    except (git.BadName, ValueError, git.GitCommandError):
+        raise SourceError(f"--rev: unknown revision '{rev}'; check the name or fetch it first") from None
+    prefixes = [p.strip("/") for p in subpaths if p.strip("/") not in ("", ".")]
+    files = []
+    for item in tree.traverse():
+        if not isinstance(item, git.Blob) or item.mode == _SYMLINK_MODE:
+            continue
+        path = str(item.path)
+        if not path.lower().endswith(SUFFIXES):
+            continue
+        if prefixes and not any(path == p or path.startswith(p + "/") for p in prefixes):
+            continue
+        files.append((path, item.data_stream.read()))
+    return sorted(files)
+
+
+def last_changes(repo: Repo, since: dt.date, rev: str = "HEAD") -> dict[str, Change]:
+    """Repository path -> the newest commit at or before ``rev`` that touched it, since ``since``.
+
+    One ``git log`` for the whole repository, newest first; the first sighting of a path wins.
+    """
+    output = repo.git.log(
+        rev,
+        f"--since={since.isoformat()}T00:00:00Z",
+        "--no-renames",
+        "--name-only",
+        "--format=%x00%H%x09%ct%x09%s",
+    )
+    changes: dict[str, Change] = {}
+    current: Change | None = None
+    for line in output.splitlines():
+        if line.startswith("\x00"):
+            sha, timestamp, subject = [*line[1:].split("\t", 2), "", ""][:3]
+            date = dt.datetime.fromtimestamp(int(timestamp), dt.UTC).date()
+            current = Change(sha=sha, date=date, subject=subject)
+        elif line and current is not None:
+            changes.setdefault(line, current)
+    return changes
+
+
+def relative_to_repo(repo: Repo, path: Path) -> str:
+    return PurePosixPath(Path(path).resolve().relative_to(Path(str(repo.working_tree_dir)).resolve())).as_posix()
