@@ -163,6 +163,73 @@ def _write_report(report_format: str, path: Path, result: LintResult, options: R
         raise SourceError(f"{path}: cannot write the {report_format} report: {exc.strerror or exc}") from None
 
 
+@cli.command("baseline")
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option(
+    "--output",
+    "output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to write it (default: the configuration's `baseline`, else .bcplint-baseline.json).",
+)
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), help="Evaluation date (default: today, UTC).")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path), help="Configuration file.")
+def baseline_command(
+    paths: tuple[str, ...], output: Path | None, today: dt.datetime | None, config_path: Path | None
+) -> int:
+    """Record today's findings so that `check --baseline` fails only on new ones."""
+    from bcplint.api import LintOptions, configuration, lint
+    from bcplint.baseline import DEFAULT_BASELINE, write
+
+    options = LintOptions(paths=paths, today=today.date() if today else None, config_path=config_path)
+    loaded = configuration(options)
+    result = lint(options, loaded)
+    if output is None:
+        base = loaded.root or Path.cwd()
+        output = base / (loaded.config.baseline or DEFAULT_BASELINE)
+    try:
+        with output.open("w", encoding="utf-8", newline="\n") as stream:
+            count = write(result.findings, stream)
+    except OSError as exc:
+        raise BcplintError(f"{output}: cannot write the baseline: {exc.strerror or exc}") from None
+    click.echo(f"Wrote {count} finding{'s' if count != 1 else ''} to {output}.")
+    return EXIT_OK
+
+
+@cli.command("waivers")
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option(
+    "--format", "output_format", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True
+)
+@click.option("--expiring-within", metavar="DURATION", help="Only those expiring within this time, e.g. 30d.")
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), help="Evaluation date (default: today, UTC).")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path), help="Configuration file.")
+def waivers_command(
+    paths: tuple[str, ...],
+    output_format: str,
+    expiring_within: str | None,
+    today: dt.datetime | None,
+    config_path: Path | None,
+) -> int:
+    """The exception register: every waiver and inline suppression, its expiry and days left."""
+    from bcplint.api import LintOptions, lint, today_utc
+    from bcplint.model.types import Duration
+    from bcplint.report.register import REGISTER_FORMATS
+
+    when = today.date() if today else today_utc()
+    horizon = None
+    if expiring_within:
+        try:
+            horizon = when + dt.timedelta(seconds=Duration.parse(expiring_within).seconds)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="'--expiring-within'") from None
+    result = lint(LintOptions(paths=paths, today=when, config_path=config_path))
+    register = [e for e in result.exemptions if e.kind != "baseline"]
+    if horizon is not None:
+        register = [e for e in register if e.expires is not None and e.expires <= horizon]
+    REGISTER_FORMATS[output_format](register, when, sys.stdout)
+    return EXIT_OK
+
+
 def _rules_of(packs: tuple[str, ...]) -> list[Rule]:
     """The rules of ``packs`` (default: the configured packs), configuration overrides applied."""
     from bcplint.api import LintOptions, configuration, load_rules

@@ -1,0 +1,242 @@
+"""Git-native features on real repositories: BCP304, --rev and --changed-since. No git mocks."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import TODAY, Run, git
+from tests.test_cli import write
+
+PLAN = """\
+apiVersion: bcplint/v1
+kind: Plan
+name: bcp
+owner: cto
+covers: [shop]
+reviewed: {by: cto, "on": 2026-06-01}
+"""
+CONTACT = "apiVersion: bcplint/v1\nkind: Contact\nname: cto\n"
+SHOP = """\
+apiVersion: bcplint/v1
+kind: Service
+name: shop
+owner: cto
+criticality: high
+rto: 4h
+depends_on: [db]
+"""
+DB = """\
+apiVersion: bcplint/v1
+kind: System
+name: db
+owner: cto
+criticality: high
+rto: {rto}
+"""
+UNRELATED = "apiVersion: bcplint/v1\nkind: System\nname: printer\ncriticality: low\n"
+
+
+def commit(repo: Path, message: str, date: str) -> str:
+    """Commit everything with author and committer dates set; return the commit's hash."""
+    env = {"GIT_AUTHOR_DATE": f"{date}T12:00:00Z", "GIT_COMMITTER_DATE": f"{date}T12:00:00Z"}
+    git(repo, "add", "-A")
+    subprocess.run(
+        ["git", "commit", "-q", "-m", message],
+        cwd=repo,
+        env={
+            **os.environ,
+            **env,
+            "GIT_AUTHOR_NAME": "T",
+            "GIT_AUTHOR_EMAIL": "t@example.com",
+            "GIT_COMMITTER_NAME": "T",
+            "GIT_COMMITTER_EMAIL": "t@example.com",
+            "GIT_CONFIG_GLOBAL": os.devnull,
+        },
+        check=True,
+    )
+    return git(repo, "rev-parse", "HEAD").strip()
+
+
+def plan_repo(repo: Path) -> None:
+    write(repo, "bcp/plan.yaml", PLAN)
+    write(repo, "bcp/contacts.yaml", CONTACT)
+    write(repo, "bcp/shop.yaml", SHOP)
+    write(repo, "bcp/db.yaml", DB.format(rto="2h"))
+    write(repo, "bcp/printer.yaml", UNRELATED)
+    commit(repo, "Initial plan", "2026-05-01")
+
+
+def findings(run: Run) -> list[dict[str, object]]:
+    return list(json.loads(run.out)["findings"])
+
+
+# --- BCP304 review-after-change ---------------------------------------------------------------
+
+
+def test_bcp304_names_the_file_and_commit_changed_after_the_review(bcplint: Callable[..., Run], git_repo: Path) -> None:
+    plan_repo(git_repo)
+    write(git_repo, "bcp/printer.yaml", UNRELATED.replace("low", "medium"))  # not covered: ignored
+    commit(git_repo, "Printer is more important now", "2026-06-20")
+    args = ("check", "--today", TODAY, "--select", "BCP304", "--format", "json")
+    assert findings(bcplint(*args, cwd=git_repo)) == []
+
+    write(git_repo, "bcp/db.yaml", DB.format(rto="6h"))  # db: a dependency of the covered service
+    sha = commit(git_repo, "Relax the database RTO", "2026-07-02")
+    [finding] = findings(bcplint(*args, cwd=git_repo))
+    assert (finding["path"], finding["line"], finding["column"]) == ("bcp/plan.yaml", 6, 27)
+    assert finding["message"] == (
+        f"Plan 'bcp' bcp/db.yaml changed in {sha[:7]} on 2026-07-02 ('Relax the database RTO'), "
+        "after the last review on 2026-06-01"
+    )
+    assert finding["severity"] == "warning"
+
+    write(git_repo, "bcp/plan.yaml", PLAN.replace("2026-06-01", "2026-07-03"))  # reviewed again
+    commit(git_repo, "Review after the RTO change", "2026-07-03")
+    assert findings(bcplint(*args, cwd=git_repo)) == []
+
+
+def test_bcp304_is_skipped_with_a_note_outside_git(bcplint: Callable[..., Run], tmp_path: Path) -> None:
+    write(tmp_path, "bcp/plan.yaml", PLAN)
+    write(tmp_path, "bcp/rest.yaml", CONTACT + "---\n" + SHOP + "---\n" + DB.format(rto="2h"))
+    run = bcplint("check", "bcp", "--today", TODAY, "--select", "BCP304", cwd=tmp_path)
+    assert run.code == 0
+    assert run.err.count("BCP304 review-after-change was skipped") == 1
+    assert "not inside a git repository" in run.err
+
+
+def test_bcp304_is_skipped_with_a_note_in_a_shallow_clone(
+    bcplint: Callable[..., Run], git_repo: Path, tmp_path: Path
+) -> None:
+    plan_repo(git_repo)
+    write(git_repo, "bcp/db.yaml", DB.format(rto="6h"))
+    commit(git_repo, "Relax the database RTO", "2026-07-02")
+    clone = tmp_path / "shallow"
+    git(tmp_path, "clone", "-q", "--depth", "1", f"file://{git_repo}", str(clone))
+    run = bcplint("check", "--today", TODAY, "--select", "BCP304", cwd=clone)
+    assert run.code == 0
+    assert "shallow clone" in run.err and "fetch-depth: 0" in run.err
+
+
+# --- --rev ------------------------------------------------------------------------------------
+
+
+def _snapshot(repo: Path) -> tuple[str, dict[str, int]]:
+    mtimes = {str(p): p.stat().st_mtime_ns for p in repo.rglob("*") if ".git" not in p.parts}
+    return git(repo, "status", "--porcelain"), mtimes
+
+
+def test_rev_lints_a_commit_without_touching_the_work_tree(bcplint: Callable[..., Run], git_repo: Path) -> None:
+    plan_repo(git_repo)
+    git(git_repo, "tag", "audit-2026")
+    write(git_repo, "bcp/db.yaml", DB.format(rto="2h").replace("rto: 2h\n", ""))  # a gap, committed later
+    commit(git_repo, "Drop the database RTO", "2026-08-01")
+    write(git_repo, "bcp/shop.yaml", SHOP.replace("owner: cto\n", ""))  # an uncommitted gap
+    write(git_repo, "bcp/new.yaml", UNRELATED.replace("printer", "scanner"))  # untracked
+    before = _snapshot(git_repo)
+
+    args = ("check", "--today", TODAY, "--select", "BCP101,BCP201", "--format", "json")
+    now = {(f["rule_id"], f["document"]) for f in findings(bcplint(*args, cwd=git_repo))}
+    assert now == {("BCP201", "db"), ("BCP101", "shop"), ("BCP101", "scanner"), ("BCP101", "printer")}
+    head = {(f["rule_id"], f["document"]) for f in findings(bcplint(*args, "--rev", "HEAD", cwd=git_repo))}
+    assert head == {("BCP201", "db"), ("BCP101", "printer")}  # the committed tree only
+    tagged = bcplint(*args, "--rev", "audit-2026", cwd=git_repo)
+    assert {(f["rule_id"], f["document"]) for f in findings(tagged)} == {("BCP101", "printer")}
+    assert {f["path"] for f in findings(tagged)} == {"bcp/printer.yaml"}
+
+    assert _snapshot(git_repo) == before  # status and every mtime unchanged
+
+
+def test_rev_of_a_subdirectory_and_errors(bcplint: Callable[..., Run], git_repo: Path, tmp_path: Path) -> None:
+    plan_repo(git_repo)
+    write(git_repo, "other/printer.yaml", UNRELATED.replace("printer", "plotter"))
+    commit(git_repo, "More", "2026-05-02")
+    run = bcplint(
+        "check", "bcp", "--today", TODAY, "--select", "BCP101", "--rev", "HEAD", "--format", "json", cwd=git_repo
+    )
+    assert {f["document"] for f in findings(run)} == {"printer"}
+    bad = bcplint("check", "--rev", "no-such-tag", cwd=git_repo)
+    assert bad.code == 2
+    assert "--rev: unknown revision 'no-such-tag'" in bad.err
+    outside = bcplint("check", "--rev", "HEAD", cwd=tmp_path)
+    assert outside.code == 2
+    assert "--rev needs a git repository" in outside.err
+
+
+# --- --changed-since --------------------------------------------------------------------------
+
+
+def branch_with_change(repo: Path) -> None:
+    """main: the plan; feature: db's RTO relaxed (an inversion for shop, which depends on it)."""
+    plan_repo(repo)
+    write(repo, "bcp/printer.yaml", UNRELATED)  # printer has no owner: an old gap on main
+    git(repo, "checkout", "-q", "-b", "feature")
+    write(repo, "bcp/db.yaml", DB.format(rto="8h"))
+    commit(repo, "Relax the database RTO", "2026-05-10")
+
+
+def test_changed_since_reports_changed_documents_and_their_dependents(
+    bcplint: Callable[..., Run], git_repo: Path
+) -> None:
+    branch_with_change(git_repo)
+    args = ("check", "--today", TODAY, "--format", "json", "--ignore", "BCP304")
+    everything = {(f["rule_id"], f["document"]) for f in findings(bcplint(*args, cwd=git_repo))}
+    assert ("BCP101", "printer") in everything  # an old gap, unrelated to the change
+    assert ("BCP204", "shop") in everything  # caused by the change, reported on the dependent
+    changed = {(f["rule_id"], f["document"]) for f in findings(bcplint(*args, "--changed-since", "main", cwd=git_repo))}
+    assert ("BCP204", "shop") in changed
+    assert ("BCP101", "printer") not in changed
+    assert {doc for _, doc in changed} <= {"db", "shop", "bcp"}  # db, its dependent shop, the plan covering it
+
+
+def test_changed_since_counts_staged_unstaged_and_untracked_changes(
+    bcplint: Callable[..., Run], git_repo: Path
+) -> None:
+    plan_repo(git_repo)
+    git(git_repo, "checkout", "-q", "-b", "feature")
+    write(git_repo, "bcp/contacts.yaml", CONTACT + "---\n" + CONTACT.replace("cto", "staged-person"))
+    git(git_repo, "add", "bcp/contacts.yaml")
+    write(git_repo, "bcp/printer.yaml", UNRELATED.replace("low", "high"))  # unstaged: now needs an RTO
+    write(git_repo, "bcp/fresh.yaml", UNRELATED.replace("printer", "fresh"))  # untracked
+    args = ("check", "--today", TODAY, "--format", "json", "--select", "BCP101,BCP201", "--changed-since", "main")
+    reported = {(f["rule_id"], f["document"]) for f in findings(bcplint(*args, cwd=git_repo))}
+    assert reported == {("BCP101", "printer"), ("BCP201", "printer"), ("BCP101", "fresh")}
+
+
+def test_changed_since_in_a_shallow_clone_says_what_to_fetch(
+    bcplint: Callable[..., Run], git_repo: Path, tmp_path: Path
+) -> None:
+    branch_with_change(git_repo)
+    clone = tmp_path / "ci"
+    git(tmp_path, "clone", "-q", "--depth", "1", "--branch", "feature", f"file://{git_repo}", str(clone))
+    missing = bcplint("check", "--changed-since", "origin/main", cwd=clone)
+    assert missing.code == 2
+    assert "unknown revision 'origin/main'" in missing.err and "git fetch origin main" in missing.err
+    git(clone, "fetch", "-q", "--depth", "1", "origin", "main:refs/remotes/origin/main")
+    shallow = bcplint("check", "--changed-since", "origin/main", cwd=clone)
+    assert shallow.code == 2
+    assert "shallow clone" in shallow.err and "--deepen" in shallow.err
+    git(clone, "fetch", "-q", "--unshallow", "origin", "main:refs/remotes/origin/main")
+    fetched = bcplint("check", "--changed-since", "origin/main", "--today", TODAY, "--format", "json", cwd=clone)
+    assert fetched.code == 1
+    assert ("BCP204", "shop") in {(f["rule_id"], f["document"]) for f in findings(fetched)}
+
+
+def test_changed_since_outside_git_is_a_usage_error(bcplint: Callable[..., Run], tmp_path: Path) -> None:
+    run = bcplint("check", "--changed-since", "main", cwd=tmp_path)
+    assert run.code == 2
+    assert run.err == f"bcplint: error: --changed-since needs a git repository, and {tmp_path} is not inside one\n"
+
+
+@pytest.mark.parametrize("flag", ["--rev", "--changed-since"])
+def test_git_options_leave_the_repository_untouched(bcplint: Callable[..., Run], git_repo: Path, flag: str) -> None:
+    branch_with_change(git_repo)
+    write(git_repo, "bcp/shop.yaml", SHOP.replace("4h", "3h"))  # a local modification
+    before = _snapshot(git_repo)
+    bcplint("check", flag, "main", "--today", TODAY, cwd=git_repo)
+    assert _snapshot(git_repo) == before
