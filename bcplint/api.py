@@ -42,6 +42,7 @@ class LintOptions:
     record_checks: bool = False  # list passing checks too (JUnit needs them; it costs time)
     report_only: bool = False  # load the configured workspace, report only on ``paths`` (pre-commit)
     baseline: Path | None = None  # accept the findings listed in this baseline file
+    ignore_baseline: bool = False  # not even the configured one (when writing a new baseline)
     rev: str | None = None  # lint the tree of this commit, read from git objects
     changed_since: str | None = None  # report only on what changed since the merge base with this ref
 
@@ -238,6 +239,8 @@ def _load(options: LintOptions, loaded: LoadedConfig) -> tuple[list[LoadedFile],
 
 def _baseline(options: LintOptions, loaded: LoadedConfig) -> Baseline | None:
     """The baseline named on the command line, else in the configuration (relative to it)."""
+    if options.ignore_baseline:
+        return None
     if options.baseline is not None:
         path = options.baseline if options.baseline.is_absolute() else options.cwd / options.baseline
     elif loaded.config.baseline and loaded.root is not None:

@@ -21,6 +21,8 @@ from typing import TextIO
 from bcplint.errors import ConfigError
 from bcplint.findings import Exemption, Finding
 
+EXEMPTION_RULES = ("BCP801", "BCP802", "BCP803")  # rules about waivers, suppressions and baselines
+
 BASELINE_VERSION = 1
 DEFAULT_BASELINE = ".bcplint-baseline.json"
 _FIRST_ENTRY_LINE = 4  # see write(): two header lines, then "entries": [
@@ -46,7 +48,9 @@ def _entry(finding: Finding) -> dict[str, str]:
 
 def write(findings: Iterable[Finding], stream: TextIO) -> int:
     """Write the baseline of ``findings`` (waived ones excluded); return the number of entries."""
-    entries = sorted((_entry(f) for f in findings if not f.waived), key=lambda e: json.dumps(e, sort_keys=True))
+    # An unused exception is no gap to accept: the fix is to delete it, so BCP802 is never baselined.
+    kept = (f for f in findings if not f.waived and f.rule_id != "BCP802")
+    entries = sorted((_entry(f) for f in kept), key=lambda e: json.dumps(e, sort_keys=True))
     stream.write(f'{{\n  "version": {BASELINE_VERSION},\n  "entries": [\n')
     for i, entry in enumerate(entries):
         comma = "," if i < len(entries) - 1 else ""
@@ -68,19 +72,26 @@ class Baseline:
     path: str  # as reports show it
     entries: tuple[_Entry, ...]
 
-    def apply(self, findings: list[Finding]) -> tuple[list[Finding], list[Exemption]]:
-        """Mark findings the baseline accepts; return them and the entries that matched nothing."""
-        available = Counter(entry.key for entry in self.entries)
+    def apply(
+        self, findings: list[Finding], *, about_exemptions: bool = False
+    ) -> tuple[list[Finding], list[Exemption]]:
+        """Mark findings the baseline accepts; return them and the entries that matched nothing.
+
+        Entries about exceptions (BCP801, BCP803) are applied separately, with
+        ``about_exemptions``, once those findings exist: they are decided after the rest.
+        """
+        entries = [e for e in self.entries if (e.rule in EXEMPTION_RULES) == about_exemptions]
+        available = Counter(entry.key for entry in entries)
         result = []
         for finding in findings:
             key = key_of(finding)
             if not finding.waived and available[key] > 0:
                 available[key] -= 1
-                result.append(dataclasses.replace(finding, waiver=f"baseline {self.path}"))
+                result.append(dataclasses.replace(finding, waiver=f"baseline {self.path}", waiver_kind="baseline"))
             else:
                 result.append(finding)
         unused = []
-        for entry in reversed(self.entries):  # the last copies of a key are the unused ones
+        for entry in reversed(entries):  # the last copies of a key are the unused ones
             if available[entry.key] > 0:
                 available[entry.key] -= 1
                 unused.append(

@@ -180,7 +180,9 @@ def baseline_command(
     from bcplint.api import LintOptions, configuration, lint
     from bcplint.baseline import DEFAULT_BASELINE, write
 
-    options = LintOptions(paths=paths, today=today.date() if today else None, config_path=config_path)
+    options = LintOptions(
+        paths=paths, today=today.date() if today else None, config_path=config_path, ignore_baseline=True
+    )
     loaded = configuration(options)
     result = lint(options, loaded)
     if output is None:

@@ -59,12 +59,26 @@ def run(
     if baseline is not None:
         found, unused = baseline.apply(found)
         exemptions = [*exemptions, *unused]
-    for rule in exemption_rules:
-        severity = effective_severity(rule, workspace.today)
+    about = _exemption_findings(ctx, exemption_rules, exemptions, positions)
+    if baseline is not None:
+        # The baseline may accept findings about exceptions too; its entries for those are
+        # only judged now, and any left unused are reported like the others.
+        about, late = baseline.apply(about, about_exemptions=True)
+        exemptions = [*exemptions, *late]
+        about += _exemption_findings(ctx, exemption_rules, late, positions)
+    return Outcome(findings=sorted({*found, *about}), exemptions=exemptions)
+
+
+def _exemption_findings(
+    ctx: Context, rules: list[Rule], exemptions: list[Exemption], positions: PositionIndex
+) -> list[Finding]:
+    findings: list[Finding] = []
+    for rule in rules:
+        severity = effective_severity(rule, ctx.today)
         for bound in rule.checks:
             hits = bound.function.function(ctx, bound.params, exemptions)
-            found.extend(_finding(rule, bound, hit, severity, positions) for hit in hits)
-    return Outcome(findings=sorted(set(found)), exemptions=exemptions)
+            findings.extend(_finding(rule, bound, hit, severity, positions) for hit in hits)
+    return findings
 
 
 def checked_subjects(rules: Iterable[Rule], workspace: Workspace) -> list[CheckedSubject]:

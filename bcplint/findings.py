@@ -48,6 +48,7 @@ class Finding:
     field: str | None = None
     clauses: tuple[str, ...] = ()
     waiver: str | None = None
+    waiver_kind: Literal["waiver", "inline", "baseline"] | None = None  # where the exception lives
 
     @property
     def waived(self) -> bool:
@@ -123,6 +124,7 @@ class Exemption:
     column: int = 1
     status: ExemptionStatus = "active"
     problems: tuple[str, ...] = ()
+    field: str = "rule"  # for Waiver documents: the field a problem is about
     matched: int = 0  # findings it hid in this run
 
     def days_left(self, today: dt.date) -> int | None:

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
+from bcplint.baseline import EXEMPTION_RULES
 from bcplint.findings import Exemption, Finding
 from bcplint.model.kinds import Waiver
 from bcplint.positions import PositionIndex
@@ -23,7 +24,6 @@ from bcplint.workspace import Doc, Workspace
 # `# bcplint: ignore[BCP402, plan-reviewed] until=2027-01-31 -- new storage arrives in January`
 _INLINE = re.compile(r"#\s*bcplint:\s*ignore\b(?P<body>.*)$")
 _INLINE_BODY = re.compile(r"^\[(?P<rules>[^\]]*)\](?:\s+until=(?P<until>\S+))?\s*(?:--\s*(?P<reason>.*?))?\s*$")
-EXEMPTION_RULES = ("BCP801", "BCP802", "BCP803")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -55,14 +55,20 @@ def collect(workspace: Workspace, rule_keys: Mapping[str, str], today: dt.date) 
 def _from_waiver(doc: Doc, rule_keys: Mapping[str, str], workspace: Workspace, today: dt.date) -> Candidate:
     waiver = doc.model
     assert isinstance(waiver, Waiver)
-    problems = []
+    problems: list[tuple[str, str]] = []  # (field, problem)
     rule_id = rule_keys.get(waiver.rule) or rule_keys.get(waiver.rule.upper())
     if rule_id is None:
-        problems.append(f"names no known rule '{waiver.rule}'")
+        problems.append(("rule", f"names no known rule '{waiver.rule}'"))
     target = workspace.get(waiver.target)
+    if target is None:
+        problems.append(("target", f"waives '{waiver.target}', which is no document"))
+    if workspace.get(waiver.approved_by, ("Contact",)) is None:
+        problems.append(("approved_by", f"is approved by '{waiver.approved_by}', who is not a known Contact"))
     owner = getattr(target.model, "owner", None) if target else None
     if waiver.approved_by in (owner, waiver.target):
-        problems.append(f"is approved by '{waiver.approved_by}', who owns what it waives; ask someone independent")
+        problems.append(
+            ("approved_by", f"is approved by '{waiver.approved_by}', who owns what it waives; ask someone independent")
+        )
     exemption = Exemption(
         kind="waiver",
         name=waiver.name,
@@ -73,8 +79,9 @@ def _from_waiver(doc: Doc, rule_keys: Mapping[str, str], workspace: Workspace, t
         expires=waiver.expires,
         path=doc.path,
         line=0,
-        status=_status(problems, waiver.expires, today),
-        problems=tuple(problems),
+        status=_status([p for _, p in problems], waiver.expires, today),
+        problems=tuple(p for _, p in problems),
+        field=problems[0][0] if problems else "rule",
     )
     rules = frozenset({rule_id}) if rule_id else frozenset()
     return Candidate(exemption=exemption, rule_ids=rules, target=waiver.target, doc=doc)
@@ -157,15 +164,18 @@ def apply(
                 continue
             if _matches(candidate, finding, document_lines):
                 used[index] += 1
-                waiver = _describe(candidate.exemption)
+                waiver = candidate.exemption
                 break
-        result.append(dataclasses.replace(finding, waiver=waiver) if waiver else finding)
+        if waiver is None:
+            result.append(finding)
+        else:
+            result.append(dataclasses.replace(finding, waiver=_describe(waiver), waiver_kind=waiver.kind))
     exemptions = []
     for candidate, count in zip(candidates, used, strict=True):
         exemption = candidate.exemption
         line, column = exemption.line, exemption.column
         if candidate.doc is not None:
-            line, column = positions.locate(candidate.doc.raw.source, candidate.doc.raw.index, ("rule",))
+            line, column = positions.locate(candidate.doc.raw.source, candidate.doc.raw.index, (exemption.field,))
         unused = exemption.status == "active" and count == 0 and bool(candidate.rule_ids & ran)
         status = "unused" if unused else exemption.status
         exemptions.append(dataclasses.replace(exemption, line=line, column=column, matched=count, status=status))

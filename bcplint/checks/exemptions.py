@@ -10,14 +10,21 @@ from bcplint.findings import Exemption
 
 def _hit(ctx: Context, exemption: Exemption, outcome: str, detail: str, field: str) -> Hit:
     doc = ctx.workspace.get(exemption.name, ("Waiver",)) if exemption.kind == "waiver" else None
+    described = {"waiver": f"Waiver '{exemption.name}'", "inline": f"suppression at {exemption.name}"}
     values = {
-        "exemption": f"Waiver '{exemption.name}'" if exemption.kind == "waiver" else f"suppression at {exemption.name}",
+        "exemption": described.get(exemption.kind, f"baseline entry at {exemption.name}"),
         "rule": exemption.rule,
         "target": exemption.target or "",
         "expires": exemption.expires.isoformat() if exemption.expires else "",
     }
     if doc is not None:
-        return Hit(doc=doc, field=(field,), outcome=outcome, detail=detail, values=values)
+        return Hit(
+            doc=doc,
+            field=(exemption.field if outcome == "invalid" else field,),
+            outcome=outcome,
+            detail=detail,
+            values=values,
+        )
     return Hit(
         doc=None,
         field=(),

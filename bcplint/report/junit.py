@@ -66,5 +66,6 @@ def _record(case: Any, found: list[Finding]) -> None:
         else:
             case.add_failure_info(message=active[0].message, output=output, failure_type=active[0].severity.label)
     elif waived:
+        case.line = waived[0].line
         reasons = "\n".join(f"{f.message} (waived: {f.waiver})" for f in waived)
         case.add_skipped_info(message=f"waived: {waived[0].waiver}", output=reasons)

@@ -62,7 +62,8 @@ def _result(finding: Finding, rule_index: dict[str, int]) -> dict[str, Any]:
     if finding.rule_id in rule_index:
         result["ruleIndex"] = rule_index[finding.rule_id]
     if finding.waiver:
-        result["suppressions"] = [{"kind": "external", "status": "accepted", "justification": finding.waiver}]
+        kind = "inSource" if finding.waiver_kind == "inline" else "external"
+        result["suppressions"] = [{"kind": kind, "status": "accepted", "justification": finding.waiver}]
     return result
 
 
