@@ -54,7 +54,7 @@ def run(
     keys = dict(known_rules) if known_rules else {key: r.id for r in rules for key in (r.id, r.name)}
     candidates = waivers.collect(workspace, keys, workspace.today)
     ran = {r.id for r in rules}
-    applied = waivers.apply(candidates, sorted(findings), workspace, positions, ran)
+    applied = waivers.apply(candidates, sorted(findings, key=Finding.sort_key), workspace, positions, ran)
     found, exemptions = applied.findings, applied.exemptions
     if baseline is not None:
         found, unused = baseline.apply(found)
@@ -66,7 +66,7 @@ def run(
         about, late = baseline.apply(about, about_exemptions=True)
         exemptions = [*exemptions, *late]
         about += _exemption_findings(ctx, exemption_rules, late, positions)
-    return Outcome(findings=sorted({*found, *about}), exemptions=exemptions)
+    return Outcome(findings=sorted({*found, *about}, key=Finding.sort_key), exemptions=exemptions)
 
 
 def _exemption_findings(
@@ -96,7 +96,7 @@ def checked_subjects(rules: Iterable[Rule], workspace: Workspace) -> list[Checke
                         index=doc.raw.index if doc else 0,
                     )
                 )
-    return sorted(subjects)
+    return sorted(subjects, key=CheckedSubject.sort_key)
 
 
 def _subjects_of(rule: Rule, bound: BoundCheck, workspace: Workspace) -> Iterator[tuple[str, Doc | None]]:

@@ -29,12 +29,9 @@ class Severity(enum.IntEnum):
 SEVERITY_NAMES = ("error", "warning", "info")
 
 
-@dataclass(frozen=True, kw_only=True, order=True)
+@dataclass(frozen=True, kw_only=True)
 class Finding:
-    """One gap in the plan, at a place in a file.
-
-    Field order is the sort order of reports: path, line, column, then rule.
-    """
+    """One gap in the plan, at a place in a file. Reports sort by :meth:`sort_key`."""
 
     path: str
     line: int
@@ -53,6 +50,19 @@ class Finding:
     @property
     def waived(self) -> bool:
         return self.waiver is not None
+
+    def sort_key(self) -> tuple[str, int, int, str, str, str, str, str]:
+        """Path, line, column, rule, then the rest: total, so output never depends on set order."""
+        return (
+            self.path,
+            self.line,
+            self.column,
+            self.rule_id,
+            self.kind or "",
+            self.document or "",
+            self.field or "",
+            self.message,
+        )
 
     @property
     def fingerprint(self) -> str:
@@ -81,7 +91,7 @@ class RuleInfo:
     pack: str
 
 
-@dataclass(frozen=True, kw_only=True, order=True)
+@dataclass(frozen=True, kw_only=True)
 class CheckedSubject:
     """One (rule, document) pair that was checked, passing or not; a file for parse checks."""
 
@@ -90,6 +100,9 @@ class CheckedSubject:
     kind: str | None = None
     document: str | None = None
     index: int = 0  # position of the document in its file, to tell same-named documents apart
+
+    def sort_key(self) -> tuple[str, str, str, str, int]:
+        return (self.rule_id, self.path, self.kind or "", self.document or "", self.index)
 
 
 def clause_text(clauses: tuple[str, ...]) -> str:

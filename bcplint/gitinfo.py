@@ -104,13 +104,18 @@ def last_changes(repo: Repo, since: dt.date, rev: str = "HEAD") -> dict[str, Cha
 
     One ``git log`` for the whole repository, newest first; the first sighting of a path wins.
     """
-    output = repo.git.log(
-        rev,
-        f"--since={since.isoformat()}T00:00:00Z",
-        "--no-renames",
-        "--name-only",
-        "--format=%x00%H%x09%ct%x09%s",
-    )
+    import git
+
+    try:
+        output = repo.git.log(
+            rev,
+            f"--since={since.isoformat()}T00:00:00Z",
+            "--no-renames",
+            "--name-only",
+            "--format=%x00%H%x09%ct%x09%s",
+        )
+    except git.GitCommandError:
+        raise SourceError(f"the repository has no commit '{rev}' to read history from") from None
     changes: dict[str, Change] = {}
     current: Change | None = None
     for line in output.splitlines():

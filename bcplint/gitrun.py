@@ -60,7 +60,10 @@ def history(workspace: Workspace, cwd: Path, rev: str | None) -> tuple[dict[str,
     if is_shallow(repo):
         return None, skipped + "this is a shallow clone; fetch the history (`fetch-depth: 0` in CI)"
     since = min(reviews) - dt.timedelta(days=1)
-    changes = last_changes(repo, since, rev or "HEAD")
+    try:
+        changes = last_changes(repo, since, rev or "HEAD")
+    except SourceError as exc:
+        return None, skipped + str(exc)
     return {display_path(root / path, cwd): change for path, change in changes.items()}, None
 
 

@@ -146,7 +146,9 @@ def _problem_from(exc: BaseException, source: Source) -> LoadProblem:
             line, column = mark.line + 1, mark.column + 1
         parts = [exc.context or "", exc.problem or ""]
         message = ": ".join(p for p in parts if p) or "invalid YAML"
-        if exc.problem and "found character that cannot start any token" in exc.problem:
+        if isinstance(exc, NestingTooDeep):
+            message = f"{exc.problem}; that is too deeply nested to be a bcplint document"
+        elif exc.problem and "found character that cannot start any token" in exc.problem:
             if _char_at(source.text, line, column) == "\t":
                 message = "tab character used for indentation; YAML needs spaces"
         elif exc.problem and (duplicate := _DUPLICATE_KEY.match(exc.problem)):
@@ -159,7 +161,7 @@ def _problem_from(exc: BaseException, source: Source) -> LoadProblem:
         line, column = _char_position(source.text, bad.start() if bad else 0)
         code = ord(exc.character) if isinstance(exc.character, str) else int(exc.character)
         message = f"unacceptable character #x{code:04x}: {exc.reason}"
-    elif isinstance(exc, (RecursionError, NestingTooDeep)):
+    elif isinstance(exc, RecursionError):
         message = "structure is nested too deeply to be a bcplint document"
     return LoadProblem(path=source.path, line=line + source.line_offset, column=column, message=message)
 

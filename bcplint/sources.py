@@ -63,7 +63,7 @@ def discover(paths: Iterable[str], *, cwd: Path, exclude: Iterable[str] = ()) ->
     skipped: list[str] = []
     for raw in paths:
         target = (cwd / raw) if not Path(raw).is_absolute() else Path(raw)
-        if target.is_file() or (target.is_symlink() and not target.is_dir()):
+        if os.path.lexists(target) and not target.is_dir():  # files, FIFOs, dangling links: reading says why
             file = SourceFile(display=display_path(target, cwd), path=target, explicit=True)
             found.setdefault(target.absolute(), file)
             continue

@@ -37,7 +37,10 @@ class Doc:
     def label(self) -> str:
         """``Service 'helpdesk'`` — how messages name this document."""
         kind = self.kind if self.kind in KINDS else "document"
-        return f"{kind} '{self.name}'" if self.name else kind
+        if not self.name:
+            return kind
+        name = self.name if len(self.name) <= 80 else self.name[:77] + "..."  # a 2 MB name stays out of messages
+        return f"{kind} '{name}'"
 
 
 @dataclass(frozen=True, kw_only=True)

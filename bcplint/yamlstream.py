@@ -10,11 +10,13 @@ field instead of failing the whole file.
 
 from __future__ import annotations
 
+import re
+import warnings
 from collections.abc import Iterator
 from typing import Any
 
 from ruamel.yaml.constructor import ConstructorError, DuplicateKeyError, SafeConstructor
-from ruamel.yaml.error import YAMLError
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ruamel.yaml.resolver import Resolver
 
@@ -26,15 +28,14 @@ except ImportError:  # pragma: no cover - exercised only where the C extension i
     HAS_C_PARSER = False
 
 MAX_DEPTH = 1000  # no plan nests anywhere near this; the C composer crashes far beyond it
-# Flow brackets are the only cheap way to nest deeply; only texts with this many are measured.
-_BRACKETS_WORTH_MEASURING = 2 * MAX_DEPTH
 
 _TAG = "tag:yaml.org,2002:"
 _STR, _MAP, _SEQ, _NULL, _BOOL, _TIMESTAMP = (f"{_TAG}{t}" for t in ("str", "map", "seq", "null", "bool", "timestamp"))
-_INT, _FLOAT = f"{_TAG}int", f"{_TAG}float"
+_INT, _FLOAT, _SET, _MERGE = (f"{_TAG}{t}" for t in ("int", "float", "set", "merge"))
+_LONG_LINE = re.compile(f"[^\n]{{{MAX_DEPTH},}}")
 
 
-class NestingTooDeep(YAMLError):
+class NestingTooDeep(MarkedYAMLError):
     """The text nests collections deeper than MAX_DEPTH."""
 
 
@@ -88,40 +89,54 @@ def load_all(text: str) -> Iterator[Any]:
 
 
 def compose_all(text: str) -> list[Node]:
-    """The node tree (with line and column marks) of every document in ``text``."""
+    """The node trees (with line and column marks) of the documents in ``text``, up to the
+    first that cannot be composed: positions in the documents before a broken one still count."""
     if not HAS_C_PARSER:  # pragma: no cover
         from ruamel.yaml import YAML
 
         return list(YAML(typ="safe", pure=True).compose_all(text))
-    _check_depth(text)
-    loader = _Loader(text)
+    nodes: list[Node] = []
     try:
-        nodes = []
+        _check_depth(text)
+        loader = _Loader(text)
+    except (YAMLError, RecursionError):
+        return nodes
+    try:
         while loader.check_node():
             nodes.append(loader.get_node())
-        return nodes
+    except (YAMLError, RecursionError):
+        pass
     finally:
         loader.dispose()
+    return nodes
 
 
 def _check_depth(text: str) -> None:
-    """Refuse flow collections nested deeper than MAX_DEPTH before the C composer sees them.
+    """Refuse collections nested deeper than MAX_DEPTH before the C composer sees them.
 
-    Only texts with many brackets are measured, with the event parser, which does not recurse.
-    Block nesting needs one more space of indentation per level, so a deep block structure is
-    quadratically large and stays within what the composer handles.
+    The composer recurses in C and crashes the interpreter some 20,000 levels down. Nesting
+    costs at least one character per level on a line (``[[[``, ``- - -``, ``? ? ?``) or one
+    more space of indentation per line (quadratic in size, so harmless below the file size
+    limit). Only texts with many brackets or a very long line are measured, with the event
+    parser, which does not recurse.
     """
-    if text.count("[") + text.count("{") < _BRACKETS_WORTH_MEASURING:
+    if len(text) <= MAX_DEPTH:
+        return
+    if text.count("[") + text.count("{") < MAX_DEPTH and not _LONG_LINE.search(text):
         return
     parser = CParser(text)
     depth = 0
     try:
         while parser.check_event():
-            kind = type(parser.get_event()).__name__
+            event = parser.get_event()
+            kind = type(event).__name__
             if kind in ("MappingStartEvent", "SequenceStartEvent"):
                 depth += 1
                 if depth > MAX_DEPTH:
-                    raise NestingTooDeep(f"collections are nested more than {MAX_DEPTH} levels deep")
+                    raise NestingTooDeep(
+                        problem=f"collections are nested more than {MAX_DEPTH} levels deep",
+                        problem_mark=event.start_mark,
+                    )
             elif kind in ("MappingEndEvent", "SequenceEndEvent"):
                 depth -= 1
     finally:
@@ -139,34 +154,62 @@ def _convert(node: Node, seen: dict[int, Any], loader: Any) -> Any:
             return node.value
         if tag == _NULL:
             return None
-        if tag in (_INT, _FLOAT, _BOOL):
+        if tag in (_INT, _BOOL):
             return loader.construct_object(node)  # rare in plans; ruamel knows every notation
+        if tag == _FLOAT:
+            with warnings.catch_warnings():  # YAML 1.1 spellings (1e5) warn on stderr otherwise
+                warnings.simplefilter("ignore")
+                return loader.construct_object(node)
         raise _Unusual
     key = id(node)
     if key in seen:
         return seen[key]
-    if isinstance(node, MappingNode) and tag == _MAP:
-        mapping: dict[Any, Any] = {}
-        seen[key] = mapping
-        for key_node, value_node in node.value:
-            if not isinstance(key_node, ScalarNode) or key_node.ctag.suffix == f"{_TAG}merge":
-                raise _Unusual  # complex keys and merge keys: SafeConstructor's business
-            name = _convert(key_node, seen, loader)
-            if name in mapping:
-                raise DuplicateKeyError(
-                    "while constructing a mapping",
-                    node.start_mark,
-                    f'found duplicate key "{name}"',
-                    key_node.start_mark,
-                )
-            mapping[name] = _convert(value_node, seen, loader)
-        return mapping
+    if isinstance(node, MappingNode) and tag in (_MAP, _SET):
+        return _mapping(node, seen, loader, as_set=tag == _SET)
     if isinstance(node, SequenceNode) and tag == _SEQ:
         items: list[Any] = []
         seen[key] = items
         items.extend(_convert(item, seen, loader) for item in node.value)
         return items
     raise _Unusual
+
+
+def _mapping(node: MappingNode, seen: dict[int, Any], loader: Any, *, as_set: bool) -> Any:
+    """A mapping with text keys (``1:``, ``true:`` are names here, not numbers), merge keys
+    applied once per merged mapping (so a ``<<`` bomb stays linear), or a ``!!set`` as a list."""
+    mapping: dict[str, Any] = {}
+    seen[id(node)] = mapping
+    merges: list[Any] = []
+    for key_node, value_node in node.value:
+        if not isinstance(key_node, ScalarNode):
+            raise ConstructorError(
+                "while constructing a mapping",
+                node.start_mark,
+                "found a collection used as a key; keys must be plain names",
+                key_node.start_mark,
+            )
+        if key_node.ctag.suffix == _MERGE:
+            merges.append(_convert(value_node, seen, loader))
+            continue
+        name = key_node.value
+        if name in mapping:
+            raise DuplicateKeyError(
+                "while constructing a mapping", node.start_mark, f'found duplicate key "{name}"', key_node.start_mark
+            )
+        mapping[name] = _convert(value_node, seen, loader)
+    for merged in merges:
+        for source in merged if isinstance(merged, list) else [merged]:
+            if not isinstance(source, dict):
+                raise ConstructorError(
+                    "while constructing a mapping", node.start_mark, "a merge key (<<) needs a mapping", None
+                )
+            for name, value in source.items():
+                mapping.setdefault(name, value)
+    if as_set:
+        items = list(mapping)  # document order: a Python set's order would vary from run to run
+        seen[id(node)] = items
+        return items
+    return mapping
 
 
 __all__ = ["MAX_DEPTH", "ConstructorError", "NestingTooDeep", "load_all"]

@@ -32,14 +32,14 @@ def write(result: LintResult, stream: TextIO) -> None:
         subjects[subject.rule_id].append(subject)
     # A finding whose subject was not recorded still gets a testcase.
     recorded = {(s.rule_id, s.path, s.kind, s.document) for s in result.checks}
-    for key in sorted(set(findings) - recorded, key=str):
+    for key in sorted(set(findings) - recorded, key=lambda k: tuple(part or "" for part in k)):
         subjects[key[0]].append(CheckedSubject(rule_id=key[0], path=key[1], kind=key[2], document=key[3]))
 
     suites: dict[str, list[TestCase]] = {}
     for rule in result.rules:
         cases = suites.setdefault(rule.pack, [])
         seen: set[str] = set()
-        for subject in sorted(subjects.get(rule.id, [])):
+        for subject in sorted(subjects.get(rule.id, []), key=CheckedSubject.sort_key):
             name = _case_name(rule, subject)
             if name in seen:  # documents sharing a name in one file (BCP004): keep names unique
                 name = f"{name} #{subject.index + 1}"
