@@ -7,9 +7,10 @@ no checkout, no change to the work tree or the index.
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
 from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bcplint.errors import SourceError
@@ -43,10 +44,6 @@ def open_repo(root: Path) -> Repo:
         raise SourceError(f"{root}: not a git repository") from None
 
 
-def is_shallow(repo: Repo) -> bool:
-    return bool(repo.git.rev_parse("--is-shallow-repository").strip() == "true")
-
-
 def merge_base(repo: Repo, ref: str, head: str = "HEAD") -> str:
     """The commit ``head`` forked from ``ref``; a clear error naming what to fetch otherwise."""
     import git
@@ -61,7 +58,7 @@ def merge_base(repo: Repo, ref: str, head: str = "HEAD") -> str:
     except git.GitCommandError:
         advice = (
             "this is a shallow clone; fetch more history (`git fetch --deepen=200` or `fetch-depth: 0` in CI)"
-            if is_shallow(repo)
+            if shallow(Path(str(repo.working_tree_dir)))
             else f"'{ref}' and {head} share no history"
         )
         raise SourceError(f"--changed-since: cannot find where {head} forked from '{ref}': {advice}") from None
@@ -99,34 +96,44 @@ def tree_files(repo: Repo, rev: str, subpaths: Iterable[str]) -> list[tuple[str,
     return sorted(files)
 
 
-def last_changes(repo: Repo, since: dt.date, rev: str = "HEAD") -> dict[str, Change]:
+def _git(root: Path, *args: str) -> str:
+    """Run one read-only git command in ``root``; SourceError with git's message on failure."""
+    result = subprocess.run(["git", *args], cwd=root, capture_output=True, check=False)
+    if result.returncode != 0:
+        raise SourceError(result.stderr.decode("utf-8", "replace").strip() or f"git {args[0]} failed")
+    return result.stdout.decode("utf-8", "replace")
+
+
+def shallow(root: Path) -> bool:
+    return _git(root, "rev-parse", "--is-shallow-repository").strip() == "true"
+
+
+def last_changes(root: Path, since: dt.date, rev: str = "HEAD") -> dict[str, Change]:
     """Repository path -> the newest commit at or before ``rev`` that touched it, since ``since``.
 
     One ``git log`` for the whole repository, newest first; the first sighting of a path wins.
+    A plain subprocess, not gitpython: importing gitpython would cost a small plan's run more
+    than the history itself, and this is the only git call BCP304 needs.
     """
-    import git
-
     try:
-        output = repo.git.log(
+        output = _git(
+            root,
+            "log",
             rev,
             f"--since={since.isoformat()}T00:00:00Z",
             "--no-renames",
             "--name-only",
-            "--format=%x00%H%x09%ct%x09%s",
+            "-z",
+            "--format=%x01%H%x09%ct%x09%s",
         )
-    except git.GitCommandError:
+    except SourceError:
         raise SourceError(f"the repository has no commit '{rev}' to read history from") from None
     changes: dict[str, Change] = {}
-    current: Change | None = None
-    for line in output.splitlines():
-        if line.startswith("\x00"):
-            sha, timestamp, subject = [*line[1:].split("\t", 2), "", ""][:3]
-            date = dt.datetime.fromtimestamp(int(timestamp), dt.UTC).date()
-            current = Change(sha=sha, date=date, subject=subject)
-        elif line and current is not None:
-            changes.setdefault(line, current)
+    for record in output.split("\x01")[1:]:
+        header, _, names = record.partition("\0")  # -z: "\x01<header>\0\n<path>\0<path>\0"
+        sha, timestamp, subject = [*header.split("\t", 2), "", ""][:3]
+        change = Change(sha=sha, date=dt.datetime.fromtimestamp(int(timestamp), dt.UTC).date(), subject=subject)
+        for name in (n.strip("\n") for n in names.split("\0")):
+            if name:
+                changes.setdefault(name, change)
     return changes
-
-
-def relative_to_repo(repo: Repo, path: Path) -> str:
-    return PurePosixPath(Path(path).resolve().relative_to(Path(str(repo.working_tree_dir)).resolve())).as_posix()

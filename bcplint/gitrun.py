@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bcplint.errors import SourceError
-from bcplint.gitinfo import Change, changed_paths, is_shallow, last_changes, merge_base, open_repo, tree_files
+from bcplint.gitinfo import Change, changed_paths, last_changes, merge_base, open_repo, shallow, tree_files
 from bcplint.loader import LoadedFile, load_file
 from bcplint.model.kinds import Plan
 from bcplint.sources import display_path, git_root
@@ -56,12 +56,11 @@ def history(workspace: Workspace, cwd: Path, rev: str | None) -> tuple[dict[str,
     skipped = "BCP304 review-after-change was skipped: "
     if root is None:
         return None, skipped + "not inside a git repository, so there is no history to compare with"
-    repo = open_repo(root)
-    if is_shallow(repo):
-        return None, skipped + "this is a shallow clone; fetch the history (`fetch-depth: 0` in CI)"
     since = min(reviews) - dt.timedelta(days=1)
     try:
-        changes = last_changes(repo, since, rev or "HEAD")
+        if shallow(root):
+            return None, skipped + "this is a shallow clone; fetch the history (`fetch-depth: 0` in CI)"
+        changes = last_changes(root, since, rev or "HEAD")
     except SourceError as exc:
         return None, skipped + str(exc)
     return {display_path(root / path, cwd): change for path, change in changes.items()}, None
