@@ -52,7 +52,9 @@ def history(workspace: Workspace, cwd: Path, rev: str | None) -> tuple[dict[str,
     ]
     if not reviews:
         return {}, None
-    root = git_root(cwd)
+    # The repository holding the plan, wherever bcplint was started from.
+    where = (cwd / workspace.docs[0].path).parent if workspace.docs else cwd
+    root = git_root(where if where.is_dir() else cwd)
     skipped = "BCP304 review-after-change was skipped: "
     if root is None:
         return None, skipped + "not inside a git repository, so there is no history to compare with"

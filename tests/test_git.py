@@ -240,3 +240,20 @@ def test_git_options_leave_the_repository_untouched(bcplint: Callable[..., Run],
     before = _snapshot(git_repo)
     bcplint("check", flag, "main", "--today", TODAY, cwd=git_repo)
     assert _snapshot(git_repo) == before
+
+
+def test_bcp304_uses_the_repository_of_the_plan_not_of_the_working_directory(
+    bcplint: Callable[..., Run], git_repo: Path, tmp_path: Path
+) -> None:
+    plan_repo(git_repo)
+    write(git_repo, "bcp/db.yaml", DB.format(rto="6h"))
+    commit(git_repo, "Relax the database RTO", "2026-07-02")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    run = bcplint(
+        "check", str(git_repo / "bcp"), "--today", TODAY, "--select", "BCP304", "--format", "json", cwd=elsewhere
+    )
+    assert run.err == ""
+    [finding] = findings(run)
+    assert finding["path"] == str(git_repo / "bcp" / "plan.yaml")
+    assert f"{git_repo / 'bcp' / 'db.yaml'} changed in" in finding["message"]
