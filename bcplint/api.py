@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from bcplint import engine, gitrun
+from bcplint import engine, gitrun, maturity
 from bcplint.baseline import Baseline
 from bcplint.baseline import load as load_baseline
 from bcplint.config import LoadedConfig, find_config, load_config
@@ -25,7 +25,7 @@ from bcplint.loader import LoadedFile
 from bcplint.packs import DEFAULT_PACKS, Rule, RuleOverride, resolve_rules
 from bcplint.reading import read_files
 from bcplint.sources import discover, display_path, git_root
-from bcplint.workspace import build_workspace
+from bcplint.workspace import Workspace, build_workspace
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -172,6 +172,7 @@ def check_files(
         keep = {(doc.path, doc.name) for doc in workspace.docs if id(doc) in touched}
         findings = [f for f in findings if (f.path, f.document) in keep or (f.document is None and f.path in changed)]
     checks = tuple(engine.checked_subjects(rules, workspace)) if record_checks else ()
+    levels = tuple(maturity.assess(workspace, outcome.findings, [r.id for r in rules]))
     return LintResult(
         findings=tuple(findings),
         exemptions=tuple(outcome.exemptions),
@@ -183,7 +184,15 @@ def check_files(
         notes=notes,
         rules=tuple(rule_info(r) for r in rules),
         checks=checks,
+        maturity=levels,
     )
+
+
+def load_workspace(options: LintOptions, loaded: LoadedConfig | None = None) -> Workspace:
+    """The documents under ``options.paths`` (or at ``options.rev``), without running rules."""
+    loaded = loaded or configuration(options)
+    files, _ = _load(options, loaded)
+    return build_workspace(files, options.today or today_utc())
 
 
 def lint(options: LintOptions, loaded: LoadedConfig | None = None) -> LintResult:

@@ -7,7 +7,7 @@ import enum
 import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 
 class Severity(enum.IntEnum):
@@ -158,6 +158,7 @@ class LintResult:
     checks: tuple[CheckedSubject, ...] = ()  # filled only when a report needs passing checks
     exemptions: tuple[Exemption, ...] = ()
     today: dt.date | None = None
+    maturity: tuple[Any, ...] = ()  # bcplint.maturity.Maturity per Service
 
     def active(self) -> tuple[Finding, ...]:
         """Findings that are not waived."""

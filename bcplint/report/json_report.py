@@ -43,6 +43,10 @@ def write(result: LintResult, stream: TextIO) -> None:
         "tool": {"name": "bcplint", "version": __version__},
         "packs": list(result.packs),
         "findings": [finding_dict(f) for f in result.findings],
+        "maturity": [
+            {"service": m.service, "path": m.path, "level": m.level, "next": m.next, "missing": list(m.missing)}
+            for m in result.maturity
+        ],
         "summary": {
             **{s.label: counts[s] for s in (Severity.ERROR, Severity.WARNING, Severity.INFO)},
             "waived": sum(1 for f in result.findings if f.waived),

@@ -1,0 +1,170 @@
+"""The readiness matrix and clause coverage that ``bcplint report`` shows.
+
+One row per Service and System; each column is a question an auditor asks (is there an owner,
+a deputy, an RTO...), answered green, amber or red by the findings of the rules behind it,
+with the findings themselves as the evidence. Nothing here re-checks anything: it arranges
+what the engine found.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Literal
+
+from bcplint.findings import CheckedSubject, Finding, LintResult, Severity
+from bcplint.graph import edges, reachable_sets
+from bcplint.model.kinds import Exercise, Plan, System
+from bcplint.workspace import Doc, Workspace
+
+Status = Literal["ok", "warn", "fail", "none"]
+
+# (column, rules whose findings answer it, whether they fall on the covering plans instead)
+COLUMNS: tuple[tuple[str, tuple[str, ...], bool], ...] = (
+    ("owner", ("BCP101",), False),
+    ("deputy", ("BCP102",), False),
+    ("RTO", ("BCP201", "BCP203", "BCP204"), False),
+    ("RPO", ("BCP202", "BCP205", "BCP404"), False),
+    ("backup tested", ("BCP401", "BCP402", "BCP403", "BCP405"), False),
+    ("exercised", ("BCP601",), False),
+    ("reviewed", ("BCP301", "BCP302", "BCP304"), True),
+)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Cell:
+    status: Status
+    text: str  # what the plan says (the RTO, the owner, a date) or why there is nothing
+    evidence: tuple[str, ...]  # the findings behind an amber or red cell
+
+
+@dataclass(frozen=True, kw_only=True)
+class Row:
+    kind: str
+    name: str
+    criticality: str
+    path: str
+    cells: tuple[Cell, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class ClauseCoverage:
+    clause: str
+    rules: tuple[str, ...]
+    passing: int
+    failing: int
+
+
+def matrix(workspace: Workspace, result: LintResult) -> list[Row]:
+    by_document: dict[tuple[str, str], list[Finding]] = {}
+    for finding in result.findings:
+        if finding.document is not None:
+            by_document.setdefault((finding.path, finding.document), []).append(finding)
+    checked = {(c.rule_id, c.path, c.document) for c in result.checks}
+    plans_above = _plans_above(workspace)
+    rows = []
+    for doc in sorted(workspace.valid(("Service", "System")), key=lambda d: (d.kind or "", d.name or "")):
+        plans = [p for p in (workspace.get(n, ("Plan",)) for n in sorted(plans_above.get(doc.name or "", ()))) if p]
+        cells = []
+        for column, rules, on_plans in COLUMNS:
+            subjects = plans if on_plans else [doc]
+            found = [f for s in subjects for f in by_document.get((s.path, s.name or ""), []) if f.rule_id in rules]
+            applies = any((r, s.path, s.name) in checked for r in rules for s in subjects)
+            if column == "deputy" and not getattr(doc.model, "owner", None):
+                applies = False  # no owner, so no deputy to ask for: BCP101 says what is missing
+            cells.append(_cell(column, doc, plans, workspace, found, applies))
+        rows.append(
+            Row(
+                kind=doc.kind or "",
+                name=doc.name or "",
+                criticality=str(getattr(doc.model, "criticality", "")),
+                path=doc.path,
+                cells=tuple(cells),
+            )
+        )
+    return rows
+
+
+def _plans_above(workspace: Workspace) -> dict[str, frozenset[str]]:
+    """For each document, the Plans that cover it or cover something that depends on it."""
+    graph = edges(workspace)
+    reverse: dict[str, list[str]] = {name: [] for name in graph}
+    for source, targets in graph.items():
+        for target in targets:
+            reverse[target].append(source)
+    referrers = workspace.referrers("Plan", "covers")
+    covering = {name: frozenset(d.name or "" for d in docs) for name, docs in referrers.items()}
+    return reachable_sets(reverse, covering)
+
+
+def _cell(column: str, doc: Doc, plans: list[Doc], workspace: Workspace, found: list[Finding], applies: bool) -> Cell:
+    evidence = tuple(f"{f.rule_id}: {f.message}" + (" (waived)" if f.waived else "") for f in found)
+    active = [f for f in found if not f.waived]
+    text = _text(column, doc, plans, workspace)
+    if any(f.severity is Severity.ERROR for f in active):
+        return Cell(status="fail", text=text, evidence=evidence)
+    if found:
+        return Cell(status="warn", text=text, evidence=evidence)
+    if not applies:
+        return Cell(status="none", text=text, evidence=("not required for this document",))
+    return Cell(status="ok", text=text, evidence=())
+
+
+def _text(column: str, doc: Doc, plans: list[Doc], workspace: Workspace) -> str:
+    model = doc.model
+    if column == "owner":
+        return str(getattr(model, "owner", None) or "none")
+    if column == "deputy":
+        owner = workspace.get(str(getattr(model, "owner", "")), ("Contact",))
+        return str(getattr(owner.model, "deputy", None) or "none") if owner else "none"
+    if column in ("RTO", "RPO"):
+        value = getattr(model, column.lower(), None)
+        return str(value) if value else "none"
+    if column == "backup tested":
+        if isinstance(model, System) and model.stateless:
+            return "stateless"
+        tests = [b.last_restore_test.date for b in getattr(model, "backups", []) if b.last_restore_test]
+        return _latest(tests, "never")
+    if column == "exercised":
+        held = [
+            e.model.date
+            for e in workspace.referrers("Exercise", "scope").get(doc.name or "", [])
+            if isinstance(e.model, Exercise)
+        ]
+        return _latest(held, "never")
+    reviews = [
+        p.model.reviewed.on for p in plans if isinstance(p.model, Plan) and p.model.reviewed and p.model.reviewed.on
+    ]
+    return _latest(reviews, "no plan covers it" if not plans else "never")
+
+
+def _latest(dates: Iterable[dt.date], otherwise: str) -> str:
+    dates = list(dates)
+    return max(dates).isoformat() if dates else otherwise
+
+
+def coverage(result: LintResult) -> list[ClauseCoverage]:
+    """Per framework clause: the rules mapped to it, and how many of their checks pass or fail."""
+    failing_subjects = {(f.rule_id, f.path, f.document) for f in result.findings if not f.waived}
+    checks_by_rule: dict[str, list[CheckedSubject]] = {}
+    for check in result.checks:
+        checks_by_rule.setdefault(check.rule_id, []).append(check)
+    rules_by_clause: dict[str, list[str]] = {}
+    for rule in result.rules:
+        for clause in rule.clauses:
+            rules_by_clause.setdefault(clause, []).append(rule.id)
+    rows = []
+    for clause in sorted(rules_by_clause, key=_clause_order):
+        rules = rules_by_clause[clause]
+        checks = [c for r in rules for c in checks_by_rule.get(r, [])]
+        failing = sum(1 for c in checks if (c.rule_id, c.path, c.document) in failing_subjects)
+        rows.append(ClauseCoverage(clause=clause, rules=tuple(rules), passing=len(checks) - failing, failing=failing))
+    return rows
+
+
+def _clause_order(clause: str) -> tuple[str, tuple[tuple[int, int, str], ...]]:
+    """'ISO 22301:2019 8.4.3' sorts by framework, then numerically (8.10 after 8.9)."""
+    framework, _, number = clause.rpartition(" ")
+    parts = tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in number.split("."))
+    return framework, parts

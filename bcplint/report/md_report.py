@@ -1,0 +1,59 @@
+"""``bcplint report --format markdown``: the same report for a pull-request comment or a wiki.
+
+The dependency graph is a Mermaid block, which GitHub and GitLab render in place.
+"""
+
+from __future__ import annotations
+
+from typing import TextIO
+
+from bcplint.depgraph import DependencyGraph, to_mermaid
+from bcplint.findings import LintResult, Severity, clause_text
+from bcplint.readiness import COLUMNS, ClauseCoverage, Row
+
+MARKS = {"ok": "✅", "warn": "⚠️", "fail": "❌", "none": "n/a"}
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def write(
+    result: LintResult,
+    rows: list[Row],
+    coverage: list[ClauseCoverage],
+    graph: DependencyGraph,
+    stream: TextIO,
+) -> None:
+    counts = result.counts()
+    today = result.today.isoformat() if result.today else ""
+    stream.write(f"# Continuity readiness report\n\nEvaluated on {today}: {counts[Severity.ERROR]} errors, ")
+    stream.write(f"{counts[Severity.WARNING]} warnings, {sum(1 for f in result.findings if f.waived)} waived, ")
+    stream.write(
+        f"{result.documents_checked} documents.\n\n## Maturity\n\n| service | level | missing for the next |\n"
+    )
+    stream.write("|---|---|---|\n")
+    for item in result.maturity:
+        missing = ", ".join(item.missing) or "—"
+        stream.write(f"| {_cell(item.service)} | {item.level or 'below bronze'} | {_cell(missing)} |\n")
+    stream.write("\n## Readiness\n\n| document | criticality | " + " | ".join(c for c, _, _ in COLUMNS) + " |\n")
+    stream.write("|---|---|" + "---|" * len(COLUMNS) + "\n")
+    for row in rows:
+        cells = " | ".join(f"{MARKS[c.status]} {_cell(c.text)}" for c in row.cells)
+        stream.write(f"| {row.kind} **{_cell(row.name)}** | {row.criticality} | {cells} |\n")
+    stream.write("\n## Framework coverage\n\n| clause | rules | passing | failing |\n|---|---|---:|---:|\n")
+    for item in coverage:
+        stream.write(f"| {clause_text((item.clause,))} | {', '.join(item.rules)} | {item.passing} | {item.failing} |\n")
+    stream.write("\n## Dependency graph\n\n```mermaid\n" + to_mermaid(graph) + "```\n")
+    register = [e for e in result.exemptions if e.kind != "baseline"]
+    stream.write("\n## Exception register\n\n")
+    if not register:
+        stream.write("No waivers or inline suppressions.\n")
+        return
+    stream.write("| expires | status | rule | target | approved by | reason |\n|---|---|---|---|---|---|\n")
+    for e in sorted(register, key=lambda e: (e.expires.isoformat() if e.expires else "9999", e.name)):
+        expires = e.expires.isoformat() if e.expires else "never"
+        stream.write(
+            f"| {expires} | {e.status} | {_cell(e.rule)} | {_cell(e.target or '')} | {_cell(e.approved_by or '')} "
+            f"| {_cell(e.reason)} |\n"
+        )

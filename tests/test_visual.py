@@ -1,0 +1,207 @@
+"""Pictures of the plan: the Mermaid/DOT graph, maturity levels and the readiness report,
+checked by parsing what we emit and by opening the HTML in a real headless Chromium."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from bcplint.api import LintOptions, load_workspace
+from bcplint.graph import edges
+from tests.conftest import EXAMPLES, TODAY, Run
+from tests.test_cli import write
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMIUM_FLAGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--enable-logging=stderr", "--v=0",
+]  # fmt: skip
+NODE = re.compile(r'^  (n\d+)\["([^"]*)"\]:::(\w+)$', re.MULTILINE)
+EDGE = re.compile(r"^  (n\d+) -->(\|[^|]*\|)? (n\d+)$", re.MULTILINE)
+LINK_STYLE = re.compile(r"^  linkStyle (\d+) stroke:(#[0-9a-f]{6})", re.MULTILINE)
+
+INVERTED = """\
+apiVersion: bcplint/v1
+kind: Service
+name: shop
+criticality: critical
+rto: 1h
+depends_on: [db, "quote\\"d"]
+---
+apiVersion: bcplint/v1
+kind: System
+name: db
+criticality: high
+rto: 8h
+depends_on: [cache]
+---
+apiVersion: bcplint/v1
+kind: System
+name: cache
+criticality: low
+depends_on: [db]
+---
+apiVersion: bcplint/v1
+kind: Supplier
+name: quote"d
+criticality: medium
+---
+apiVersion: bcplint/v1
+kind: System
+name: printer
+criticality: low
+"""
+
+
+def mermaid_structure(text: str) -> tuple[dict[str, tuple[str, str]], list[tuple[str, str, str]], dict[int, str]]:
+    """Parse our Mermaid: node id -> (name, class), edges (source, target, label), link colours."""
+    assert text.startswith("flowchart LR\n")
+    nodes = {node: (label.split(" (")[0].replace("#quot;", '"'), cls) for node, label, cls in NODE.findall(text)}
+    links = [(nodes[a][0], nodes[b][0], label) for a, label, b in EDGE.findall(text)]
+    styles = {int(index): colour for index, colour in LINK_STYLE.findall(text)}
+    statements = [line for line in text.splitlines()[1:] if not line.startswith("  classDef")]
+    assert len(statements) == len(nodes) + len(links) + len(styles), "every line is a node, edge or style"
+    return nodes, links, styles
+
+
+@pytest.mark.parametrize("example", ["jitbit", "eververse", "testpoint", "complete"])
+def test_mermaid_of_every_example_has_every_node_and_edge(bcplint: Callable[..., Run], example: str) -> None:
+    run = bcplint("graph", str(EXAMPLES / example))
+    assert run.code == 0
+    nodes, links, _ = mermaid_structure(run.out)
+    graph = edges(load_workspace(LintOptions(paths=[str(EXAMPLES / example)])))
+    assert sorted(name for name, _ in nodes.values()) == sorted(graph)
+    assert sorted((a, b) for a, b, _ in links) == sorted((a, b) for a in graph for b in graph[a])
+    assert {cls for _, cls in nodes.values()} <= {"critical", "high", "medium", "low"}
+
+
+def test_inversions_and_cycles_are_highlighted(bcplint: Callable[..., Run], tmp_path: Path) -> None:
+    write(tmp_path, "bcp/all.yaml", INVERTED)
+    nodes, links, styles = mermaid_structure(bcplint("graph", "bcp", cwd=tmp_path).out)
+    assert ("shop", "db", "|RTO inversion|") in links
+    colours = {(links[i][0], links[i][1]): colour for i, colour in styles.items()}
+    assert colours == {("shop", "db"): "#e03131", ("db", "cache"): "#7048e8", ("cache", "db"): "#7048e8"}
+    assert any(name == 'quote"d' for name, _ in nodes.values())  # quotes escaped as #quot; and read back
+
+
+def test_focus_keeps_what_a_document_depends_on_and_what_depends_on_it(
+    bcplint: Callable[..., Run], tmp_path: Path
+) -> None:
+    write(tmp_path, "bcp/all.yaml", INVERTED)
+    nodes, _, _ = mermaid_structure(bcplint("graph", "bcp", "--focus", "db", cwd=tmp_path).out)
+    assert sorted(name for name, _ in nodes.values()) == ["cache", "db", "shop"]
+    missing = bcplint("graph", "bcp", "--focus", "dbb", cwd=tmp_path)
+    assert missing.code == 2
+    assert "no Service, System or Supplier is named 'dbb' (did you mean db?)" in missing.err
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz `dot` is not installed (apt-get install graphviz)")
+@pytest.mark.parametrize("example", ["jitbit", "complete"])
+def test_dot_is_accepted_by_graphviz(bcplint: Callable[..., Run], tmp_path: Path, example: str) -> None:
+    out = bcplint("graph", str(EXAMPLES / example), "--format", "dot").out
+    result = subprocess.run(["dot", "-Tsvg"], input=out, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.count('class="node"') == out.count(" [label=")
+
+
+def test_dot_escapes_awkward_names(bcplint: Callable[..., Run], tmp_path: Path) -> None:
+    write(tmp_path, "bcp/all.yaml", INVERTED)
+    out = bcplint("graph", "bcp", "--format", "dot", cwd=tmp_path).out
+    assert '"quote\\"d" [label="quote\\"d (Supplier)"' in out
+    assert '"shop" -> "db" [color="#e03131", penwidth=3, label="RTO inversion"];' in out
+
+
+def test_maturity_levels_in_json(bcplint: Callable[..., Run], tmp_path: Path) -> None:
+    def levels(path: Path) -> dict[str, str | None]:
+        report = json.loads(bcplint("check", str(path), "--today", TODAY, "--format", "json").out)
+        return {m["service"]: m["level"] for m in report["maturity"]}
+
+    assert levels(EXAMPLES / "complete") == {"checkout": "gold", "support-desk": "gold"}
+    assert set(levels(EXAMPLES / "jitbit").values()) == {None}
+    # Remove the complete plan's exercise of checkout: gold needs an exercise within a year.
+    copy = tmp_path / "complete"
+    shutil.copytree(EXAMPLES / "complete", copy)
+    for exercise in (copy / "bcp" / "exercises").iterdir():
+        exercise.unlink()
+    report = json.loads(bcplint("check", str(copy), "--today", TODAY, "--format", "json").out)
+    checkout = next(m for m in report["maturity"] if m["service"] == "checkout")
+    assert (checkout["level"], checkout["next"]) == ("silver", "gold")
+    assert "BCP601" in checkout["missing"]
+
+
+def report(bcplint: Callable[..., Run], tmp_path: Path, example: str, fmt: str = "html") -> str:
+    target = tmp_path / f"{example}.{fmt}"
+    run = bcplint("report", str(EXAMPLES / example), "--format", fmt, "-o", str(target), "--today", TODAY)
+    assert run.code == 0, run.err
+    return target.read_text(encoding="utf-8")
+
+
+def test_html_report_is_self_contained_and_deterministic(bcplint: Callable[..., Run], tmp_path: Path) -> None:
+    first = report(bcplint, tmp_path, "jitbit")
+    (tmp_path / "again").mkdir()
+    assert first == report(bcplint, tmp_path / "again", "jitbit")
+    assert "<script" not in first and "<link" not in first and "@import" not in first
+    assert re.findall(r"https?://[^\s\"'<>]+", first) == ["http://www.w3.org/2000/svg"]  # a namespace, not a fetch
+    assert "2026-11-23" in first and not re.search(r"\d\d:\d\d:\d\d", first)  # no timestamp
+
+
+def test_markdown_report(bcplint: Callable[..., Run], tmp_path: Path) -> None:
+    text = report(bcplint, tmp_path, "complete", "markdown")
+    assert "| checkout | gold |" in text
+    assert "```mermaid\nflowchart LR\n" in text
+    [row] = [line for line in text.splitlines() if line.startswith("| Service **checkout** |")]
+    # Every question answered green, except backups, which a Service does not have itself.
+    assert row.count("✅") == 6 and "❌" not in row and "n/a never" in row
+
+
+def _chromium(page: Path, tmp_path: Path) -> str:
+    """Open ``page`` headless; return Chromium's log (console messages land there)."""
+    assert CHROMIUM is not None
+    result = subprocess.run(
+        [CHROMIUM, *CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'profile'}", "--dump-dom", page.as_uri()],
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-2000:]
+    return result.stderr
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (.ci/run installs Debian's chromium)")
+def test_html_report_in_a_real_browser(bcplint: Callable[..., Run], tmp_path: Path) -> None:
+    html = report(bcplint, tmp_path, "jitbit")
+    page = tmp_path / "jitbit.html"
+    log = _chromium(page, tmp_path)
+    assert "CONSOLE" not in log and "Failed to load resource" not in log  # the page itself logs nothing
+    # A copy with a probe script (the report itself has none) reads what the browser rendered.
+    probe = tmp_path / "probe.html"
+    probe.write_text(
+        html.replace(
+            "</body>",
+            "<script>const q=s=>[...document.querySelectorAll(s)];console.log('PROBE '+JSON.stringify({"
+            "rows:q('#readiness tr[data-name]').map(r=>r.dataset.name),"
+            "fail:getComputedStyle(q('#readiness td.fail')[0]).backgroundColor,"
+            "ok:getComputedStyle(q('#readiness td.ok')[0]).backgroundColor,"
+            "failing:q('#readiness td.fail').length,"
+            "errors:document.querySelector('#errors').textContent,"
+            "levels:q('#maturity .level').map(e=>e.textContent),"
+            "nodes:q('svg.graph g.node').length,inverted:q('svg.graph path.inverted').length}));</script></body>",
+        ),
+        encoding="utf-8",
+    )
+    [line] = [line for line in _chromium(probe, tmp_path).splitlines() if "PROBE " in line]
+    shown = json.loads(line.split("PROBE ", 1)[1].rsplit('", source:', 1)[0].encode().decode("unicode_escape"))
+    assert shown["rows"] == [
+        "billing", "customer-support", "helpdesk",
+        "database-servers", "mail-servers", "supporting-servers", "web-servers",
+    ]  # fmt: skip
+    assert shown["fail"] == "rgb(255, 201, 201)" and shown["ok"] == "rgb(211, 249, 216)"
+    assert shown["failing"] == html.count('<td class="fail" title=')  # the matrix's red cells, as rendered
+    assert shown["errors"] == "26 errors"
+    assert shown["levels"] == ["below bronze"] * 3
+    assert shown["nodes"] == 8 and shown["inverted"] == 0
