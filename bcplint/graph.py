@@ -98,31 +98,8 @@ def find_cycles(workspace: Workspace) -> list[list[str]]:
 
 
 def path_within(graph: dict[str, list[str]], members: set[str], start: str, goal: str) -> tuple[str, ...]:
-    """Shortest path from ``start`` to ``goal`` inside ``members``: the nodes after start, goal included."""
-    previous: dict[str, str] = {}
-    frontier = [start]
-    while frontier:
-        next_frontier = []
-        for node in frontier:
-            for child in graph[node]:
-                if child not in members or child in previous or child == start:
-                    continue
-                previous[child] = node
-                if child == goal:
-                    path = [goal]
-                    while path[-1] != start and previous[path[-1]] != start:
-                        path.append(previous[path[-1]])
-                    return tuple(reversed(path))
-                next_frontier.append(child)
-        frontier = next_frontier
-    return ()
-
-
-def _cycle_in(graph: dict[str, list[str]], component: list[str]) -> list[str]:
-    """A concrete cycle through the component's smallest name (walk back to it)."""
-    members = set(component)
-    start = min(component)
-    # Breadth-first search from start's successors back to start, within the component.
+    """Shortest path from ``start`` to ``goal`` inside ``members``: the nodes after ``start``, ``goal``
+    included. ``goal`` may be ``start`` itself: then it is the shortest cycle through it."""
     previous: dict[str, str] = {}
     frontier = [start]
     while frontier:
@@ -131,13 +108,20 @@ def _cycle_in(graph: dict[str, list[str]], component: list[str]) -> list[str]:
             for child in graph[node]:
                 if child not in members:
                     continue
-                if child == start:
-                    path = [node]
-                    while path[-1] != start:
-                        path.append(previous[path[-1]])
-                    return list(reversed(path))
-                if child not in previous:
+                if child == goal:
+                    path, walker = [goal], node
+                    while walker != start:
+                        path.append(walker)
+                        walker = previous[walker]
+                    return tuple(reversed(path))
+                if child != start and child not in previous:
                     previous[child] = node
                     next_frontier.append(child)
         frontier = next_frontier
-    return [start]
+    return ()
+
+
+def _cycle_in(graph: dict[str, list[str]], component: list[str]) -> list[str]:
+    """A concrete cycle through the component's smallest name, starting there."""
+    start = min(component)
+    return [start, *path_within(graph, set(component), start, start)[:-1]]

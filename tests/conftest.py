@@ -54,6 +54,17 @@ def git(cwd: Path, *args: str) -> str:
     return result.stdout
 
 
+def write(root: Path, relative: str, text: str | bytes) -> Path:
+    """Write a file under ``root`` (parents created); bytes are written as they are."""
+    path = root / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text, encoding="utf-8", newline="")  # exactly as given: CRLF stays CRLF
+    return path
+
+
 @pytest.fixture
 def git_repo(tmp_path: Path) -> Path:
     """A fresh, empty git repository (``git init`` in a temporary directory)."""

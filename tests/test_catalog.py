@@ -7,8 +7,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-from tests.conftest import REPO_ROOT, Run
-from tests.test_cli import write
+from tests.conftest import REPO_ROOT, Run, write
 from tests.test_packs import FAST_RECOVERY
 
 CATALOG_IDS = [

@@ -10,7 +10,7 @@ import jsonschema
 import pytest
 
 from bcplint import __version__
-from tests.conftest import EXAMPLES, TODAY, Run, git
+from tests.conftest import EXAMPLES, TODAY, Run, git, write
 
 SEED_EXAMPLES = ("jitbit", "eververse", "testpoint")
 
@@ -25,16 +25,6 @@ apiVersion: bcplint/v1
 kind: Contact
 name: cto
 """
-
-
-def write(root: Path, relative: str, text: str | bytes) -> Path:
-    path = root / relative
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(text, bytes):
-        path.write_bytes(text)
-    else:
-        path.write_text(text, encoding="utf-8")
-    return path
 
 
 def test_version(bcplint: Callable[..., Run]) -> None:

@@ -10,8 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import TODAY, Run, git
-from tests.test_cli import write
+from tests.conftest import TODAY, Run, git, write
 
 PLAN = """\
 apiVersion: bcplint/v1

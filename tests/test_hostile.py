@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 
 from bcplint.sources import git_root
-from tests.conftest import REPO_ROOT, TODAY, Run, git
+from tests.conftest import REPO_ROOT, TODAY, Run, git, write
 
 COMPANION = "bcp/helpdesk.yaml"
 COMPANION_TEXT = """\
@@ -40,16 +40,6 @@ COMPANION_DOCUMENTS = 2
 HEAD = "apiVersion: bcplint/v1\nkind: Service\nname: {name}\ncriticality: low\n"  # 4 lines
 MAX_MESSAGE = 1000  # characters; a message quotes values, it must not quote megabytes
 GIB = 2**30
-
-
-def write(root: Path, relative: str, content: str | bytes) -> Path:
-    path = root / relative
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(content, bytes):
-        path.write_bytes(content)
-    else:
-        path.write_text(content, encoding="utf-8", newline="")
-    return path
 
 
 def workspace(root: Path, files: Mapping[str, str | bytes]) -> Path:

@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import TODAY, Run
-from tests.test_cli import write
+from tests.conftest import TODAY, Run, write
 
 HEADER = "apiVersion: bcplint/pack/v1\npack: acme\ntitle: ACME continuity policy\nframework: ACME-POL\n"
 

@@ -14,8 +14,7 @@ import pytest
 
 from bcplint.api import LintOptions, load_workspace
 from bcplint.graph import edges
-from tests.conftest import EXAMPLES, TODAY, Run
-from tests.test_cli import write
+from tests.conftest import EXAMPLES, TODAY, Run, write
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMIUM_FLAGS = [

@@ -14,7 +14,7 @@ from typing import Any
 import junitparser
 import pytest
 
-from tests.conftest import TODAY, Run
+from tests.conftest import TODAY, Run, write
 
 Bcplint = Callable[..., Run]
 
@@ -71,13 +71,6 @@ def waiver(
         lines.append(f"reason: {reason}")
     lines += [f"approved_by: {approved_by}", f"expires: {expires}"]
     return "\n".join(lines) + "\n"
-
-
-def write(root: Path, relative: str, text: str) -> Path:
-    path = root / relative
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    return path
 
 
 def workspace(root: Path, services: str = HELPDESK, **extra: str) -> Path:

@@ -72,22 +72,8 @@ def channel_independence(ctx: Context, doc: Doc, field: str, params: NoParams) -
 
 def _covered_critical_systems(workspace: Workspace, plan: Plan) -> list[Doc]:
     """Critical Systems the plan's services rely on (all critical Systems if it covers none)."""
-    if not plan.covers:
-        return [d for d in workspace.valid(("System",)) if getattr(d.model, "criticality", None) == "critical"]
-    seen: set[str] = set()
-    stack = list(plan.covers)
-    systems = []
-    while stack:
-        name = stack.pop()
-        if name in seen:
-            continue
-        seen.add(name)
-        doc = workspace.get(name, ("Service", "System"))
-        if doc is None:
-            continue
-        if isinstance(doc.model, System) and doc.model.criticality == "critical":
-            systems.append(doc)
-        stack.extend(workspace.dependencies(doc))
+    candidates = _relied_on(workspace, plan.covers) if plan.covers else list(workspace.valid(("System",)))
+    systems = [d for d in candidates if isinstance(d.model, System) and d.model.criticality == "critical"]
     return sorted(systems, key=lambda d: d.name or "")
 
 
