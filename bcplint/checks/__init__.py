@@ -25,6 +25,11 @@ def _workspace(
     return CheckFunction(name=name, params=params, scope="workspace", function=function, subjects=subjects)
 
 
+def _after_rules(name: str, function: Callable[..., Iterator[Hit]]) -> CheckFunction:
+    """A check on waivers, suppressions and baseline entries, run once every other rule has."""
+    return CheckFunction(name=name, params=NoParams, scope="exemption", function=function, subjects=("Waiver",))
+
+
 _ALL: list[CheckFunction] = [
     # one field
     _document("defined", fields.defined),
@@ -61,27 +66,9 @@ _ALL: list[CheckFunction] = [
     _workspace("contact_reachable", people.contact_reachable, people.ReachableParams, ("Contact",)),
     _workspace("key_person", people.key_person, people.KeyPersonParams, ("Contact",)),
     # after every other rule, on the waivers, suppressions and baseline entries
-    CheckFunction(
-        name="waiver_expired",
-        params=NoParams,
-        scope="exemption",
-        function=exemptions.waiver_expired,
-        subjects=("Waiver",),
-    ),
-    CheckFunction(
-        name="waiver_unused",
-        params=NoParams,
-        scope="exemption",
-        function=exemptions.waiver_unused,
-        subjects=("Waiver",),
-    ),
-    CheckFunction(
-        name="waiver_invalid",
-        params=NoParams,
-        scope="exemption",
-        function=exemptions.waiver_invalid,
-        subjects=("Waiver",),
-    ),
+    _after_rules("waiver_expired", exemptions.waiver_expired),
+    _after_rules("waiver_unused", exemptions.waiver_unused),
+    _after_rules("waiver_invalid", exemptions.waiver_invalid),
 ]
 
 CHECKS: dict[str, CheckFunction] = {check.name: check for check in _ALL}
