@@ -153,7 +153,7 @@ def check_files(
     baseline: Baseline | None = None,
     git_cwd: Path | None = None,
     rev: str | None = None,
-    changed: set[str] | None = None,
+    changed: gitrun.BranchChanges | None = None,
 ) -> LintResult:
     """Run ``rules`` over already loaded files: the core of :func:`lint`, also used by ``verify``.
 
@@ -168,9 +168,11 @@ def check_files(
     outcome = engine.run(rules, workspace, known_rules=known_rules, baseline=baseline)
     findings = outcome.findings
     if changed is not None:
-        touched = gitrun.affected(workspace, changed)
+        touched = gitrun.affected(workspace, changed.paths, changed.names_before)
         keep = {(doc.path, doc.name) for doc in workspace.docs if id(doc) in touched}
-        findings = [f for f in findings if (f.path, f.document) in keep or (f.document is None and f.path in changed)]
+        findings = [
+            f for f in findings if (f.path, f.document) in keep or (f.document is None and f.path in changed.paths)
+        ]
     checks = tuple(engine.checked_subjects(rules, workspace)) if record_checks else ()
     levels = tuple(maturity.assess(workspace, outcome.findings, [r.id for r in rules]))
     return LintResult(
@@ -204,7 +206,7 @@ def lint(options: LintOptions, loaded: LoadedConfig | None = None) -> LintResult
     changed = None
     if options.changed_since:
         repo, root = gitrun.repository(options.cwd, "--changed-since")
-        changed = gitrun.changed_display_paths(repo, root, options.changed_since, options.cwd)
+        changed = gitrun.changes_since(repo, root, options.changed_since, options.cwd)
     result = check_files(
         files,
         rules,

@@ -62,9 +62,20 @@ def find_config(start: Path) -> Path | None:
         if candidate.is_file():
             return candidate
         pyproject = directory / "pyproject.toml"
-        if pyproject.is_file() and "[tool.bcplint]" in pyproject.read_text(encoding="utf-8", errors="replace"):
+        if pyproject.is_file() and _has_bcplint_table(pyproject):
             return pyproject
     return None
+
+
+def _has_bcplint_table(pyproject: Path) -> bool:
+    """``[tool.bcplint]`` in any spelling TOML allows (sub-tables, dotted keys)."""
+    text = pyproject.read_text(encoding="utf-8", errors="replace")
+    if "bcplint" not in text:
+        return False
+    try:
+        return "bcplint" in tomllib.loads(text).get("tool", {})
+    except tomllib.TOMLDecodeError:
+        return True  # ours or not, say what is wrong with it when it is loaded
 
 
 def load_config(path: Path | None) -> LoadedConfig:

@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bcplint.errors import SourceError
+from bcplint.loader import MARKER
+from bcplint.reading import MAX_FILE_BYTES
 from bcplint.sources import SUFFIXES
 
 if TYPE_CHECKING:
@@ -44,15 +46,22 @@ def open_repo(root: Path) -> Repo:
         raise SourceError(f"{root}: not a git repository") from None
 
 
+def resolve(repo: Repo, rev: str) -> str | None:
+    """The commit ``rev`` names, or None. ``git rev-parse --verify``: gitpython's own revision
+    parser raises assorted errors (IndexError for ``@{-5}``) on odd input."""
+    try:
+        return _git(Path(str(repo.working_tree_dir)), "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}").strip()
+    except SourceError:
+        return None
+
+
 def merge_base(repo: Repo, ref: str, head: str = "HEAD") -> str:
     """The commit ``head`` forked from ``ref``; a clear error naming what to fetch otherwise."""
     import git
 
-    try:
-        repo.commit(ref)
-    except (git.BadName, ValueError, git.GitCommandError):
+    if resolve(repo, ref) is None:
         hint = f"fetch it first, e.g. `git fetch origin {ref.split('/', 1)[-1]}`"
-        raise SourceError(f"--changed-since: unknown revision '{ref}'; {hint}") from None
+        raise SourceError(f"--changed-since: unknown revision '{ref}'; {hint}")
     try:
         return str(repo.git.merge_base(ref, head).strip())
     except git.GitCommandError:
@@ -65,10 +74,20 @@ def merge_base(repo: Repo, ref: str, head: str = "HEAD") -> str:
 
 
 def changed_paths(repo: Repo, base: str) -> set[str]:
-    """Repository-relative paths changed since ``base``: committed, staged, unstaged, untracked."""
-    changed = set(repo.git.diff("--name-only", "--no-renames", base).splitlines())
-    changed.update(repo.git.ls_files("--others", "--exclude-standard").splitlines())
+    """Repository-relative paths changed since ``base``: committed, staged, unstaged, untracked,
+    deleted. NUL-separated, so names with non-ASCII characters arrive unquoted."""
+    root = Path(str(repo.working_tree_dir))
+    changed = set(_git(root, "diff", "--name-only", "--no-renames", "-z", base).split("\0"))
+    changed.update(_git(root, "ls-files", "-z", "--others", "--exclude-standard").split("\0"))
     return {path for path in changed if path}
+
+
+def file_at(repo: Repo, rev: str, path: str) -> bytes | None:
+    """The content of ``path`` at ``rev``, or None where it did not exist."""
+    result = subprocess.run(
+        ["git", "cat-file", "blob", f"{rev}:{path}"], cwd=str(repo.working_tree_dir), capture_output=True, check=False
+    )
+    return result.stdout if result.returncode == 0 else None
 
 
 def tree_files(repo: Repo, rev: str, subpaths: Iterable[str]) -> list[tuple[str, bytes]]:
@@ -78,11 +97,16 @@ def tree_files(repo: Repo, rev: str, subpaths: Iterable[str]) -> list[tuple[str,
     """
     import git
 
-    try:
-        tree = repo.commit(rev).tree
-    except (git.BadName, ValueError, git.GitCommandError):
-        raise SourceError(f"--rev: unknown revision '{rev}'; check the name or fetch it first") from None
+    sha = resolve(repo, rev)
+    if sha is None:
+        raise SourceError(f"--rev: unknown revision '{rev}'; check the name or fetch it first")
+    tree = repo.commit(sha).tree
     prefixes = [p.strip("/") for p in subpaths if p.strip("/") not in ("", ".")]
+    for prefix in prefixes:
+        try:
+            tree / prefix
+        except KeyError:
+            raise SourceError(f"--rev: {prefix} does not exist in {rev}") from None
     files = []
     for item in tree.traverse():
         if not isinstance(item, git.Blob) or item.mode == _SYMLINK_MODE:
@@ -92,7 +116,11 @@ def tree_files(repo: Repo, rev: str, subpaths: Iterable[str]) -> list[tuple[str,
             continue
         if prefixes and not any(path == p or path.startswith(p + "/") for p in prefixes):
             continue
-        files.append((path, item.data_stream.read()))
+        if item.size > MAX_FILE_BYTES:  # as in the work tree: a stray dump must not fill memory
+            continue
+        content = item.data_stream.read()
+        if MARKER in content:  # the same pre-filter as the work tree: keep only what may be ours
+            files.append((path, content))
     return sorted(files)
 
 

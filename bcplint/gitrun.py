@@ -3,16 +3,26 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bcplint.errors import SourceError
-from bcplint.gitinfo import Change, changed_paths, last_changes, merge_base, open_repo, shallow, tree_files
+from bcplint.gitinfo import (
+    Change,
+    changed_paths,
+    file_at,
+    last_changes,
+    merge_base,
+    open_repo,
+    shallow,
+    tree_files,
+)
 from bcplint.loader import LoadedFile, load_file
 from bcplint.model.kinds import Plan
-from bcplint.sources import display_path, git_root
-from bcplint.workspace import Doc, Workspace
+from bcplint.sources import SUFFIXES, display_path, git_root
+from bcplint.workspace import Doc, Workspace, references
 
 if TYPE_CHECKING:
     from git import Repo
@@ -37,10 +47,30 @@ def revision_files(repo: Repo, root: Path, rev: str, paths: Iterable[str], cwd: 
     return [load_file(display_path(root / name, cwd), content) for name, content in tree_files(repo, rev, subpaths)]
 
 
-def changed_display_paths(repo: Repo, root: Path, ref: str, cwd: Path) -> set[str]:
-    """Files changed since the merge base of ``ref`` and HEAD, as reports name them."""
+@dataclass(frozen=True)
+class BranchChanges:
+    """What a branch changed: files (as reports name them) and document names it removed."""
+
+    paths: set[str]
+    names_before: set[str]  # names defined in those files at the merge base
+
+
+def changes_since(repo: Repo, root: Path, ref: str, cwd: Path) -> BranchChanges:
+    """Files changed since the merge base of ``ref`` and HEAD, and the names they held then.
+
+    The names matter when a document is deleted or renamed: what referred to it is affected,
+    though its file no longer holds it.
+    """
     base = merge_base(repo, ref)
-    return {display_path(root / path, cwd) for path in changed_paths(repo, base)}
+    paths = changed_paths(repo, base)
+    names: set[str] = set()
+    for path in paths:
+        if path.lower().endswith(SUFFIXES):
+            content = file_at(repo, base, path)
+            if content is not None:
+                held = (d.data.get("name") for d in load_file(path, content).documents)
+                names.update(name for name in held if isinstance(name, str))
+    return BranchChanges(paths={display_path(root / path, cwd) for path in paths}, names_before=names)
 
 
 def history(workspace: Workspace, cwd: Path, rev: str | None) -> tuple[dict[str, Change] | None, str | None]:
@@ -58,7 +88,7 @@ def history(workspace: Workspace, cwd: Path, rev: str | None) -> tuple[dict[str,
     skipped = "BCP304 review-after-change was skipped: "
     if root is None:
         return None, skipped + "not inside a git repository, so there is no history to compare with"
-    since = min(reviews) - dt.timedelta(days=1)
+    since = max(min(reviews), dt.date.min + dt.timedelta(days=1)) - dt.timedelta(days=1)
     try:
         if shallow(root):
             return None, skipped + "this is a shallow clone; fetch the history (`fetch-depth: 0` in CI)"
@@ -68,13 +98,16 @@ def history(workspace: Workspace, cwd: Path, rev: str | None) -> tuple[dict[str,
     return {display_path(root / path, cwd): change for path, change in changes.items()}, None
 
 
-def affected(workspace: Workspace, changed: set[str]) -> set[int]:
-    """Documents (by id) in changed files, those that depend on them, and plans covering any of those."""
+def affected(workspace: Workspace, changed: set[str], removed: Collection[str] = ()) -> set[int]:
+    """Documents (by id) in changed files or referring to a removed name, those that depend on
+    them, and plans covering any of those."""
     dependents: dict[str, list[Doc]] = {}
     for doc in workspace.valid():
         for name in workspace.dependencies(doc):
             dependents.setdefault(name, []).append(doc)
+    gone = set(removed) - set(workspace.by_name)
     stack = [doc for doc in workspace.docs if doc.path in changed]
+    stack += [doc for doc in workspace.valid() if any(ref.target in gone for ref in references(doc))]
     seen: set[int] = set()
     while stack:
         doc = stack.pop()

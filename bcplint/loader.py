@@ -70,12 +70,18 @@ class LoadedFile:
         return bool(self.documents) or self.problem is not None
 
 
+# bcplint's own configuration files, which are not plan documents.
+_NOT_PLANS = ("bcplint/pack/", "bcplint/maturity/")
+
+
 def is_bcp_document(data: object) -> bool:
-    """True for a mapping that declares a bcplint apiVersion (any version, so we can reject others)."""
+    """True for a mapping that declares a plan apiVersion: ``bcplint/v1``, or another (a typo, a
+    future version), to be rejected with a clear message. Rule packs and maturity levels
+    (``bcplint/pack/v1``...) are bcplint's own configuration, not plan documents."""
     if not isinstance(data, dict):
         return False
     api = data.get("apiVersion")
-    return isinstance(api, str) and api.startswith("bcplint/")
+    return isinstance(api, str) and api.startswith("bcplint/") and not api.startswith(_NOT_PLANS)
 
 
 def load_file(path: str, content: bytes, *, explicit: bool = False) -> LoadedFile:

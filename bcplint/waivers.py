@@ -23,7 +23,8 @@ from bcplint.workspace import Doc, Workspace
 
 # `# bcplint: ignore[BCP402, plan-reviewed] until=2027-01-31 -- new storage arrives in January`
 _INLINE = re.compile(r"#\s*bcplint:\s*ignore\b(?P<body>.*)$")
-_INLINE_BODY = re.compile(r"^\[(?P<rules>[^\]]*)\](?:\s+until=(?P<until>\S+))?\s*(?:--\s*(?P<reason>.*?))?\s*$")
+# Greedy reason, stripped afterwards: a lazy one before \s*$ is quadratic on long lines.
+_INLINE_BODY = re.compile(r"^\[(?P<rules>[^\]]*)\](?:\s+until=(?P<until>\S+))?\s*(?:--\s*(?P<reason>.*))?$")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -90,13 +91,14 @@ def _from_waiver(doc: Doc, rule_keys: Mapping[str, str], workspace: Workspace, t
 def _inline(path: str, text: str, offset: int, rule_keys: Mapping[str, str], today: dt.date) -> Iterable[Candidate]:
     for number, line in enumerate(text.splitlines(), start=1 + offset):
         match = _INLINE.search(line)
-        if match is None:
+        if match is None or not _is_comment(line, match.start()):
             continue
         problems: list[str] = []
         body = _INLINE_BODY.match(match.group("body").strip())
         rules_text, until, reason = (
             (body.group("rules"), body.group("until"), body.group("reason")) if body else ("", None, None)
         )
+        reason = reason.strip() if reason else None
         if body is None:
             problems.append("is not `# bcplint: ignore[RULE] until=YYYY-MM-DD -- reason`")
         names = [name.strip() for name in rules_text.split(",") if name.strip()]
@@ -131,6 +133,15 @@ def _inline(path: str, text: str, offset: int, rule_keys: Mapping[str, str], tod
         yield Candidate(exemption=exemption, rule_ids=frozenset(r for r in rule_ids if r), path=path, line=number)
 
 
+def _is_comment(line: str, hash_at: int) -> bool:
+    """A YAML comment: ``#`` at the start or after whitespace, and not inside a quoted string
+    (``owner: "x # bcplint: ignore[...]"`` is a value, not a suppression)."""
+    before = line[:hash_at]
+    if before and not before[-1].isspace():
+        return False
+    return before.count('"') % 2 == 0 and before.count("'") % 2 == 0
+
+
 def _status(problems: list[str], expires: dt.date | None, today: dt.date) -> Literal["active", "expired", "invalid"]:
     if problems:
         return "invalid"
@@ -156,16 +167,23 @@ def apply(
     """
     document_lines = _document_lines(candidates, workspace, positions)
     used = [0] * len(candidates)
+    # Indexed by (rule, target document) and (rule, file): findings x exemptions is quadratic.
+    index_of: dict[tuple[str, str | None, str | None], list[int]] = {}
+    for index, candidate in enumerate(candidates):
+        if candidate.exemption.status == "active":
+            for rule_id in candidate.rule_ids:
+                index_of.setdefault((rule_id, candidate.target, candidate.path), []).append(index)
     result = []
     for finding in findings:
         waiver = None
-        for index, candidate in enumerate(candidates):
-            if candidate.exemption.status != "active" or finding.rule_id in EXEMPTION_RULES:
-                continue
-            if _matches(candidate, finding, document_lines):
-                used[index] += 1
-                waiver = candidate.exemption
-                break
+        if finding.rule_id not in EXEMPTION_RULES:
+            by_target = index_of.get((finding.rule_id, finding.document, None), [])
+            in_file = index_of.get((finding.rule_id, None, finding.path), [])
+            for index in sorted(by_target + in_file):
+                if _matches(candidates[index], finding, document_lines):
+                    used[index] += 1
+                    waiver = candidates[index].exemption
+                    break
         if waiver is None:
             result.append(finding)
         else:

@@ -256,3 +256,27 @@ def test_bcp304_uses_the_repository_of_the_plan_not_of_the_working_directory(
     [finding] = findings(run)
     assert finding["path"] == str(git_repo / "bcp" / "plan.yaml")
     assert f"{git_repo / 'bcp' / 'db.yaml'} changed in" in finding["message"]
+
+
+def test_changed_since_sees_what_a_deleted_document_leaves_behind(bcplint: Callable[..., Run], git_repo: Path) -> None:
+    plan_repo(git_repo)
+    git(git_repo, "checkout", "-q", "-b", "feature")
+    (git_repo / "bcp" / "db.yaml").unlink()  # shop still depends on db: a broken reference
+    commit(git_repo, "Retire the database", "2026-05-10")
+    run = bcplint("check", "--changed-since", "main", "--today", TODAY, "--format", "json", cwd=git_repo)
+    assert run.code == 1
+    assert ("BCP003", "shop") in {(f["rule_id"], f["document"]) for f in findings(run)}
+
+
+def test_changed_since_and_rev_handle_odd_names_and_revisions(bcplint: Callable[..., Run], git_repo: Path) -> None:
+    plan_repo(git_repo)
+    git(git_repo, "checkout", "-q", "-b", "feature")
+    write(git_repo, "bcp/café.yaml", UNRELATED.replace("printer", "espresso"))
+    run = bcplint("check", "--changed-since", "main", "--today", TODAY, "--format", "json", cwd=git_repo)
+    assert ("BCP101", "espresso") in {(f["rule_id"], f["document"]) for f in findings(run)}
+    for flag in ("--rev", "--changed-since"):
+        odd = bcplint("check", flag, "@{-5}", cwd=git_repo)
+        assert odd.code == 2 and "unknown revision '@{-5}'" in odd.err, odd.err
+    typo = bcplint("check", "bcpp", "--rev", "HEAD", cwd=git_repo)
+    assert typo.code == 2
+    assert "--rev: bcpp does not exist in HEAD" in typo.err
