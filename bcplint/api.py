@@ -11,6 +11,7 @@ Example::
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -19,7 +20,7 @@ from bcplint import engine, gitrun, maturity
 from bcplint.baseline import Baseline
 from bcplint.baseline import load as load_baseline
 from bcplint.config import LoadedConfig, find_config, load_config
-from bcplint.errors import ConfigError, did_you_mean
+from bcplint.errors import ConfigError, PackError, did_you_mean
 from bcplint.findings import LintResult, RuleInfo, Severity
 from bcplint.loader import LoadedFile
 from bcplint.packs import DEFAULT_PACKS, Rule, RuleOverride, resolve_rules
@@ -77,7 +78,12 @@ def select_rules(options: LintOptions, loaded: LoadedConfig) -> tuple[list[Rule]
             params=rule_config.params or None,
             enforce_from=rule_config.enforce_from,
         )
-    rules = resolve_rules(packs, pack_base, overrides) if overrides else all_rules
+    try:
+        rules = resolve_rules(packs, pack_base, overrides) if overrides else all_rules
+    except PackError as exc:  # a bad override is the configuration's fault, not the pack's
+        where = f"{loaded.path}: " if loaded.path else ""
+        problem = re.sub(r"^\S+\.ya?ml: ", "", str(exc))  # the pack file is not where the mistake is
+        raise ConfigError(f"{where}in 'rules': {problem}") from None
     select = list(options.select) if options.select is not None else config.select
     ignore = list(options.ignore) if options.ignore is not None else config.ignore
     selected_ids = {r.id for key in select for r in _matching(key, rules, by_key, "select", loaded)}
@@ -238,7 +244,14 @@ def _load(options: LintOptions, loaded: LoadedConfig) -> tuple[list[LoadedFile],
     if options.rev:
         repo, root = gitrun.repository(options.cwd, "--rev")
         return gitrun.revision_files(repo, root, options.rev, paths, options.cwd), ()
-    discovery = discover(paths, cwd=options.cwd, exclude=loaded.config.exclude)
+    discovery = discover(
+        paths,
+        cwd=options.cwd,
+        exclude=loaded.config.exclude,
+        exclude_base=loaded.root or options.cwd,
+        # pre-commit passes every YAML file it stages: only ours are read as plans
+        explicit_files=not options.report_only,
+    )
     files = read_files(discovery.files)
     notes = tuple(discovery.skipped) + tuple(
         f"{f.path}: holds no bcplint/v1 document"

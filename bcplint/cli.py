@@ -163,6 +163,31 @@ def _write_report(report_format: str, path: Path, result: LintResult, options: R
         raise SourceError(f"{path}: cannot write the {report_format} report: {exc.strerror or exc}") from None
 
 
+@cli.command("init")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path), default=".")
+def init_command(directory: Path) -> int:
+    """Start a plan: a .bcplint.yaml and bcp/plan.yaml skeleton (existing files are kept)."""
+    from importlib.resources import files
+
+    skeleton = files("bcplint") / "skeleton"
+    created = []
+    for name, target in (("bcplint.yaml", ".bcplint.yaml"), ("plan.yaml", "bcp/plan.yaml")):
+        path = directory / target
+        if path.exists():
+            click.echo(f"kept {path}: it exists already")
+            continue
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text((skeleton / name).read_text(encoding="utf-8"), encoding="utf-8")
+        except OSError as exc:
+            raise BcplintError(f"{path}: cannot write: {exc.strerror or exc}") from None
+        created.append(str(path))
+        click.echo(f"created {path}")
+    if created:
+        click.echo("Next: fill in the plan, then run `bcplint check`.")
+    return EXIT_OK
+
+
 @cli.command("baseline")
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option(
@@ -224,6 +249,10 @@ def waivers_command(
             horizon = when + dt.timedelta(seconds=Duration.parse(expiring_within).seconds)
         except ValueError as exc:
             raise click.BadParameter(str(exc), param_hint="'--expiring-within'") from None
+        except OverflowError:
+            raise click.BadParameter(
+                f"'{expiring_within}' is too far ahead", param_hint="'--expiring-within'"
+            ) from None
     result = lint(LintOptions(paths=paths, today=when, config_path=config_path))
     register = [e for e in result.exemptions if e.kind != "baseline"]
     if horizon is not None:

@@ -52,11 +52,19 @@ class Discovery:
     skipped: list[str]  # why some files were left out, for a note
 
 
-def discover(paths: Iterable[str], *, cwd: Path, exclude: Iterable[str] = ()) -> Discovery:
+def discover(
+    paths: Iterable[str],
+    *,
+    cwd: Path,
+    exclude: Iterable[str] = (),
+    exclude_base: Path | None = None,
+    explicit_files: bool = True,
+) -> Discovery:
     """The candidate files under ``paths`` (files or directories), sorted and de-duplicated.
 
     A symbolic link found in a directory is not followed out of that directory (or its
     repository): a pull request must not make the linter read, and quote, files elsewhere.
+    ``exclude`` patterns are relative to ``exclude_base`` (the configuration's directory).
     """
     patterns = list(exclude)
     found: dict[Path, SourceFile] = {}
@@ -64,7 +72,7 @@ def discover(paths: Iterable[str], *, cwd: Path, exclude: Iterable[str] = ()) ->
     for raw in paths:
         target = (cwd / raw) if not Path(raw).is_absolute() else Path(raw)
         if os.path.lexists(target) and not target.is_dir():  # files, FIFOs, dangling links: reading says why
-            file = SourceFile(display=display_path(target, cwd), path=target, explicit=True)
+            file = SourceFile(display=display_path(target, cwd), path=target, explicit=explicit_files)
             found.setdefault(target.absolute(), file)
             continue
         if not target.is_dir():
@@ -72,7 +80,7 @@ def discover(paths: Iterable[str], *, cwd: Path, exclude: Iterable[str] = ()) ->
         root, listed = _list_directory(target)
         for file_path in listed:
             display = display_path(file_path, cwd)
-            if patterns and _excluded(display, patterns):
+            if patterns and _excluded(display_path(file_path, exclude_base or cwd), patterns):
                 continue
             if file_path.is_symlink() and not _inside(file_path, root):
                 skipped.append(f"{display}: symbolic link to a file outside {display_path(root, cwd)}; not followed")

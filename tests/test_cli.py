@@ -357,3 +357,42 @@ def test_report_only_loads_the_workspace_but_reports_on_the_given_files(
     assert {f["path"] for f in report["findings"]} == {"bcp/helpdesk.yaml"}
     assert "BCP003" not in {f["rule_id"] for f in report["findings"]}
     assert report["summary"]["files"] == 1
+
+
+def test_init_writes_a_starter_and_never_overwrites(bcplint: Callable[..., Run], tmp_path: Path) -> None:
+    run = bcplint("init", cwd=tmp_path)
+    assert run.code == 0
+    assert run.out.splitlines()[:2] == ["created .bcplint.yaml", "created bcp/plan.yaml"]
+    checked = json.loads(bcplint("check", "--today", TODAY, "--format", "json", cwd=tmp_path).out)
+    assert checked["summary"]["documents"] == 2
+    assert not {f["rule_id"] for f in checked["findings"]} & {"BCP001", "BCP002", "BCP003"}  # a valid start
+    (tmp_path / "bcp" / "plan.yaml").write_text("mine\n", encoding="utf-8")
+    again = bcplint("init", cwd=tmp_path)
+    assert "kept bcp/plan.yaml: it exists already" in again.out
+    assert (tmp_path / "bcp" / "plan.yaml").read_text(encoding="utf-8") == "mine\n"
+
+
+def test_report_only_does_not_parse_other_yaml_it_is_given(bcplint: Callable[..., Run], tmp_path: Path) -> None:
+    write(tmp_path, "bcp/helpdesk.yaml", SERVICE_WITHOUT_RTO)
+    write(tmp_path, "chart/templates/deploy.yaml", "spec: {{ .Values.replicas }}\n  bad: [\n")
+    write(tmp_path, ".bcplint.yaml", "paths: [bcp]\n")
+    run = bcplint("check", "--report-only", "chart/templates/deploy.yaml", "--today", TODAY, cwd=tmp_path)
+    assert run.code == 0, run.out
+
+
+def test_exclude_patterns_are_relative_to_the_configuration(bcplint: Callable[..., Run], tmp_path: Path) -> None:
+    write(tmp_path, "bcp/services/a.yaml", SERVICE_WITHOUT_RTO)
+    write(tmp_path, "bcp/drafts/b.yaml", SERVICE_WITHOUT_RTO.replace("helpdesk", "draft").replace("cto", "cfo"))
+    write(tmp_path, ".bcplint.yaml", "paths: [bcp]\nexclude: [bcp/drafts]\n")
+    for cwd in (tmp_path, tmp_path / "bcp"):
+        report = json.loads(bcplint("check", "--today", TODAY, "--format", "json", "--select", "BCP201", cwd=cwd).out)
+        assert {f["document"] for f in report["findings"]} == {"helpdesk"}, cwd
+
+
+def test_a_bad_rule_override_names_the_configuration(bcplint: Callable[..., Run], tmp_path: Path) -> None:
+    write(tmp_path, "bcp/helpdesk.yaml", SERVICE_WITHOUT_RTO)
+    config = write(tmp_path, ".bcplint.yaml", 'rules:\n  BCP104: {params: {max: "x"}}\n')
+    run = bcplint("check", cwd=tmp_path)
+    assert run.code == 2
+    assert run.err.startswith(f"bcplint: error: {config}: in 'rules': rule BCP104")
+    assert "catalog.yaml" not in run.err

@@ -90,13 +90,20 @@ def test_bcp304_names_the_file_and_commit_changed_after_the_review(bcplint: Call
     [finding] = findings(bcplint(*args, cwd=git_repo))
     assert (finding["path"], finding["line"], finding["column"]) == ("bcp/plan.yaml", 6, 27)
     assert finding["message"] == (
-        f"Plan 'bcp' bcp/db.yaml changed in {sha[:7]} on 2026-07-02 ('Relax the database RTO'), "
-        "after the last review on 2026-06-01"
+        "Plan 'bcp' bcp/db.yaml changed after the last review on 2026-06-01, latest in "
+        f"{sha[:7]} on 2026-07-02 ('Relax the database RTO')"
+    )
+    write(git_repo, "bcp/shop.yaml", SHOP.replace("4h", "3h"))
+    sha = commit(git_repo, "Tighten the shop RTO", "2026-07-05")
+    [finding] = findings(bcplint(*args, cwd=git_repo))  # still one finding, naming the latest
+    assert finding["message"] == (
+        "Plan 'bcp' bcp/shop.yaml and 1 other file changed after the last review on 2026-06-01, latest in "
+        f"{sha[:7]} on 2026-07-05 ('Tighten the shop RTO')"
     )
     assert finding["severity"] == "warning"
 
-    write(git_repo, "bcp/plan.yaml", PLAN.replace("2026-06-01", "2026-07-03"))  # reviewed again
-    commit(git_repo, "Review after the RTO change", "2026-07-03")
+    write(git_repo, "bcp/plan.yaml", PLAN.replace("2026-06-01", "2026-07-06"))  # reviewed again
+    commit(git_repo, "Review after the RTO changes", "2026-07-06")
     assert findings(bcplint(*args, cwd=git_repo)) == []
 
 
@@ -255,7 +262,7 @@ def test_bcp304_uses_the_repository_of_the_plan_not_of_the_working_directory(
     assert run.err == ""
     [finding] = findings(run)
     assert finding["path"] == str(git_repo / "bcp" / "plan.yaml")
-    assert f"{git_repo / 'bcp' / 'db.yaml'} changed in" in finding["message"]
+    assert f"{git_repo / 'bcp' / 'db.yaml'} changed after the last review" in finding["message"]
 
 
 def test_changed_since_sees_what_a_deleted_document_leaves_behind(bcplint: Callable[..., Run], git_repo: Path) -> None:

@@ -235,8 +235,9 @@ def changed_after_review(ctx: Context, doc: Doc, field: str, params: NoParams) -
     """No file of a document the Plan covers, or of anything those depend on, changed after its review.
 
     Reviewed on 2026-06-01: a commit to a covered service's file on 2026-05-20 passes; one on
-    2026-07-02 fails (outcome ``changed``), naming the file and the commit. Silent without git
-    history (the run says once why) or without a review date (BCP301's business).
+    2026-07-02 fails (outcome ``changed``), once per Plan, naming the latest changed file and
+    commit and how many other files changed. Silent without git history (the run says once
+    why) or without a review date (BCP301's business).
     """
     plan = doc.model
     history = ctx.workspace.history
@@ -244,23 +245,27 @@ def changed_after_review(ctx: Context, doc: Doc, field: str, params: NoParams) -
         return
     reviewed = plan.reviewed.on
     paths = sorted({d.path for d in _relied_on(ctx.workspace, plan.covers)})
-    for path in paths:
-        change = history.get(path)
-        if change is not None and change.date > reviewed:
-            yield Hit(
-                doc=doc,
-                field=("reviewed", "on"),
-                outcome="changed",
-                detail=f"{path} changed in {change.short} on {change.date.isoformat()} ({change.subject!r}), "
-                f"after the last review on {reviewed.isoformat()}",
-                values={
-                    "path": path,
-                    "commit": change.short,
-                    "date": change.date.isoformat(),
-                    "subject": change.subject,
-                    "reviewed": reviewed.isoformat(),
-                },
-            )
+    changed = [(change, path) for path in paths if (change := history.get(path)) and change.date > reviewed]
+    if not changed:
+        return
+    # One finding per Plan, naming the latest change: the review is what needs doing, once.
+    latest, path = max(changed, key=lambda item: (item[0].date, item[1]))
+    others = f" and {len(changed) - 1} other file{'s' if len(changed) > 2 else ''}" if len(changed) > 1 else ""
+    yield Hit(
+        doc=doc,
+        field=("reviewed", "on"),
+        outcome="changed",
+        detail=f"{path}{others} changed after the last review on {reviewed.isoformat()}, latest in "
+        f"{latest.short} on {latest.date.isoformat()} ({latest.subject!r})",
+        values={
+            "path": path,
+            "count": len(changed),
+            "commit": latest.short,
+            "date": latest.date.isoformat(),
+            "subject": latest.subject,
+            "reviewed": reviewed.isoformat(),
+        },
+    )
 
 
 def _relied_on(workspace: Workspace, names: list[str]) -> list[Doc]:
