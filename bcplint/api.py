@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from bcplint import engine, gitrun, maturity
 from bcplint.baseline import Baseline
@@ -41,6 +42,7 @@ class LintOptions:
     config_path: Path | None = None
     cwd: Path = field(default_factory=Path.cwd)
     record_checks: bool = False  # list passing checks too (JUnit needs them; it costs time)
+    assess_maturity: bool = False  # maturity levels per Service (JSON and the report show them)
     report_only: bool = False  # load the configured workspace, report only on ``paths`` (pre-commit)
     baseline: Path | None = None  # accept the findings listed in this baseline file
     ignore_baseline: bool = False  # not even the configured one (when writing a new baseline)
@@ -148,26 +150,27 @@ def rule_info(rule: Rule) -> RuleInfo:
     )
 
 
-def check_files(
-    files: list[LoadedFile],
+def check_workspace(
+    workspace: Workspace,
     rules: list[Rule],
     today: dt.date,
     notes: tuple[str, ...] = (),
     *,
     record_checks: bool = False,
+    assess_maturity: bool = False,
     known_rules: dict[str, str] | None = None,
     baseline: Baseline | None = None,
     git_cwd: Path | None = None,
     rev: str | None = None,
     changed: gitrun.BranchChanges | None = None,
 ) -> LintResult:
-    """Run ``rules`` over already loaded files: the core of :func:`lint`, also used by ``verify``.
+    """Run ``rules`` over a workspace: the core of :func:`lint`.
 
     With ``git_cwd``, rules that need history get it from the repository there (at ``rev``).
     With ``changed``, only findings on documents in those files, or depending on or covering
     them, are reported; the rules still see the whole workspace.
     """
-    workspace = build_workspace(files, today)
+    files = workspace.files
     if git_cwd is not None and any(b.function.name == "changed_after_review" for r in rules for b in r.checks):
         workspace.history, note = gitrun.history(workspace, git_cwd, rev)
         notes = (*notes, note) if note else notes
@@ -180,7 +183,7 @@ def check_files(
             f for f in findings if (f.path, f.document) in keep or (f.document is None and f.path in changed.paths)
         ]
     checks = tuple(engine.checked_subjects(rules, workspace)) if record_checks else ()
-    levels = tuple(maturity.assess(workspace, outcome.findings, [r.id for r in rules]))
+    levels = tuple(maturity.assess(workspace, outcome.findings, [r.id for r in rules])) if assess_maturity else ()
     return LintResult(
         findings=tuple(findings),
         exemptions=tuple(outcome.exemptions),
@@ -203,8 +206,18 @@ def load_workspace(options: LintOptions, loaded: LoadedConfig | None = None) -> 
     return build_workspace(files, options.today or today_utc())
 
 
+def check_files(files: list[LoadedFile], rules: list[Rule], today: dt.date, **options: Any) -> LintResult:
+    """Run ``rules`` over already loaded files (``verify`` checks its examples this way)."""
+    return check_workspace(build_workspace(files, today), rules, today, **options)
+
+
 def lint(options: LintOptions, loaded: LoadedConfig | None = None) -> LintResult:
     """Check the documents under ``options.paths``; raise BcplintError for usage problems."""
+    return lint_workspace(options, loaded)[0]
+
+
+def lint_workspace(options: LintOptions, loaded: LoadedConfig | None = None) -> tuple[LintResult, Workspace]:
+    """:func:`lint`, and the workspace it checked (for reports that draw it)."""
     loaded = loaded or configuration(options)
     rules, known_rules = select_rules(options, loaded)
     baseline = _baseline(options, loaded)
@@ -213,12 +226,14 @@ def lint(options: LintOptions, loaded: LoadedConfig | None = None) -> LintResult
     if options.changed_since:
         repo, root = gitrun.repository(options.cwd, "--changed-since")
         changed = gitrun.changes_since(repo, root, options.changed_since, options.cwd)
-    result = check_files(
-        files,
+    workspace = build_workspace(files, options.today or today_utc())
+    result = check_workspace(
+        workspace,
         rules,
-        options.today or today_utc(),
+        workspace.today,
         notes,
         record_checks=options.record_checks,
+        assess_maturity=options.assess_maturity,
         known_rules=known_rules,
         baseline=baseline,
         git_cwd=options.cwd,
@@ -226,16 +241,17 @@ def lint(options: LintOptions, loaded: LoadedConfig | None = None) -> LintResult
         changed=changed,
     )
     if not options.report_only or not options.paths:
-        return result
+        return result, workspace
     targets = [display_path(Path(p) if Path(p).is_absolute() else options.cwd / p, options.cwd) for p in options.paths]
     reported = [f for f in files if _within(f.path, targets)]
-    return replace(
+    narrowed = replace(
         result,
         findings=tuple(f for f in result.findings if _within(f.path, targets)),
         checks=tuple(c for c in result.checks if _within(c.path, targets)),
         files_checked=sum(1 for f in reported if f.is_bcp),
         documents_checked=sum(len(f.documents) for f in reported),
     )
+    return narrowed, workspace
 
 
 def _load(options: LintOptions, loaded: LoadedConfig) -> tuple[list[LoadedFile], tuple[str, ...]]:

@@ -124,6 +124,7 @@ def check(
         config_path=config_path,
         report_only=report_only,
         record_checks=bool(NEEDS_CHECKS & {output_format, *(f for f, _ in reports)}),
+        assess_maturity="json" in {output_format, *(f for f, _ in reports)},
         changed_since=changed_since,
         rev=rev,
         baseline=baseline_path,
@@ -296,17 +297,19 @@ def report_command(
     paths: tuple[str, ...], output_format: str, output: Path, today: dt.datetime | None, config_path: Path | None
 ) -> int:
     """A readiness report: maturity, readiness matrix, clause coverage, graph, exceptions."""
-    from bcplint.api import LintOptions, configuration, lint, load_workspace
+    from bcplint.api import LintOptions, lint_workspace
     from bcplint.depgraph import dependency_graph
     from bcplint.readiness import coverage, matrix
     from bcplint.report import html_report, md_report
 
     options = LintOptions(
-        paths=paths, today=today.date() if today else None, config_path=config_path, record_checks=True
+        paths=paths,
+        today=today.date() if today else None,
+        config_path=config_path,
+        record_checks=True,
+        assess_maturity=True,
     )
-    loaded = configuration(options)
-    result = lint(options, loaded)
-    workspace = load_workspace(options, loaded)
+    result, workspace = lint_workspace(options)
     writer = html_report.write if output_format == "html" else md_report.write
     try:
         with output.open("w", encoding="utf-8", newline="\n") as stream:

@@ -282,8 +282,8 @@ def test_parallel_reading_equals_serial_reading(large_workspace: Path, monkeypat
 
     rules = load_rules(LintOptions(cwd=large_workspace), configuration(LintOptions(cwd=large_workspace)))
     day = dt.date.fromisoformat(TODAY)
-    serial_result = check_files(serial, rules, day, record_checks=True)
-    parallel_result = check_files(parallel, rules, day, record_checks=True)
+    serial_result = check_files(serial, rules, day, record_checks=True, assess_maturity=True)
+    parallel_result = check_files(parallel, rules, day, record_checks=True, assess_maturity=True)
     for output_format in FORMATS:
         assert render(parallel_result, output_format) == render(serial_result, output_format), output_format
 
@@ -294,7 +294,7 @@ def test_cli_on_a_large_workspace_matches_the_serial_library(large_workspace: Pa
     options = LintOptions(cwd=large_workspace)
     rules = load_rules(options, configuration(options))
     day = dt.date.fromisoformat(TODAY)
-    expected = render(check_files(read_files(sources, workers=1), rules, day), "json")
+    expected = render(check_files(read_files(sources, workers=1), rules, day, assess_maturity=True), "json")
     assert '"BCP001"' in expected and '"BCP002"' in expected
     runs = {f"PYTHONHASHSEED={seed}": run_cli(large_workspace, "json", seed) for seed in ("0", "12345")}
     for label, (code, out, err) in runs.items():

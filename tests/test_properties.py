@@ -187,7 +187,7 @@ def mutated_workspace(draw: st.DrawFn) -> tuple[str, bytes]:
 
 
 def run_pipeline(files: list[LoadedFile]) -> LintResult:
-    result = check_files(files, RULES, DAY, record_checks=True)
+    result = check_files(files, RULES, DAY, record_checks=True, assess_maturity=True)
     for name, formatter in FORMATTERS.items():
         stream = io.StringIO()
         formatter(result, stream, ReportOptions())
