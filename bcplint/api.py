@@ -190,7 +190,6 @@ def check_workspace(
         today=today,
         files_checked=sum(1 for f in files if f.is_bcp),
         documents_checked=len(workspace.docs),
-        rules_run=tuple(r.id for r in rules),
         packs=tuple(sorted({p for r in rules for p in r.packs})),
         notes=notes,
         rules=tuple(rule_info(r) for r in rules),

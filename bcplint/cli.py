@@ -353,10 +353,13 @@ def explain(rule: str, packs: tuple[str, ...]) -> int:
 
     rules = _rules_of(packs)
     by_key = {key: r for r in rules for key in (r.id, r.name)}
-    found = by_key.get(rule) or by_key.get(rule.upper())
+    found = by_key.get(rule) or by_key.get(rule.upper()) or by_key.get(rule.lower())
     if found is None:
-        raise ConfigError(f"unknown rule '{rule}'{did_you_mean(rule, by_key)}; `bcplint rules` lists them")
-    today = dt.datetime.now(dt.UTC).date()
+        hint = did_you_mean(rule.upper(), by_key) or did_you_mean(rule.lower(), by_key)
+        raise ConfigError(f"unknown rule '{rule}'{hint}; `bcplint rules` lists them")
+    from bcplint.api import today_utc
+
+    today = today_utc()
     results = sorted(verify_rules([found], today, alongside=rules), key=lambda r: r.expect != "fail")
     examples = [
         ("Fails" if r.expect == "fail" else "Passes", r.text, [m.split(": ", 1)[1] for m in r.messages])
@@ -375,7 +378,9 @@ def verify(packs: tuple[str, ...], today: dt.datetime | None, verbose: bool) -> 
     from bcplint.verify import rules_without_examples, verify_rules
 
     rules = _rules_of(packs)
-    when = today.date() if today else dt.datetime.now(dt.UTC).date()
+    from bcplint.api import today_utc
+
+    when = today.date() if today else today_utc()
     results = verify_rules(rules, when)
     for result in results:
         if verbose or not result.ok:

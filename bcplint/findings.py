@@ -26,9 +26,6 @@ class Severity(enum.IntEnum):
         return cls[text.upper()]
 
 
-SEVERITY_NAMES = ("error", "warning", "info")
-
-
 @dataclass(frozen=True, kw_only=True)
 class Finding:
     """One gap in the plan, at a place in a file. Reports sort by :meth:`sort_key`."""
@@ -151,7 +148,6 @@ class LintResult:
     findings: tuple[Finding, ...]
     files_checked: int
     documents_checked: int
-    rules_run: tuple[str, ...] = ()
     packs: tuple[str, ...] = ()
     notes: tuple[str, ...] = field(default=())
     rules: tuple[RuleInfo, ...] = ()  # what formatters need to describe each rule (SARIF, JUnit)
@@ -159,6 +155,10 @@ class LintResult:
     exemptions: tuple[Exemption, ...] = ()
     today: dt.date | None = None
     maturity: tuple[Any, ...] = ()  # bcplint.maturity.Maturity per Service
+
+    @property
+    def waived_count(self) -> int:
+        return sum(1 for f in self.findings if f.waived)
 
     def active(self) -> tuple[Finding, ...]:
         """Findings that are not waived."""

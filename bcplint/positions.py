@@ -14,9 +14,8 @@ from ruamel.yaml.error import YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from bcplint.loader import Source
+from bcplint.validate import FieldPath
 from bcplint.yamlstream import compose_all
-
-FieldPath = tuple[str | int, ...]
 
 
 @dataclass

@@ -6,7 +6,6 @@ air-gapped share exactly as it was written. Deterministic: the only date is the 
 
 from __future__ import annotations
 
-import datetime as dt
 from html import escape
 from typing import TextIO
 
@@ -14,6 +13,7 @@ from bcplint import __version__
 from bcplint.depgraph import DependencyGraph
 from bcplint.findings import LintResult, Severity, clause_text
 from bcplint.readiness import COLUMNS, ClauseCoverage, Row
+from bcplint.report.register import ordered
 from bcplint.report.svg_graph import svg
 
 SYMBOLS = {"ok": "✓", "warn": "!", "fail": "✗", "none": "-"}
@@ -37,7 +37,7 @@ def write(
     stream: TextIO,
 ) -> None:
     counts = result.counts()
-    waived = sum(1 for f in result.findings if f.waived)
+    waived = result.waived_count
     stream.write('<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">')
     stream.write('<meta name="viewport" content="width=device-width, initial-scale=1">')
     stream.write(f"<title>Continuity readiness report</title><style>{CSS}</style></head><body>\n")
@@ -111,9 +111,7 @@ def _coverage(coverage: list[ClauseCoverage], stream: TextIO) -> None:
 
 
 def _register(result: LintResult, stream: TextIO) -> None:
-    register = sorted(
-        (e for e in result.exemptions if e.kind != "baseline"), key=lambda e: (e.expires or dt.date.max, e.name)
-    )
+    register = ordered(e for e in result.exemptions if e.kind != "baseline")
     stream.write("<h2>Exception register</h2>\n")
     if not register:
         stream.write("<p>No waivers or inline suppressions.</p>\n")

@@ -15,7 +15,7 @@ def _cell(text: str) -> str:
 
 def write(result: LintResult, stream: TextIO) -> None:
     counts = result.counts()
-    waived = sum(1 for f in result.findings if f.waived)
+    waived = result.waived_count
     stream.write("## bcplint\n\n")
     stream.write("| errors | warnings | info | waived | documents | files |\n|---:|---:|---:|---:|---:|---:|\n")
     stream.write(

@@ -10,6 +10,7 @@ from typing import TextIO
 from bcplint.depgraph import DependencyGraph, to_mermaid
 from bcplint.findings import LintResult, Severity, clause_text
 from bcplint.readiness import COLUMNS, ClauseCoverage, Row
+from bcplint.report.register import ordered
 
 MARKS = {"ok": "✅", "warn": "⚠️", "fail": "❌", "none": "n/a"}
 
@@ -28,7 +29,7 @@ def write(
     counts = result.counts()
     today = result.today.isoformat() if result.today else ""
     stream.write(f"# Continuity readiness report\n\nEvaluated on {today}: {counts[Severity.ERROR]} errors, ")
-    stream.write(f"{counts[Severity.WARNING]} warnings, {sum(1 for f in result.findings if f.waived)} waived, ")
+    stream.write(f"{counts[Severity.WARNING]} warnings, {result.waived_count} waived, ")
     stream.write(
         f"{result.documents_checked} documents.\n\n## Maturity\n\n| service | level | missing for the next |\n"
     )
@@ -51,7 +52,7 @@ def write(
         stream.write("No waivers or inline suppressions.\n")
         return
     stream.write("| expires | status | rule | target | approved by | reason |\n|---|---|---|---|---|---|\n")
-    for e in sorted(register, key=lambda e: (e.expires.isoformat() if e.expires else "9999", e.name)):
+    for e in ordered(register):
         expires = e.expires.isoformat() if e.expires else "never"
         stream.write(
             f"| {expires} | {e.status} | {_cell(e.rule)} | {_cell(e.target or '')} | {_cell(e.approved_by or '')} "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any, TextIO
 
 from bcplint.findings import Exemption
@@ -28,19 +28,19 @@ def _row(exemption: Exemption, today: dt.date) -> dict[str, Any]:
     }
 
 
-def _order(exemptions: Sequence[Exemption]) -> list[Exemption]:
+def ordered(exemptions: Iterable[Exemption]) -> list[Exemption]:
     """Soonest expiry first; exemptions without an expiry last."""
     return sorted(exemptions, key=lambda e: (e.expires or dt.date.max, e.path, e.line, e.name))
 
 
 def write_json(exemptions: Sequence[Exemption], today: dt.date, stream: TextIO) -> None:
-    rows = [_row(e, today) for e in _order(exemptions)]
+    rows = [_row(e, today) for e in ordered(exemptions)]
     json.dump({"version": 1, "today": today.isoformat(), "exemptions": rows}, stream, indent=2, ensure_ascii=False)
     stream.write("\n")
 
 
 def write_text(exemptions: Sequence[Exemption], today: dt.date, stream: TextIO) -> None:
-    for e in _order(exemptions):
+    for e in ordered(exemptions):
         left = e.days_left(today)
         when = f"{e.expires.isoformat()} ({left} days left)" if e.expires and left is not None else "no expiry"
         if left is not None and left < 0:
@@ -54,7 +54,7 @@ def write_text(exemptions: Sequence[Exemption], today: dt.date, stream: TextIO) 
 def write_markdown(exemptions: Sequence[Exemption], today: dt.date, stream: TextIO) -> None:
     stream.write("| expires | days left | status | rule | target | approved by | reason | where |\n")
     stream.write("|---|---:|---|---|---|---|---|---|\n")
-    for e in _order(exemptions):
+    for e in ordered(exemptions):
         left = e.days_left(today)
         reason = e.reason.replace("|", "\\|")
         stream.write(

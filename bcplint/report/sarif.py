@@ -7,6 +7,7 @@ that ignore line numbers, and ``suppressions`` for waived findings.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import PurePosixPath
 from typing import Any, TextIO
@@ -41,6 +42,12 @@ def _artifact(path: str) -> dict[str, str]:
     return {"uri": quote(str(posix)), "uriBaseId": "%SRCROOT%"}
 
 
+def _fingerprint(finding: Finding) -> str:
+    """The finding's own identity (rule, document, field: never the line) plus its file, so two
+    documents sharing a name (BCP004) are two alerts, and edits elsewhere keep the alert."""
+    return hashlib.sha256(f"{finding.fingerprint}|{finding.path}".encode()).hexdigest()[:32]
+
+
 def _result(finding: Finding, rule_index: dict[str, int]) -> dict[str, Any]:
     location: dict[str, Any] = {
         "physicalLocation": {
@@ -57,7 +64,7 @@ def _result(finding: Finding, rule_index: dict[str, int]) -> dict[str, Any]:
         "level": LEVELS[finding.severity],
         "message": {"text": finding.message},
         "locations": [location],
-        "partialFingerprints": {FINGERPRINT: finding.fingerprint},
+        "partialFingerprints": {FINGERPRINT: _fingerprint(finding)},
     }
     if finding.rule_id in rule_index:
         result["ruleIndex"] = rule_index[finding.rule_id]

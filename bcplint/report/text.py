@@ -31,7 +31,7 @@ def summary(result: LintResult, fail_on: str = "error") -> str:
     """Counts, then what decided the exit code when anything was found."""
     counts = result.counts()
     parts = [_plural(counts[s], s.label) for s in (Severity.ERROR, Severity.WARNING, Severity.INFO) if counts[s]]
-    waived = sum(1 for f in result.findings if f.waived)
+    waived = result.waived_count
     found = ", ".join(parts) if parts else "No problems"
     extra = f" ({waived} waived)" if waived else ""
     docs = _plural(result.documents_checked, "document")
