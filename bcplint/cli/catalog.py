@@ -1,0 +1,93 @@
+"""The rule catalog: `rules`, `explain`, `verify` and `schema`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+
+import click
+
+from bcplint.cli.common import (
+    EXIT_FINDINGS,
+    EXIT_OK,
+    rules_of,
+)
+
+
+@click.command("rules")
+@click.option("--pack", "packs", multiple=True, help="Only the rules of this pack (repeatable).")
+@click.option(
+    "--format", "output_format", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True
+)
+def rules_command(packs: tuple[str, ...], output_format: str) -> int:
+    """List the enabled rules with their severity and framework clauses."""
+    from bcplint.report.catalog import CATALOG_FORMATS
+
+    rules = rules_of(packs)
+    CATALOG_FORMATS[output_format](rules, sys.stdout)
+    return EXIT_OK
+
+
+@click.command()
+@click.argument("rule")
+@click.option("--pack", "packs", multiple=True, help="Look the rule up in this pack (repeatable).")
+def explain(rule: str, packs: tuple[str, ...]) -> int:
+    """Explain RULE (id or name): why it matters, clauses, examples and the fix."""
+    from bcplint.errors import ConfigError, did_you_mean
+    from bcplint.report.catalog import write_explanation
+    from bcplint.verify import verify_rules
+
+    rules = rules_of(packs)
+    by_key = {key: r for r in rules for key in (r.id, r.name)}
+    found = by_key.get(rule) or by_key.get(rule.upper()) or by_key.get(rule.lower())
+    if found is None:
+        hint = did_you_mean(rule.upper(), by_key) or did_you_mean(rule.lower(), by_key)
+        raise ConfigError(f"unknown rule '{rule}'{hint}; `bcplint rules` lists them")
+    from bcplint.api import today_utc
+
+    today = today_utc()
+    results = sorted(verify_rules([found], today, alongside=rules), key=lambda r: r.expect != "fail")
+    examples = [
+        ("Fails" if r.expect == "fail" else "Passes", r.text, [m.split(": ", 1)[1] for m in r.messages])
+        for r in results
+    ]
+    write_explanation(found, examples, sys.stdout)
+    return EXIT_OK
+
+
+@click.command()
+@click.argument("packs", nargs=-1)
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), help="Date for examples that do not set one.")
+@click.option("-v", "--verbose", is_flag=True, help="List every example, not only the failures.")
+def verify(packs: tuple[str, ...], today: dt.datetime | None, verbose: bool) -> int:
+    """Run the example documents of PACKS (default: the configured packs) against their rules."""
+    from bcplint.verify import rules_without_examples, verify_rules
+
+    rules = rules_of(packs)
+    from bcplint.api import today_utc
+
+    when = today.date() if today else today_utc()
+    results = verify_rules(rules, when)
+    for result in results:
+        if verbose or not result.ok:
+            status = "PASS" if result.ok else "FAIL"
+            click.echo(f"{status} {result.name} ({result.rule.origin}): {result.detail}")
+    for rule in rules_without_examples(rules):
+        click.echo(f"bcplint: note: {rule.id} {rule.name} has no passing and failing examples", err=True)
+    failed = sum(1 for r in results if not r.ok)
+    click.echo(f"{len(results)} examples: {len(results) - failed} passed, {failed} failed")
+    return EXIT_FINDINGS if failed else EXIT_OK
+
+
+@click.command()
+@click.option("--kind", help="Only this kind (Plan, Contact, Service, System, Supplier, Exercise, Waiver).")
+@click.option("--pack", "pack_format", is_flag=True, help="The schema of rule pack files instead.")
+def schema(kind: str | None, pack_format: bool) -> int:
+    """Print the JSON Schema of the bcplint/v1 format (or of rule packs), for editors."""
+    from bcplint.model import json_schema
+    from bcplint.packs.model import pack_json_schema
+
+    document = pack_json_schema() if pack_format else json_schema(kind)
+    click.echo(json.dumps(document, indent=2, sort_keys=True))
+    return EXIT_OK

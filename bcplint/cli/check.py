@@ -1,0 +1,133 @@
+"""`bcplint check`: lint the plan and write the reports."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+
+import click
+
+from bcplint.cli.common import (
+    config_option,
+    exit_code,
+    paths_argument,
+    split_list,
+    today_option,
+    use_color,
+)
+from bcplint.findings import LintResult
+from bcplint.report import FORMATTERS, NEEDS_CHECKS, ReportOptions
+
+
+@click.command()
+@paths_argument
+@click.option("--pack", "packs", multiple=True, help="Rule pack to enable: a built-in name or a path. Repeatable.")
+@click.option("--select", multiple=True, help="Only these rules (ids, names or id prefixes; comma-separated).")
+@click.option("--ignore", multiple=True, help="Skip these rules (ids, names or id prefixes; comma-separated).")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(sorted(FORMATTERS)),
+    default="text",
+    show_default=True,
+    help="Report format on standard output.",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(["error", "warning", "info", "never"]),
+    default=None,
+    help="Lowest severity that makes the exit code 1 (default: error, or the configuration's).",
+)
+@click.option(
+    "--output",
+    "outputs",
+    multiple=True,
+    metavar="FORMAT:PATH",
+    help=f"Also write a report to a file, e.g. junit:report.xml (repeatable; formats: {', '.join(FORMATTERS)}).",
+)
+@click.option(
+    "--report-only",
+    is_flag=True,
+    help="Load the whole workspace but report only on PATHS (as the pre-commit hook does).",
+)
+@click.option("--changed-since", metavar="REF", help="Report only on what changed since the merge base with REF.")
+@click.option("--rev", metavar="REV", help="Lint the tree of a commit (read from git objects, nothing checked out).")
+@click.option(
+    "--baseline",
+    "baseline_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Accept the findings recorded in this baseline (see `bcplint baseline`).",
+)
+@today_option
+@config_option
+@click.option("--no-color", is_flag=True, help="Never colour the output (NO_COLOR is honoured too).")
+@click.option("-q", "--quiet", is_flag=True, help="Print findings only, no summary or notes.")
+def check(
+    paths: tuple[str, ...],
+    packs: tuple[str, ...],
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    output_format: str,
+    fail_on: str | None,
+    outputs: tuple[str, ...],
+    report_only: bool,
+    changed_since: str | None,
+    rev: str | None,
+    baseline_path: Path | None,
+    today: dt.datetime | None,
+    config_path: Path | None,
+    no_color: bool,
+    quiet: bool,
+) -> int:
+    """Check the plan documents under PATHS (default: the current repository)."""
+    from bcplint.api import LintOptions, configuration, lint
+
+    reports = [_parse_output(value) for value in outputs]
+    options = LintOptions(
+        paths=paths,
+        packs=list(packs) or None,
+        select=split_list(select),
+        ignore=split_list(ignore),
+        today=today.date() if today else None,
+        config_path=config_path,
+        report_only=report_only,
+        record_checks=bool(NEEDS_CHECKS & {output_format, *(f for f, _ in reports)}),
+        assess_maturity="json" in {output_format, *(f for f, _ in reports)},
+        changed_since=changed_since,
+        rev=rev,
+        baseline=baseline_path,
+    )
+    loaded = configuration(options)
+    result = lint(options, loaded)
+    threshold = fail_on or loaded.config.fail_on
+    for report_format, path in reports:
+        _write_report(report_format, path, result, ReportOptions(fail_on=threshold))
+    FORMATTERS[output_format](
+        result, sys.stdout, ReportOptions(color=use_color(no_color), quiet=quiet, fail_on=threshold)
+    )
+    if not quiet:
+        for note in result.notes:
+            click.echo(f"bcplint: note: {note}", err=True)
+    return exit_code(result, threshold)
+
+
+def _parse_output(value: str) -> tuple[str, Path]:
+    report_format, sep, path = value.partition(":")
+    if not sep or not path:
+        raise click.BadParameter(f"'{value}' is not FORMAT:PATH, e.g. junit:report.xml", param_hint="'--output'")
+    if report_format not in FORMATTERS:
+        choices = ", ".join(FORMATTERS)
+        raise click.BadParameter(f"unknown format '{report_format}' (choose from {choices})", param_hint="'--output'")
+    return report_format, Path(path)
+
+
+def _write_report(report_format: str, path: Path, result: LintResult, options: ReportOptions) -> None:
+    from bcplint.errors import SourceError
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("w", encoding="utf-8", newline="\n") as stream:
+            FORMATTERS[report_format](result, stream, options)
+    except OSError as exc:
+        raise SourceError(f"{path}: cannot write the {report_format} report: {exc.strerror or exc}") from None

@@ -1,0 +1,115 @@
+"""Adopting and maintaining: `init`, `baseline` and the exception register (`waivers`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+
+import click
+
+from bcplint.cli.common import (
+    EXIT_OK,
+    config_option,
+    paths_argument,
+    today_option,
+)
+from bcplint.errors import BcplintError
+
+
+@click.command("init")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path), default=".")
+def init_command(directory: Path) -> int:
+    """Start a plan: a .bcplint.yaml and bcp/plan.yaml skeleton (existing files are kept)."""
+    from importlib.resources import files
+
+    skeleton = files("bcplint") / "skeleton"
+    created = []
+    for name, target in (("bcplint.yaml", ".bcplint.yaml"), ("plan.yaml", "bcp/plan.yaml")):
+        path = directory / target
+        if path.exists():
+            click.echo(f"kept {path}: it exists already")
+            continue
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text((skeleton / name).read_text(encoding="utf-8"), encoding="utf-8")
+        except OSError as exc:
+            raise BcplintError(f"{path}: cannot write: {exc.strerror or exc}") from None
+        created.append(str(path))
+        click.echo(f"created {path}")
+    if created:
+        click.echo("Next: fill in the plan, then run `bcplint check`.")
+    return EXIT_OK
+
+
+@click.command("baseline")
+@paths_argument
+@click.option(
+    "--output",
+    "output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to write it (default: the configuration's `baseline`, else .bcplint-baseline.json).",
+)
+@today_option
+@config_option
+def baseline_command(
+    paths: tuple[str, ...], output: Path | None, today: dt.datetime | None, config_path: Path | None
+) -> int:
+    """Record today's findings so that `check --baseline` fails only on new ones."""
+    from bcplint.api import LintOptions, configuration, lint
+    from bcplint.baseline import DEFAULT_BASELINE, write
+
+    options = LintOptions(
+        paths=paths, today=today.date() if today else None, config_path=config_path, ignore_baseline=True
+    )
+    loaded = configuration(options)
+    result = lint(options, loaded)
+    if output is None:
+        base = loaded.root or Path.cwd()
+        output = base / (loaded.config.baseline or DEFAULT_BASELINE)
+    try:
+        with output.open("w", encoding="utf-8", newline="\n") as stream:
+            count = write(result.findings, stream)
+    except OSError as exc:
+        raise BcplintError(f"{output}: cannot write the baseline: {exc.strerror or exc}") from None
+    click.echo(f"Wrote {count} finding{'s' if count != 1 else ''} to {output}.")
+    return EXIT_OK
+
+
+@click.command("waivers")
+@paths_argument
+@click.option(
+    "--format", "output_format", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True
+)
+@click.option("--expiring-within", metavar="DURATION", help="Only those expiring within this time, e.g. 30d.")
+@today_option
+@config_option
+def waivers_command(
+    paths: tuple[str, ...],
+    output_format: str,
+    expiring_within: str | None,
+    today: dt.datetime | None,
+    config_path: Path | None,
+) -> int:
+    """The exception register: every waiver and inline suppression, its expiry and days left."""
+    from bcplint.api import LintOptions, lint, today_utc
+    from bcplint.model.types import Duration
+    from bcplint.report.register import REGISTER_FORMATS
+
+    when = today.date() if today else today_utc()
+    horizon = None
+    if expiring_within:
+        try:
+            horizon = when + dt.timedelta(seconds=Duration.parse(expiring_within).seconds)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="'--expiring-within'") from None
+        except OverflowError:
+            raise click.BadParameter(
+                f"'{expiring_within}' is too far ahead", param_hint="'--expiring-within'"
+            ) from None
+    result = lint(LintOptions(paths=paths, today=when, config_path=config_path))
+    register = [e for e in result.exemptions if e.kind != "baseline"]
+    if horizon is not None:
+        register = [e for e in register if e.expires is not None and e.expires <= horizon]
+    REGISTER_FORMATS[output_format](register, when, sys.stdout)
+    return EXIT_OK
