@@ -8,11 +8,11 @@ from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from bcplint.errors import ConfigError, did_you_mean
 from bcplint.validate import format_field
+from bcplint.yamlstream import load_one
 
 CONFIG_FILE = ".bcplint.yaml"
 FailOn = Literal["error", "warning", "info", "never"]
@@ -97,7 +97,7 @@ def _read_yaml(path: Path) -> Any:
     except UnicodeDecodeError:
         raise ConfigError(f"{path}: configuration is not valid UTF-8; save it as UTF-8") from None
     try:
-        data = YAML(typ="safe").load(text)
+        data = load_one(text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark
         where = f":{mark.line + 1}:{mark.column + 1}" if mark else ""

@@ -12,13 +12,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from ruamel.yaml import YAML
 
 from bcplint.errors import PackError
 from bcplint.findings import Finding
 from bcplint.graph import edges, reachable_sets
 from bcplint.packs import builtin_pack_dir
 from bcplint.workspace import Workspace
+from bcplint.yamlstream import load_one
 
 
 class Level(BaseModel):
@@ -50,7 +50,7 @@ class Maturity:
 def load_levels() -> list[Level]:
     path = builtin_pack_dir() / "levels" / "maturity.yaml"
     try:
-        return MaturityModel.model_validate(YAML(typ="safe").load(path.read_text(encoding="utf-8"))).levels
+        return MaturityModel.model_validate(load_one(path.read_text(encoding="utf-8"))).levels
     except (OSError, ValidationError) as exc:
         raise PackError(f"{path}: invalid maturity levels: {exc}") from None
 

@@ -7,11 +7,9 @@ does not depend on scheduling.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import stat
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
 
 from bcplint.loader import LoadedFile, LoadProblem, load_file
 from bcplint.sources import SourceFile
@@ -48,7 +46,12 @@ def _read_chunk(sources: Sequence[SourceFile]) -> list[LoadedFile]:
 def read_files(sources: Sequence[SourceFile], *, workers: int | None = None) -> list[LoadedFile]:
     """Every file loaded, in the order given."""
     workers = workers if workers is not None else (os.cpu_count() or 1)
-    if workers < 2 or len(sources) < PARALLEL_THRESHOLD or "fork" not in multiprocessing.get_all_start_methods():
+    if workers < 2 or len(sources) < PARALLEL_THRESHOLD:
+        return _read_chunk(sources)
+    import multiprocessing  # only large runs pay for these imports
+    from concurrent.futures import ProcessPoolExecutor
+
+    if "fork" not in multiprocessing.get_all_start_methods():
         return _read_chunk(sources)
     # Contiguous chunks keep each worker's results in order; a few per worker balance the load.
     count = workers * 4

@@ -86,6 +86,11 @@ def load_all(text: str) -> Iterator[Any]:
         loader.dispose()
 
 
+def load_one(text: str) -> Any:
+    """The first document of ``text`` (None when empty): configuration and rule packs."""
+    return next(load_all(text), None)
+
+
 def compose_all(text: str) -> list[Node]:
     """The node trees (with line and column marks) of the documents in ``text``, up to the
     first that cannot be composed: positions in the documents before a broken one still count."""

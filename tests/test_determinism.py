@@ -20,7 +20,6 @@ from typing import Any
 
 import pytest
 
-from bcplint import reading
 from bcplint.api import LintOptions, check_files, configuration, load_rules
 from bcplint.findings import LintResult
 from bcplint.reading import PARALLEL_THRESHOLD, read_files
@@ -274,7 +273,7 @@ def test_parallel_reading_equals_serial_reading(large_workspace: Path, monkeypat
             pools.append(kwargs.get("max_workers"))
             super().__init__(*args, **kwargs)
 
-    monkeypatch.setattr(reading, "ProcessPoolExecutor", RecordingPool)
+    monkeypatch.setattr("concurrent.futures.ProcessPoolExecutor", RecordingPool)  # imported when used
     parallel = read_files(sources, workers=4)
     assert pools == [4], "the parallel path was not taken"
     assert [f.path for f in parallel] == [s.display for s in sources]

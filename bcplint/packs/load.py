@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
-from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from bcplint.checks import CHECKS, CheckFunction, Params
@@ -24,6 +23,7 @@ from bcplint.errors import PackError, did_you_mean
 from bcplint.findings import Severity
 from bcplint.packs.model import Examples, Message, PackFile, RuleEntry
 from bcplint.validate import format_field
+from bcplint.yamlstream import load_one
 
 CATALOG = "catalog"
 DEFAULT_PACKS = ("iso22301", "itil-itscm")
@@ -88,7 +88,7 @@ def read_pack(ref: str, base: Path) -> tuple[PackFile, str]:
             names = builtin_pack_names()
             raise PackError(f"unknown pack '{ref}'{did_you_mean(ref, names)}; built-in packs: {', '.join(names)}")
     try:
-        data = YAML(typ="safe").load(path.read_text(encoding="utf-8"))
+        data = load_one(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise PackError(f"{path}: cannot read rule pack: {exc.strerror}") from None
     except MarkedYAMLError as exc:
