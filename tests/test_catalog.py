@@ -148,3 +148,14 @@ def test_every_catalog_rule_has_test_cases() -> None:
     assert missing == ["BCP304", "BCP802"]
     assert "BCP304" in (REPO_ROOT / "tests" / "test_git.py").read_text(encoding="utf-8")
     assert "BCP802" in (REPO_ROOT / "tests" / "test_waivers.py").read_text(encoding="utf-8")
+
+
+def test_readme_inline_suppression_example_works(bcplint: Callable[..., Run], tmp_path: Path) -> None:
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    [example] = [block for block in readme.split("```yaml\n")[1:] if "# bcplint: ignore[" in block.split("```")[0]]
+    document = example.split("```")[0] + "owner: cto\ncriticality: critical\nrto: 1h\nstateless: true\n"
+    write(tmp_path, "bcp/web.yaml", document)
+    run = bcplint("check", "bcp", "--today", "2026-11-23", "--format", "json", "--select", "BCP702,BCP802",
+                  cwd=tmp_path)  # fmt: skip
+    [finding] = json.loads(run.out)["findings"]
+    assert finding["rule_id"] == "BCP702" and finding["waiver"] is not None
