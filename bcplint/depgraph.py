@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bcplint.errors import ConfigError, did_you_mean
-from bcplint.graph import GRAPH_KINDS, edges, strongly_connected_components
+from bcplint.graph import GRAPH_KINDS, cyclic_components, edges
 from bcplint.model.types import Duration
 from bcplint.workspace import Workspace
 
@@ -53,12 +53,7 @@ def dependency_graph(workspace: Workspace, focus: str | None = None) -> Dependen
     if focus is not None and focus not in graph:
         raise ConfigError(f"--focus: no Service, System or Supplier is named '{focus}'{did_you_mean(focus, graph)}")
     keep = _around(graph, focus) if focus else set(graph)
-    cyclic = {
-        member
-        for component in strongly_connected_components(graph)
-        for member in component
-        if len(component) > 1 or member in graph[member]
-    }
+    cyclic = {member for component in cyclic_components(graph) for member in component}
     nodes = []
     rto: dict[str, Duration | None] = {}
     for name in sorted(keep):

@@ -101,9 +101,7 @@ def checked_subjects(rules: Iterable[Rule], workspace: Workspace) -> list[Checke
 
 def _subjects_of(rule: Rule, bound: BoundCheck, workspace: Workspace) -> Iterator[tuple[str, Doc | None]]:
     if bound.function.scope == "document":
-        for doc in workspace.valid(rule.kinds):
-            if not rule.where or matches(doc.model, rule.where):
-                yield doc.path, doc
+        yield from ((doc.path, doc) for doc in _selected(rule, workspace))
         return
     kinds = bound.function.subjects
     if bound.function.scope == "exemption":
@@ -130,9 +128,15 @@ def _hits(ctx: Context, rule: Rule, bound: BoundCheck) -> Iterator[Hit]:
     if bound.function.scope == "workspace":
         yield from bound.function.function(ctx, bound.params)
         return
-    for doc in ctx.workspace.valid(rule.kinds):
+    for doc in _selected(rule, ctx.workspace):
+        yield from bound.function.function(ctx, doc, bound.field, bound.params)
+
+
+def _selected(rule: Rule, workspace: Workspace) -> Iterator[Doc]:
+    """The valid documents of the rule's kinds that pass its ``where`` filter."""
+    for doc in workspace.valid(rule.kinds):
         if not rule.where or matches(doc.model, rule.where):
-            yield from bound.function.function(ctx, doc, bound.field, bound.params)
+            yield doc
 
 
 def _finding(rule: Rule, bound: BoundCheck, hit: Hit, severity: Severity, positions: PositionIndex) -> Finding:

@@ -87,14 +87,19 @@ def reachable_sets(graph: dict[str, list[str]], own: dict[str, frozenset[T]]) ->
     return result
 
 
-def find_cycles(workspace: Workspace) -> list[list[str]]:
-    """One cycle per strongly connected component that has one, starting at its smallest name."""
-    graph = edges(workspace)
+def cyclic_components(graph: dict[str, list[str]]) -> list[list[str]]:
+    """The strongly connected components that hold a cycle (several members, or a self-loop)."""
     return [
-        _cycle_in(graph, component)
+        component
         for component in strongly_connected_components(graph)
         if len(component) > 1 or component[0] in graph.get(component[0], [])
     ]
+
+
+def find_cycles(workspace: Workspace) -> list[list[str]]:
+    """One cycle per strongly connected component that has one, starting at its smallest name."""
+    graph = edges(workspace)
+    return [_cycle_in(graph, component) for component in cyclic_components(graph)]
 
 
 def path_within(graph: dict[str, list[str]], members: set[str], start: str, goal: str) -> tuple[str, ...]:
