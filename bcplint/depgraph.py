@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bcplint.errors import ConfigError, did_you_mean
-from bcplint.graph import GRAPH_KINDS, cyclic_components, edges
+from bcplint.graph import GRAPH_KINDS, cyclic_components, edges, reversed_edges
 from bcplint.model.types import Duration
 from bcplint.workspace import Workspace
 
@@ -81,12 +81,8 @@ def dependency_graph(workspace: Workspace, focus: str | None = None) -> Dependen
 
 
 def _around(graph: dict[str, list[str]], focus: str) -> set[str]:
-    reverse: dict[str, list[str]] = {}
-    for source, targets in graph.items():
-        for target in targets:
-            reverse.setdefault(target, []).append(source)
     keep = {focus}
-    for neighbours in (graph, reverse):
+    for neighbours in (graph, reversed_edges(graph)):
         stack = [focus]
         while stack:
             for nxt in neighbours.get(stack.pop(), []):

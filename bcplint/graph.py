@@ -22,6 +22,15 @@ def edges(workspace: Workspace) -> dict[str, list[str]]:
     return graph
 
 
+def reversed_edges(graph: dict[str, list[str]]) -> dict[str, list[str]]:
+    """name -> names that depend on it (every node present, in the graph's order)."""
+    reverse: dict[str, list[str]] = {name: [] for name in graph}
+    for source, targets in graph.items():
+        for target in targets:
+            reverse.setdefault(target, []).append(source)
+    return reverse
+
+
 def strongly_connected_components(graph: dict[str, list[str]]) -> list[list[str]]:
     """Tarjan's components, each listed after every component it can reach (dependencies first).
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from bcplint.findings import CheckedSubject, Finding, LintResult, Severity
-from bcplint.graph import edges, reachable_sets
+from bcplint.graph import edges, reachable_sets, reversed_edges
 from bcplint.model.kinds import Exercise, Plan, System
 from bcplint.workspace import Doc, Workspace
 
@@ -88,14 +88,9 @@ def matrix(workspace: Workspace, result: LintResult) -> list[Row]:
 
 def _plans_above(workspace: Workspace) -> dict[str, frozenset[str]]:
     """For each document, the Plans that cover it or cover something that depends on it."""
-    graph = edges(workspace)
-    reverse: dict[str, list[str]] = {name: [] for name in graph}
-    for source, targets in graph.items():
-        for target in targets:
-            reverse[target].append(source)
     referrers = workspace.referrers("Plan", "covers")
     covering = {name: frozenset(d.name or "" for d in docs) for name, docs in referrers.items()}
-    return reachable_sets(reverse, covering)
+    return reachable_sets(reversed_edges(edges(workspace)), covering)
 
 
 def _cell(column: str, doc: Doc, plans: list[Doc], workspace: Workspace, found: list[Finding], applies: bool) -> Cell:
