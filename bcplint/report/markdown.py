@@ -9,7 +9,8 @@ from bcplint.findings import LintResult, Severity, clause_text
 MAX_ROWS = 200  # PR comments and job summaries have size limits; the full list is in other reports
 
 
-def _cell(text: str) -> str:
+def table_cell(text: str) -> str:
+    """Text safe inside a Markdown table cell."""
     return text.replace("|", "\\|").replace("\n", " ")
 
 
@@ -29,8 +30,8 @@ def write(result: LintResult, stream: TextIO) -> None:
     for finding in result.findings[:MAX_ROWS]:
         severity = f"{finding.severity.label} (waived)" if finding.waived else finding.severity.label
         stream.write(
-            f"| {severity} | {finding.rule_id} {finding.rule_name} | `{_cell(finding.path)}:{finding.line}` "
-            f"| {_cell(finding.message)} | {_cell(clause_text(finding.clauses))} |\n"
+            f"| {severity} | {finding.rule_id} {finding.rule_name} | `{table_cell(finding.path)}:{finding.line}` "
+            f"| {table_cell(finding.message)} | {table_cell(clause_text(finding.clauses))} |\n"
         )
     hidden = len(result.findings) - MAX_ROWS
     if hidden > 0:

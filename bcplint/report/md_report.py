@@ -10,13 +10,10 @@ from typing import TextIO
 from bcplint.depgraph import DependencyGraph, to_mermaid
 from bcplint.findings import LintResult, Severity, clause_text
 from bcplint.readiness import COLUMNS, ClauseCoverage, Row
+from bcplint.report.markdown import table_cell as _cell
 from bcplint.report.register import ordered
 
 MARKS = {"ok": "✅", "warn": "⚠️", "fail": "❌", "none": "n/a"}
-
-
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
 
 
 def write(
