@@ -55,27 +55,16 @@ class LoadedConfig(BaseModel):
         return self.path.parent if self.path else None
 
 
-def find_config(start: Path) -> Path | None:
-    """The nearest ``.bcplint.yaml``, or pyproject.toml with ``[tool.bcplint]``, at or above ``start``."""
-    for directory in (start, *start.parents):
-        candidate = directory / CONFIG_FILE
-        if candidate.is_file():
-            return candidate
-        pyproject = directory / "pyproject.toml"
-        if pyproject.is_file() and _has_bcplint_table(pyproject):
-            return pyproject
-    return None
-
-
-def _has_bcplint_table(pyproject: Path) -> bool:
-    """``[tool.bcplint]`` in any spelling TOML allows (sub-tables, dotted keys)."""
-    text = pyproject.read_text(encoding="utf-8", errors="replace")
-    if "bcplint" not in text:
+def has_bcplint_table(pyproject_text: str) -> bool:
+    """True when a pyproject.toml text has ``[tool.bcplint]`` in any spelling TOML allows
+    (sub-tables, dotted keys), or cannot be parsed but mentions bcplint (then loading it says
+    what is wrong with it)."""
+    if "bcplint" not in pyproject_text:
         return False
     try:
-        return "bcplint" in tomllib.loads(text).get("tool", {})
+        return "bcplint" in tomllib.loads(pyproject_text).get("tool", {})
     except tomllib.TOMLDecodeError:
-        return True  # ours or not, say what is wrong with it when it is loaded
+        return True
 
 
 def load_config(path: Path | None) -> LoadedConfig:

@@ -7,7 +7,9 @@ Problems *in the user's plan documents* are never exceptions: they are findings.
 from __future__ import annotations
 
 import difflib
+import os
 from collections.abc import Iterable
+from pathlib import Path
 
 
 class BcplintError(Exception):
@@ -30,3 +32,9 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
     """Return `` (did you mean X?)`` for the nearest choice, or an empty string."""
     matches = difflib.get_close_matches(word, sorted(set(choices)), n=1, cutoff=0.6)
     return f" (did you mean {matches[0]}?)" if matches else ""
+
+
+def shown(path: Path | str) -> str:
+    """``path`` as an error message names it: relative to the current directory when below it."""
+    relative = os.path.relpath(path)
+    return str(path) if relative.startswith("..") else relative

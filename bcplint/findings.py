@@ -7,6 +7,7 @@ import enum
 import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal
 
 
@@ -155,6 +156,11 @@ class LintResult:
     exemptions: tuple[Exemption, ...] = ()
     today: dt.date | None = None
     maturity: tuple[Any, ...] = ()  # bcplint.maturity.Maturity per Service
+    # What finding paths are relative to: the repository root (else the workspace root).
+    base: Path | None = None
+    # (workspace root relative to ``base``, its fail_on): a run over several workspaces fails
+    # each finding by its own workspace's threshold. "" is the base itself.
+    thresholds: tuple[tuple[str, str], ...] = (("", "error"),)
 
     @property
     def waived_count(self) -> int:
@@ -170,3 +176,27 @@ class LintResult:
     def worst(self) -> Severity | None:
         active = self.active()
         return max((f.severity for f in active), default=None)
+
+    def fail_on(self, path: str) -> str:
+        """The fail_on threshold (error, warning, info or never) for a finding at ``path``:
+        that of the workspace whose root is the longest prefix of it."""
+        best, threshold = -1, self.thresholds[0][1]
+        for prefix, value in self.thresholds:
+            if (not prefix or path == prefix or path.startswith(prefix + "/")) and len(prefix) > best:
+                best, threshold = len(prefix), value
+        return threshold
+
+    def failing(self) -> tuple[Finding, ...]:
+        """Active findings at or above their workspace's fail_on: what makes the exit code 1."""
+        return tuple(f for f in self.active() if fails(f.severity, self.fail_on(f.path)))
+
+    @property
+    def uniform_fail_on(self) -> str | None:
+        """The one threshold of the run, or None when its workspaces set different ones."""
+        values = {value for _, value in self.thresholds}
+        return values.pop() if len(values) == 1 else None
+
+
+def fails(severity: Severity, fail_on: str) -> bool:
+    """True when a finding of ``severity`` fails a run with ``--fail-on fail_on``."""
+    return fail_on != "never" and severity >= Severity.parse(fail_on)

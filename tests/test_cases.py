@@ -9,17 +9,20 @@ finding of the rule they expect, in comments anywhere in the case::
 
 The test runs only that rule, at the fixed evaluation date, and compares the exact set of
 (rule, file, line, column). Pass cases must produce no finding of their rule at all.
+
+Each case is copied to a temporary directory first: it must be a workspace of its own, and
+inside this repository its workspace would be the whole repository.
 """
 
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import pytest
 
 from bcplint.api import LintOptions, lint
-from bcplint.config import LoadedConfig
 from tests.conftest import TODAY
 
 CASES = Path(__file__).parent / "cases"
@@ -37,15 +40,17 @@ def _cases(outcome: str) -> list[pytest.param]:
 Finding = tuple[str, str, int, int]
 
 
-def _lint(rule: str, case: Path) -> dict[Finding, str]:
-    """(rule, file, line, column) -> message of each finding of ``rule`` on the case."""
+def _lint(rule: str, case: Path, workspace: Path) -> dict[Finding, str]:
+    """(rule, file, line, column) -> message of each finding of ``rule`` on the case, checked
+    as the workspace ``workspace`` (an empty directory outside git)."""
     import datetime as dt
 
-    root = case if case.is_dir() else case.parent
-    options = LintOptions(
-        paths=[str(case)], select=[rule], today=dt.date.fromisoformat(TODAY), cwd=root, packs=["iso22301"]
-    )
-    result = lint(options, LoadedConfig())
+    if case.is_dir():
+        shutil.copytree(case, workspace, dirs_exist_ok=True)
+    else:
+        shutil.copy(case, workspace / case.name)
+    options = LintOptions(select=[rule], today=dt.date.fromisoformat(TODAY), cwd=workspace, packs=["iso22301"])
+    result = lint(options)
     return {(f.rule_id, f.path, f.line, f.column): f.message for f in result.findings if f.rule_id == rule}
 
 
@@ -65,16 +70,16 @@ def _expected(rule: str, case: Path) -> dict[Finding, str]:
 
 
 @pytest.mark.parametrize(("rule", "case"), _cases("fail"))
-def test_fail_case(rule: str, case: Path) -> None:
-    found, expected = _lint(rule, case), _expected(rule, case)
+def test_fail_case(rule: str, case: Path, tmp_path: Path) -> None:
+    found, expected = _lint(rule, case, tmp_path), _expected(rule, case)
     assert set(found) == set(expected)
     for key, text in expected.items():
         assert text in found[key], f"{key}: message {found[key]!r} does not contain {text!r}"
 
 
 @pytest.mark.parametrize(("rule", "case"), _cases("pass"))
-def test_pass_case(rule: str, case: Path) -> None:
-    assert _lint(rule, case) == {}
+def test_pass_case(rule: str, case: Path, tmp_path: Path) -> None:
+    assert _lint(rule, case, tmp_path) == {}
 
 
 def test_every_rule_has_both_kinds_of_case() -> None:

@@ -121,7 +121,7 @@ def test_select_and_ignore_accept_ids_names_and_prefixes(bcplint: Callable[..., 
 
 def test_unknown_rule_is_a_usage_error_with_a_suggestion(bcplint: Callable[..., Run]) -> None:
     run = bcplint("check", str(EXAMPLES / "complete"), "--select", "BCP2O1")
-    assert run.code == 2
+    assert run.code == 2  # a mistake on the command line is not blamed on the example's configuration
     assert run.err == "bcplint: error: unknown rule 'BCP2O1' in 'select' (did you mean BCP201?)\n"
 
 
@@ -147,10 +147,12 @@ def test_unknown_config_key_names_it_and_the_nearest_key(bcplint: Callable[..., 
 
 def test_unknown_rule_in_config(bcplint: Callable[..., Run], tmp_path: Path) -> None:
     write(tmp_path, "bcp/helpdesk.yaml", SERVICE_WITHOUT_RTO)
-    config = write(tmp_path, ".bcplint.yaml", "rules:\n  rto-defind: {severity: info}\n")
+    write(tmp_path, ".bcplint.yaml", "rules:\n  rto-defind: {severity: info}\n")
     run = bcplint("check", "bcp", cwd=tmp_path)
     assert run.code == 2
-    assert run.err == f"bcplint: error: {config}: unknown rule 'rto-defind' in 'rules' (did you mean rto-defined?)\n"
+    assert (
+        run.err == "bcplint: error: .bcplint.yaml: unknown rule 'rto-defind' in 'rules' (did you mean rto-defined?)\n"
+    )
 
 
 def test_unknown_rule_parameter_in_config(bcplint: Callable[..., Run], tmp_path: Path) -> None:
@@ -210,6 +212,7 @@ def test_enforce_from_turns_errors_into_warnings_until_the_date(bcplint: Callabl
 
 def test_json_report_shape(bcplint: Callable[..., Run], tmp_path: Path) -> None:
     write(tmp_path, "bcp/helpdesk.yaml", SERVICE_WITHOUT_RTO)
+    write(tmp_path, ".bcplint.yaml", "")  # outside git, the configuration marks the workspace root
     run = bcplint("check", "bcp", "--today", TODAY, "--format", "json", "--select", "BCP201", cwd=tmp_path)
     report = json.loads(run.out)
     assert report["version"] == 1
@@ -265,12 +268,19 @@ def test_git_repository_lints_tracked_and_untracked_but_not_ignored_files(
     git(git_repo, "commit", "-q", "-m", "plan")
     run = bcplint("check", "--today", TODAY, "--select", "BCP201", "--format", "json", cwd=git_repo / "bcp")
     linted = {(f["document"], f["path"]) for f in json.loads(run.out)["findings"]}
-    # The default is the whole repository. Paths are shown relative to where bcplint runs
-    # when below it, absolute otherwise (as ruff does).
+    # The default is the whole workspace (here the repository). Machine-readable reports name
+    # files relative to the repository root, wherever bcplint runs.
     assert linted == {
-        ("tracked", "tracked.yaml"),
-        ("untracked", "untracked.yaml"),
-        ("in-markdown", str(git_repo / "notes" / "plan.md")),
+        ("tracked", "bcp/tracked.yaml"),
+        ("untracked", "bcp/untracked.yaml"),
+        ("in-markdown", "notes/plan.md"),
+    }
+    # Text is for the terminal: relative to where bcplint runs when below it, else absolute.
+    text = bcplint("check", "--today", TODAY, "--select", "BCP201", cwd=git_repo / "bcp").out
+    assert {line.split(":", 1)[0] for line in text.splitlines() if "BCP201" in line} == {
+        "tracked.yaml",
+        "untracked.yaml",
+        str(git_repo / "notes" / "plan.md"),
     }
     # An ignored file named explicitly is still checked: the user asked for it.
     run = bcplint("check", "ignored.yaml", "--today", TODAY, "--select", "BCP201", cwd=git_repo / "bcp")
@@ -344,19 +354,18 @@ def test_summary_says_what_decided_the_exit_code(bcplint: Callable[..., Run], tm
     )
 
 
-def test_report_only_loads_the_workspace_but_reports_on_the_given_files(
+def test_a_path_narrows_the_report_but_the_whole_workspace_is_loaded(
     bcplint: Callable[..., Run], git_repo: Path
 ) -> None:
     write(git_repo, "bcp/helpdesk.yaml", SERVICE_WITHOUT_RTO.split("---\n", maxsplit=1)[0])
     write(git_repo, "bcp/contacts.yaml", "apiVersion: bcplint/v1\nkind: Contact\nname: cto\n")
     write(git_repo, "bcp/other.yaml", SERVICE_WITHOUT_RTO.split("---\n", maxsplit=1)[0].replace("helpdesk", "other"))
-    alone = bcplint("check", "bcp/helpdesk.yaml", "--today", TODAY, "--format", "json", cwd=git_repo)
-    assert "BCP003" in {f["rule_id"] for f in json.loads(alone.out)["findings"]}  # 'cto' is elsewhere
-    run = bcplint("check", "--report-only", "bcp/helpdesk.yaml", "--today", TODAY, "--format", "json", cwd=git_repo)
-    report = json.loads(run.out)
-    assert {f["path"] for f in report["findings"]} == {"bcp/helpdesk.yaml"}
-    assert "BCP003" not in {f["rule_id"] for f in report["findings"]}
-    assert report["summary"]["files"] == 1
+    for flags in ((), ("--report-only",)):  # --report-only is kept for old hook configurations
+        run = bcplint("check", *flags, "bcp/helpdesk.yaml", "--today", TODAY, "--format", "json", cwd=git_repo)
+        report = json.loads(run.out)
+        assert {f["path"] for f in report["findings"]} == {"bcp/helpdesk.yaml"}
+        assert "BCP003" not in {f["rule_id"] for f in report["findings"]}  # 'cto' is in contacts.yaml
+        assert report["summary"]["files"] == 1
 
 
 def test_init_writes_a_starter_and_never_overwrites(bcplint: Callable[..., Run], tmp_path: Path) -> None:
@@ -391,8 +400,8 @@ def test_exclude_patterns_are_relative_to_the_configuration(bcplint: Callable[..
 
 def test_a_bad_rule_override_names_the_configuration(bcplint: Callable[..., Run], tmp_path: Path) -> None:
     write(tmp_path, "bcp/helpdesk.yaml", SERVICE_WITHOUT_RTO)
-    config = write(tmp_path, ".bcplint.yaml", 'rules:\n  BCP104: {params: {max: "x"}}\n')
+    write(tmp_path, ".bcplint.yaml", 'rules:\n  BCP104: {params: {max: "x"}}\n')
     run = bcplint("check", cwd=tmp_path)
     assert run.code == 2
-    assert run.err.startswith(f"bcplint: error: {config}: in 'rules': rule BCP104")
+    assert run.err.startswith("bcplint: error: .bcplint.yaml: in 'rules': rule BCP104")
     assert "catalog.yaml" not in run.err

@@ -21,10 +21,10 @@ from typing import Any
 import pytest
 
 from bcplint.api import LintOptions, check_files, configuration, load_rules
+from bcplint.discovery import find_workspaces, list_sources
 from bcplint.findings import LintResult
 from bcplint.reading import PARALLEL_THRESHOLD, read_files
 from bcplint.report import FORMATTERS, ReportOptions
-from bcplint.sources import discover
 from tests.conftest import REPO_ROOT, TODAY, git
 
 GOLDEN_WORKSPACE = Path(__file__).parent / "golden" / "workspace"
@@ -262,7 +262,7 @@ def test_parallel_reading_equals_serial_reading(large_workspace: Path, monkeypat
 
     if "fork" not in multiprocessing.get_all_start_methods():
         pytest.skip("bcplint reads in parallel only where the 'fork' start method exists")
-    sources = discover(["."], cwd=large_workspace).files
+    sources = list_sources(find_workspaces(["."], cwd=large_workspace)[0])[0]
     assert len(sources) >= PARALLEL_THRESHOLD
     serial = read_files(sources, workers=1)
 
@@ -289,7 +289,7 @@ def test_parallel_reading_equals_serial_reading(large_workspace: Path, monkeypat
 
 def test_cli_on_a_large_workspace_matches_the_serial_library(large_workspace: Path) -> None:
     """The CLI (parallel reading on a multi-core machine) prints what serial reading gives."""
-    sources = discover(["."], cwd=large_workspace).files
+    sources = list_sources(find_workspaces(["."], cwd=large_workspace)[0])[0]
     options = LintOptions(cwd=large_workspace)
     rules = load_rules(options, configuration(options))
     day = dt.date.fromisoformat(TODAY)

@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from bcplint.sources import git_root
+from bcplint.git.runner import toplevel
 from tests.conftest import REPO_ROOT, TODAY, Run, git, write
 
 COMPANION = "bcp/helpdesk.yaml"
@@ -43,7 +43,9 @@ GIB = 2**30
 
 
 def workspace(root: Path, files: Mapping[str, str | bytes]) -> Path:
-    """The companion plan plus the hostile ``files`` (paths relative to ``root``)."""
+    """The companion plan plus the hostile ``files`` (paths relative to ``root``), in a
+    workspace rooted at ``root`` by an empty configuration file (reports name files from there)."""
+    write(root, ".bcplint.yaml", "")
     write(root, COMPANION, COMPANION_TEXT)
     for relative, content in files.items():
         write(root, relative, content)
@@ -694,7 +696,7 @@ def test_repository_without_commits(bcplint: Callable[..., Run], git_repo: Path)
 
 
 def not_in_git(directory: Path) -> None:
-    if git_root(directory) is not None:
+    if toplevel(str(directory)) is not None:
         pytest.skip(f"{directory} is inside a git repository; this test needs a plain directory walk")
 
 

@@ -49,7 +49,13 @@ from bcplint.report import FORMATTERS, NEEDS_CHECKS, ReportOptions
 @click.option(
     "--report-only",
     is_flag=True,
-    help="Load the whole workspace but report only on PATHS (as the pre-commit hook does).",
+    hidden=True,
+    help="Kept for old hook configurations: PATHS always narrow the report, never the workspace.",
+)
+@click.option(
+    "--staged",
+    is_flag=True,
+    help="Lint the index (what the next commit records); report on staged documents and what they affect.",
 )
 @click.option("--changed-since", metavar="REF", help="Report only on what changed since the merge base with REF.")
 @click.option("--rev", metavar="REV", help="Lint the tree of a commit (read from git objects, nothing checked out).")
@@ -72,6 +78,7 @@ def check(
     fail_on: str | None,
     outputs: tuple[str, ...],
     report_only: bool,
+    staged: bool,
     changed_since: str | None,
     rev: str | None,
     baseline_path: Path | None,
@@ -80,8 +87,12 @@ def check(
     no_color: bool,
     quiet: bool,
 ) -> int:
-    """Check the plan documents under PATHS (default: the current repository)."""
-    from bcplint.api import LintOptions, configuration, lint
+    """Check the plan documents under PATHS (default: the workspace of the current directory).
+
+    The workspace of each path is loaded whole, so references and dependencies resolve; PATHS
+    only narrow what is reported.
+    """
+    from bcplint.api import LintOptions, lint
 
     reports = [_parse_output(value) for value in outputs]
     options = LintOptions(
@@ -91,25 +102,26 @@ def check(
         ignore=split_list(ignore),
         today=today.date() if today else None,
         config_path=config_path,
-        report_only=report_only,
+        fail_on=fail_on,
+        # --report-only (old hook configurations) was given every staged YAML file: only
+        # plans among them are read. Narrowing the report to PATHS is what every run does now.
+        read_named_files=not report_only,
         record_checks=bool(NEEDS_CHECKS & {output_format, *(f for f, _ in reports)}),
         assess_maturity="json" in {output_format, *(f for f, _ in reports)},
         changed_since=changed_since,
+        staged=staged,
         rev=rev,
         baseline=baseline_path,
     )
-    loaded = configuration(options)
-    result = lint(options, loaded)
-    threshold = fail_on or loaded.config.fail_on
+    result = lint(options)
+    cwd = Path.cwd()
     for report_format, path in reports:
-        _write_report(report_format, path, result, ReportOptions(fail_on=threshold))
-    FORMATTERS[output_format](
-        result, sys.stdout, ReportOptions(color=use_color(no_color), quiet=quiet, fail_on=threshold)
-    )
+        _write_report(report_format, path, result, ReportOptions(cwd=cwd))
+    FORMATTERS[output_format](result, sys.stdout, ReportOptions(color=use_color(no_color), quiet=quiet, cwd=cwd))
     if not quiet:
         for note in result.notes:
             click.echo(f"bcplint: note: {note}", err=True)
-    return exit_code(result, threshold)
+    return exit_code(result)
 
 
 def _parse_output(value: str) -> tuple[str, Path]:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from bcplint.findings import LintResult, Severity
+from bcplint.findings import LintResult
 
 if TYPE_CHECKING:
     from bcplint.packs import Rule
@@ -29,11 +29,9 @@ def use_color(no_color: bool) -> bool:
     return not no_color and "NO_COLOR" not in os.environ and sys.stdout.isatty()
 
 
-def exit_code(result: LintResult, fail_on: str) -> int:
-    if fail_on == "never":
-        return EXIT_OK
-    worst = result.worst()
-    return EXIT_FINDINGS if worst is not None and worst >= Severity.parse(fail_on) else EXIT_OK
+def exit_code(result: LintResult) -> int:
+    """1 when any active finding is at or above its workspace's fail_on, else 0."""
+    return EXIT_FINDINGS if result.failing() else EXIT_OK
 
 
 def rules_of(packs: tuple[str, ...]) -> list[Rule]:

@@ -55,24 +55,28 @@ def init_command(directory: Path) -> int:
 def baseline_command(
     paths: tuple[str, ...], output: Path | None, today: dt.datetime | None, config_path: Path | None
 ) -> int:
-    """Record today's findings so that `check --baseline` fails only on new ones."""
-    from bcplint.api import LintOptions, configuration, lint
+    """Record today's findings so that `check --baseline` fails only on new ones.
+
+    One baseline per workspace, where its configuration says (default: .bcplint-baseline.json
+    beside the configuration, else at the workspace root).
+    """
+    from bcplint.api import LintOptions, lint_each
     from bcplint.baseline import DEFAULT_BASELINE, write
 
     options = LintOptions(
         paths=paths, today=today.date() if today else None, config_path=config_path, ignore_baseline=True
     )
-    loaded = configuration(options)
-    result = lint(options, loaded)
-    if output is None:
-        base = loaded.root or Path.cwd()
-        output = base / (loaded.config.baseline or DEFAULT_BASELINE)
-    try:
-        with output.open("w", encoding="utf-8", newline="\n") as stream:
-            count = write(result.findings, stream)
-    except OSError as exc:
-        raise BcplintError(f"{output}: cannot write the baseline: {exc.strerror or exc}") from None
-    click.echo(f"Wrote {count} finding{'s' if count != 1 else ''} to {output}.")
+    results = lint_each(options)
+    if output is not None and len(results) > 1:
+        raise BcplintError("--output names one file, and the paths cover several workspaces; leave it out")
+    for spec, result in results:
+        target = output or (spec.config.root or spec.root) / (spec.config.config.baseline or DEFAULT_BASELINE)
+        try:
+            with target.open("w", encoding="utf-8", newline="\n") as stream:
+                count = write(result.findings, stream)
+        except OSError as exc:
+            raise BcplintError(f"{target}: cannot write the baseline: {exc.strerror or exc}") from None
+        click.echo(f"Wrote {count} finding{'s' if count != 1 else ''} to {target}.")
     return EXIT_OK
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TextIO
 
 from bcplint.findings import LintResult
@@ -17,9 +18,12 @@ from bcplint.findings import LintResult
 
 @dataclass(frozen=True, kw_only=True)
 class ReportOptions:
+    """How a report is written. ``cwd``: the directory text output makes paths relative to
+    (machine-readable formats always use paths relative to the result's base)."""
+
     color: bool = False
     quiet: bool = False
-    fail_on: str = "error"
+    cwd: Path | None = None
 
 
 Formatter = Callable[[LintResult, TextIO, ReportOptions], None]
@@ -29,7 +33,7 @@ def _module(name: str) -> Formatter:
     def write(result: LintResult, stream: TextIO, options: ReportOptions) -> None:
         module = importlib.import_module(f"bcplint.report.{name}")
         if name == "text":
-            module.write(result, stream, color=options.color, quiet=options.quiet, fail_on=options.fail_on)
+            module.write(result, stream, color=options.color, quiet=options.quiet, cwd=options.cwd)
         else:
             module.write(result, stream)
 

@@ -1,8 +1,9 @@
 """SARIF 2.1.0 for code-scanning UIs (GitHub code scanning, Azure DevOps, IDEs).
 
 Rules carry their descriptions, help and clause tags; results carry regions, URIs relative
-to the directory bcplint ran in (the repository root in CI), stable ``partialFingerprints``
-that ignore line numbers, and ``suppressions`` for waived findings.
+to the repository root (``%SRCROOT%``, declared in ``originalUriBaseIds``) wherever bcplint
+ran, stable ``partialFingerprints`` that ignore line numbers, and ``suppressions`` for waived
+findings.
 """
 
 from __future__ import annotations
@@ -89,6 +90,11 @@ def sarif_log(result: LintResult) -> dict[str, Any]:
                         "informationUri": "https://pypi.org/project/bcplint/",
                         "rules": [_rule(rule) for rule in result.rules],
                     }
+                },
+                # The base is named, not given as a file:// URI: an absolute path of the machine
+                # that ran the check would make the log differ from one checkout to the next.
+                "originalUriBaseIds": {
+                    "%SRCROOT%": {"description": {"text": "The root of the git repository that holds the plan."}}
                 },
                 "columnKind": "unicodeCodePoints",
                 "results": [_result(f, rule_index) for f in result.findings],

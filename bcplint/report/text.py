@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import TextIO
 
 from bcplint.findings import Finding, LintResult, Severity, clause_text
@@ -13,9 +15,19 @@ def _paint(text: str, code: str, color: bool) -> str:
     return f"\033[{code}m{text}\033[0m" if color else text
 
 
-def format_finding(finding: Finding, *, color: bool = False) -> str:
+def terminal_path(path: str, base: Path | None, cwd: Path | None) -> str:
+    """A report path (relative to ``base``) as a terminal shows it: relative to ``cwd`` when
+    below it, so it can be opened from there; absolute otherwise."""
+    if base is None or cwd is None or os.path.isabs(path):
+        return path
+    absolute = os.path.normpath(os.path.join(base, path))
+    relative = os.path.relpath(absolute, cwd)
+    return absolute if relative.startswith("..") else relative.replace(os.sep, "/")
+
+
+def format_finding(finding: Finding, *, color: bool = False, path: str | None = None) -> str:
     """``path:line:col: severity ID name: message [clauses]`` (plus the waiver when waived)."""
-    where = _paint(f"{finding.path}:{finding.line}:{finding.column}:", "1", color)
+    where = _paint(f"{path or finding.path}:{finding.line}:{finding.column}:", "1", color)
     severity = _paint(finding.severity.label, _COLORS[finding.severity], color)
     rule = (
         _paint(f"{finding.rule_id} {finding.rule_name}", "2", color)
@@ -27,7 +39,7 @@ def format_finding(finding: Finding, *, color: bool = False) -> str:
     return f"{where} {severity} {rule}: {finding.message}{clauses}{waived}"
 
 
-def summary(result: LintResult, fail_on: str = "error") -> str:
+def summary(result: LintResult) -> str:
     """Counts, then what decided the exit code when anything was found."""
     counts = result.counts()
     parts = [_plural(counts[s], s.label) for s in (Severity.ERROR, Severity.WARNING, Severity.INFO) if counts[s]]
@@ -39,12 +51,14 @@ def summary(result: LintResult, fail_on: str = "error") -> str:
     line = f"{found}{extra} in {docs} across {files}."
     if not parts:
         return line
+    fail_on = result.uniform_fail_on
+    threshold = f"at or above {fail_on}" if fail_on else "at or above its workspace's fail_on"
     if fail_on == "never":
         return f"{line} Not failing: --fail-on is never."
-    failing = sum(n for s, n in counts.items() if s >= Severity.parse(fail_on))
+    failing = len(result.failing())
     if failing:
-        return f"{line} Failing: {_plural(failing, 'finding')} at or above {fail_on}."
-    return f"{line} Not failing: nothing at or above {fail_on}."
+        return f"{line} Failing: {_plural(failing, 'finding')} {threshold}."
+    return f"{line} Not failing: nothing {threshold}."
 
 
 def _plural(count: int, noun: str) -> str:
@@ -52,11 +66,13 @@ def _plural(count: int, noun: str) -> str:
 
 
 def write(
-    result: LintResult, stream: TextIO, *, color: bool = False, quiet: bool = False, fail_on: str = "error"
+    result: LintResult, stream: TextIO, *, color: bool = False, quiet: bool = False, cwd: Path | None = None
 ) -> None:
+    """One line per finding, paths relative to ``cwd`` (the terminal's directory), then the summary."""
     for finding in result.findings:
-        stream.write(format_finding(finding, color=color) + "\n")
+        path = terminal_path(finding.path, result.base, cwd)
+        stream.write(format_finding(finding, color=color, path=path) + "\n")
     if not quiet:
         if result.findings:
             stream.write("\n")
-        stream.write(summary(result, fail_on) + "\n")
+        stream.write(summary(result) + "\n")
