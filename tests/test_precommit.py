@@ -1,57 +1,226 @@
-"""The hook, installed and run by the real pre-commit client on a real repository."""
+"""The hook, installed by the real pre-commit client and run by real `git commit`s.
+
+The hook lints the index (`check --staged`): what the commit records, nothing else. Each case
+is a repository made with `git init`, a commit made by git, and the hook pre-commit installed.
+"""
 
 from __future__ import annotations
 
 import os
 import shutil
 import subprocess
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO_ROOT, git
+from tests.conftest import REPO_ROOT, git, write
 
-pytestmark = pytest.mark.skipif(shutil.which("pre-commit") is None, reason="pre-commit is not installed")
+pytestmark = pytest.mark.slow
 
-CONTACT = "apiVersion: bcplint/v1\nkind: Contact\nname: cto\nemail: cto@example.com\nphone: '+1-555-0100'\n"
-BROKEN_PLAN = """\
+
+def _client() -> str | None:
+    """The pre-commit client: beside this interpreter (the test extra installs it), else on PATH."""
+    beside = Path(sys.executable).parent / "pre-commit"
+    return str(beside) if beside.exists() else shutil.which("pre-commit")
+
+
+CLIENT = _client()
+if CLIENT is None:
+    pytest.skip("the pre-commit client is not installed (pip install -e '.[test]')", allow_module_level=True)
+
+CONTACTS = """\
+apiVersion: bcplint/v1
+kind: Contact
+name: cto
+email: cto@example.com
+phone: '+1-555-0100'
+---
+apiVersion: bcplint/v1
+kind: Contact
+name: support-lead
+email: support@example.com
+phone: '+1-555-0101'
+"""
+SUPPORT = """\
 apiVersion: bcplint/v1
 kind: Service
-name: helpdesk
+name: support
+owner: support-lead
+criticality: low
+"""
+SHOP = """\
+apiVersion: bcplint/v1
+kind: Service
+name: shop
 owner: cto
 criticality: low
-rtoo: 4h
+rto: 4h
+depends_on: [db]
+"""
+DB = """\
+apiVersion: bcplint/v1
+kind: System
+name: db
+owner: cto
+criticality: low
+rto: {rto}
 """
 
 
-def pre_commit(repo: Path, home: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PRE_COMMIT_HOME": str(home), "GIT_CONFIG_GLOBAL": os.devnull, "NO_COLOR": "1"}
-    return subprocess.run(["pre-commit", *args], cwd=repo, env=env, capture_output=True, text=True, check=False)
+def environment(home: Path) -> dict[str, str]:
+    return {
+        **{k: v for k, v in os.environ.items() if not k.startswith("GIT_")},
+        "PRE_COMMIT_HOME": str(home),
+        "GIT_CONFIG_GLOBAL": os.devnull,
+        "GIT_CONFIG_NOSYSTEM": "1",
+        "GIT_AUTHOR_NAME": "Test",
+        "GIT_AUTHOR_EMAIL": "test@example.com",
+        "GIT_COMMITTER_NAME": "Test",
+        "GIT_COMMITTER_EMAIL": "test@example.com",
+        "NO_COLOR": "1",
+    }
 
 
-def test_pre_commit_blocks_a_broken_plan_and_passes_the_fixed_one(git_repo: Path, tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def hook_source(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str]:
+    """This checkout as pre-commit sees a hook repository: a git repository and a commit of the
+    project as it is now (uncommitted edits included), like `pre-commit try-repo` makes."""
     if not (REPO_ROOT / ".git").exists():
-        pytest.skip("pre-commit try-repo needs this project as a git checkout")
-    home = tmp_path / "pre-commit-home"
-    (git_repo / "bcp").mkdir()
-    (git_repo / "bcp" / "contacts.yaml").write_text(CONTACT, encoding="utf-8")
-    (git_repo / "ci.yml").write_text("not: [a, bcplint document\n", encoding="utf-8")  # not ours: ignored
-    git(git_repo, "add", ".")
-    git(git_repo, "commit", "-q", "-m", "contacts")
+        pytest.skip("the hook is installed from this project's git checkout, and this copy is not one")
+    shadow = tmp_path_factory.mktemp("hook-repository")
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        check=True,
+    ).stdout.decode()
+    for name in filter(None, listed.split("\0")):
+        source = REPO_ROOT / name
+        if source.is_file():
+            target = shadow / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target)
+    git(shadow, "init", "-q", "-b", "main")
+    git(shadow, "add", "-A")
+    git(shadow, "commit", "-q", "-m", "bcplint as it is now")
+    return str(shadow), git(shadow, "rev-parse", "HEAD").strip()
 
-    (git_repo / "bcp" / "helpdesk.yaml").write_text(BROKEN_PLAN, encoding="utf-8")
-    git(git_repo, "add", "bcp/helpdesk.yaml")
-    failed = pre_commit(git_repo, home, "try-repo", str(REPO_ROOT), "bcplint", "--verbose")
-    assert failed.returncode == 1, failed.stdout + failed.stderr
-    assert "bcp/helpdesk.yaml:6:1: error BCP002 schema-violation: Service 'helpdesk': unknown field 'rtoo'" in (
-        failed.stdout
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One pre-commit home for the module: the hook's environment is built once."""
+    return tmp_path_factory.mktemp("pre-commit-home")
+
+
+@pytest.fixture
+def repo(git_repo: Path, hook_source: tuple[str, str], home: Path) -> Iterator[Path]:
+    """A repository with a valid plan committed and the bcplint hook installed by pre-commit."""
+    url, rev = hook_source
+    write(git_repo, ".pre-commit-config.yaml", f"repos:\n- repo: {url}\n  rev: {rev}\n  hooks:\n  - id: bcplint\n")
+    write(git_repo, "bcp/contacts.yaml", CONTACTS)
+    write(git_repo, "bcp/services/support.yaml", SUPPORT)
+    write(git_repo, "bcp/services/shop.yaml", SHOP)
+    write(git_repo, "bcp/systems/db.yaml", DB.format(rto="1h"))
+    write(git_repo, "ci.yml", "not: [a, bcplint document\n")  # not ours: never read
+    installed = subprocess.run(
+        [str(CLIENT), "install"], cwd=git_repo, env=environment(home), capture_output=True, text=True, check=False
     )
-    # Only the committed file is reported on, but its reference to 'cto' resolved: no BCP003.
-    assert "BCP003" not in failed.stdout
-    assert "contacts.yaml" not in failed.stdout
+    assert installed.returncode == 0, installed.stdout + installed.stderr
+    first = commit(git_repo, home, "-m", "the plan")
+    assert first.returncode == 0, first.stdout
+    yield git_repo
 
-    (git_repo / "bcp" / "helpdesk.yaml").write_text(BROKEN_PLAN.replace("rtoo: 4h\n", ""), encoding="utf-8")
-    git(git_repo, "add", "bcp/helpdesk.yaml")
-    passed = pre_commit(git_repo, home, "try-repo", str(REPO_ROOT), "bcplint", "--verbose")
-    assert passed.returncode == 0, passed.stdout + passed.stderr
-    assert "bcplint" in passed.stdout and "Passed" in passed.stdout
+
+def commit(repo: Path, home: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """`git commit ARGS` with the installed hook (the first commit adds everything). The
+    hook's report arrives on standard error under git: ``stdout`` holds both, in order."""
+    if not _has_head(repo):
+        git(repo, "add", "-A")
+    return subprocess.run(
+        ["git", "commit", "-q", *args],
+        cwd=repo,
+        env=environment(home),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        check=False,
+    )
+
+
+def _has_head(repo: Path) -> bool:
+    return subprocess.run(["git", "rev-parse", "--verify", "--quiet", "HEAD"], cwd=repo, check=False).returncode == 0
+
+
+def committed(repo: Path) -> int:
+    return int(git(repo, "rev-list", "--count", "HEAD").strip())
+
+
+def test_deleting_a_contact_that_another_document_names_fails_the_commit(repo: Path, home: Path) -> None:
+    write(repo, "bcp/contacts.yaml", CONTACTS.split("---\n", maxsplit=1)[0])  # support-lead removed
+    git(repo, "add", "bcp/contacts.yaml")
+    result = commit(repo, home, "-m", "remove a contact")
+    assert result.returncode != 0, result.stdout
+    assert "bcp/services/support.yaml:4:8: error BCP003 unknown-reference" in result.stdout
+    assert "'support-lead'" in result.stdout
+    assert committed(repo) == 1
+
+
+def test_raising_a_dependency_rto_fails_the_commit_on_the_dependent(repo: Path, home: Path) -> None:
+    write(repo, "bcp/systems/db.yaml", DB.format(rto="8h"))
+    git(repo, "add", "bcp/systems/db.yaml")
+    result = commit(repo, home, "-m", "relax the database RTO")
+    assert result.returncode != 0, result.stdout
+    assert "bcp/services/shop.yaml:7:14: error BCP204 dependency-rto-inversion" in result.stdout
+    assert committed(repo) == 1
+
+
+def test_an_owner_in_a_file_never_added_fails_the_commit(repo: Path, home: Path) -> None:
+    write(repo, "bcp/people/ops.yaml", "apiVersion: bcplint/v1\nkind: Contact\nname: ops-lead\n")  # never added
+    write(repo, "bcp/systems/queue.yaml", DB.format(rto="1h").replace("db", "queue").replace("cto", "ops-lead"))
+    git(repo, "add", "bcp/systems/queue.yaml")
+    result = commit(repo, home, "-m", "add the queue")
+    assert result.returncode != 0, result.stdout
+    assert "bcp/systems/queue.yaml:4:8: error BCP003 unknown-reference" in result.stdout
+    assert "ops.yaml" not in result.stdout  # untracked: not part of the commit, never read
+
+
+def test_a_good_change_passes_despite_broken_unstaged_edits(repo: Path, home: Path) -> None:
+    write(repo, "bcp/systems/db.yaml", DB.format(rto="2h"))
+    git(repo, "add", "bcp/systems/db.yaml")
+    write(repo, "bcp/contacts.yaml", "apiVersion: bcplint/v1\nkind: [broken\n")  # not staged
+    write(repo, "bcp/services/support.yaml", SUPPORT.replace("criticality: low", "criticality: urgent"))
+    result = commit(repo, home, "-m", "tighten the database RTO")
+    assert result.returncode == 0, result.stdout
+    assert committed(repo) == 2
+    assert git(repo, "show", "HEAD:bcp/systems/db.yaml").endswith("rto: 2h\n")
+    # pre-commit put the unstaged edits back untouched.
+    assert (repo / "bcp/contacts.yaml").read_text(encoding="utf-8") == "apiVersion: bcplint/v1\nkind: [broken\n"
+
+
+def test_commit_all_lints_the_index_git_builds_for_the_commit(repo: Path, home: Path) -> None:
+    """`git commit -a` stages into a locked index and points GIT_INDEX_FILE at it for the hook."""
+    write(repo, "bcp/systems/db.yaml", DB.format(rto="8h"))  # not added: -a stages it
+    result = commit(repo, home, "-a", "-m", "relax the database RTO")
+    assert result.returncode != 0, result.stdout
+    assert "BCP204 dependency-rto-inversion" in result.stdout
+    assert committed(repo) == 1
+
+
+def test_commit_of_named_paths_lints_the_temporary_index(repo: Path, home: Path) -> None:
+    """`git commit PATH` commits only PATH, through a temporary index of its own."""
+    write(repo, "bcp/systems/db.yaml", DB.format(rto="8h"))
+    result = commit(repo, home, "-m", "relax the database RTO", "--", "bcp/systems/db.yaml")
+    assert result.returncode != 0, result.stdout
+    assert "BCP204 dependency-rto-inversion" in result.stdout
+    assert committed(repo) == 1
+
+
+def test_a_commit_of_code_only_passes_without_reading_the_plan(repo: Path, home: Path) -> None:
+    write(repo, "bcp/contacts.yaml", "apiVersion: bcplint/v1\nkind: [broken\n")  # broken, but not staged
+    write(repo, "src/app.py", "print('hello')\n")
+    git(repo, "add", "src/app.py")
+    result = commit(repo, home, "-m", "code")
+    assert result.returncode == 0, result.stdout
+    assert committed(repo) == 2

@@ -7,11 +7,14 @@ language server. Git's plumbing output (``-z`` listings, ``cat-file --batch``) i
 and stable, so parsing it here is small and exact.
 
 Hooks: while ``git commit`` runs a hook it exports ``GIT_INDEX_FILE`` (the index being
-committed — a temporary one for ``git commit -a`` or ``git commit PATH``), and sometimes
-``GIT_DIR`` and ``GIT_WORK_TREE``. Like pre-commit, bcplint keeps these for git commands on
-the user's repository, so ``--staged`` reads exactly what the commit records; relative values
-are made absolute against the directory bcplint started in, because git resolves them
-against each command's own working directory.
+committed: ``.git/index``, relative to the top of the work tree, for a plain commit; an
+absolute path to a locked or temporary index for ``git commit -a`` or ``git commit PATH``),
+and in some set-ups ``GIT_DIR`` and ``GIT_WORK_TREE``. Like pre-commit, bcplint keeps these for
+git commands on the user's repository, so ``--staged`` reads exactly what the commit records.
+Git resolves a relative ``GIT_INDEX_FILE`` against the top of the work tree, which is where
+bcplint runs every git command, so it is passed on as it is; a relative ``GIT_DIR`` or
+``GIT_WORK_TREE`` is resolved against the directory git starts in, so those are made absolute
+against the directory bcplint started in (bcplint never changes directory).
 """
 
 from __future__ import annotations
@@ -23,8 +26,8 @@ from pathlib import Path
 
 from bcplint.errors import SourceError
 
-# Variables git resolves against the working directory of each command.
-_PATH_VARIABLES = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY", "GIT_COMMON_DIR")
+# Variables git resolves against the directory it starts in (bcplint starts it elsewhere).
+_PATH_VARIABLES = ("GIT_DIR", "GIT_WORK_TREE")
 
 
 class GitError(SourceError):
@@ -32,7 +35,7 @@ class GitError(SourceError):
 
 
 def git_environment(base: dict[str, str] | None = None, cwd: str | None = None) -> dict[str, str]:
-    """The environment for git: the caller's, with hook variables made absolute.
+    """The environment for git: the caller's, with ``GIT_DIR`` and ``GIT_WORK_TREE`` made absolute.
 
     ``base`` defaults to ``os.environ``, ``cwd`` to the process's working directory.
     ``GIT_OPTIONAL_LOCKS=0`` stops read commands from refreshing (and locking) the index.
