@@ -142,7 +142,7 @@ def test_unknown_config_key_names_it_and_the_nearest_key(bcplint: Callable[..., 
     config = write(tmp_path, ".bcplint.yaml", "ignroe: [BCP201]\n")
     run = bcplint("check", "bcp", cwd=tmp_path)
     assert run.code == 2
-    assert run.err == f"bcplint: error: {config}: unknown key 'ignroe' (did you mean ignore?)\n"
+    assert run.err == f"bcplint: error: {config}:1: unknown key 'ignroe' (did you mean ignore?)\n"
 
 
 def test_unknown_rule_in_config(bcplint: Callable[..., Run], tmp_path: Path) -> None:
