@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
+from bcplint.baseline import EXEMPTION_RULES
 from bcplint.findings import Finding, LintResult, Severity
 from bcplint.graph import edges, reachable_sets, reversed_edges
 from bcplint.model.kinds import Exercise, Plan, System
@@ -180,15 +181,21 @@ def coverage(result: LintResult) -> list[ClauseCoverage]:
     for clause in sorted(rules_by_clause, key=_clause_order):
         rules = rules_by_clause[clause]
         passing = failing = 0
-        for rule in rules:
-            failed = failing_by_rule.get(rule, set())
+        for rule_id in rules:
+            failed = failing_by_rule.get(rule_id, set())
             failing += len(failed)
-            passing += len(checked_by_rule.get(rule, set()) - failed)
-        idle = tuple(r for r in rules if not checked_by_rule.get(r) and not failing_by_rule.get(r))
+            passing += len(checked_by_rule.get(rule_id, set()) - failed)
+        idle = tuple(r for r in rules if not (checked_by_rule.get(r) or failing_by_rule.get(r) or _judges(r, result)))
         rows.append(
             ClauseCoverage(clause=clause, rules=tuple(rules), passing=passing, failing=failing, not_applicable=idle)
         )
     return rows
+
+
+def _judges(rule: str, result: LintResult) -> bool:
+    """Rules about exceptions have something to check whenever there is one, inline ones included
+    (the engine lists only Waiver documents as what they checked)."""
+    return rule in EXEMPTION_RULES and bool(result.exemptions)
 
 
 def blockers(missing: Iterable[str], names: Mapping[str, str]) -> str:

@@ -72,7 +72,7 @@ def channel_independence(ctx: Context, doc: Doc, field: str, params: NoParams) -
                 doc=doc,
                 field=("communication", "internal", i, "provider"),
                 outcome="shared",
-                detail=f"secondary channel '{channel.name}' runs on {channel.provider}, "
+                detail=f"secondary channel '{channel.name}' runs on {channel.provider.strip()}, "
                 f"like primary channel '{primary.name}'",
                 values={"channel": channel.name, "primary": primary.name, "provider": channel.provider},
             )

@@ -70,9 +70,9 @@ def report_command(
     result, workspace = lint_workspace(options)
     writer = html_report.write if output_format == "html" else md_report.write
     if output is None:
-        stream = io.StringIO()
-        writer(result, matrix(workspace, result), coverage(result), dependency_graph(workspace), stream)
-        click.echo(stream.getvalue(), nl=False)
+        text = io.StringIO()
+        writer(result, matrix(workspace, result), coverage(result), dependency_graph(workspace), text)
+        click.echo(text.getvalue(), nl=False)
         return EXIT_OK
     try:
         with output.open("w", encoding="utf-8", newline="\n") as stream:

@@ -42,8 +42,8 @@ def write(
         stream.write(f"| {row.kind} **{_cell(row.name)}** | {row.criticality} | {cells} |\n")
     stream.write("\n## Framework coverage\n\n| clause | rules | passing | failing |\n|---|---|---:|---:|\n")
     for item in coverage:
-        counts = f"{item.passing} | {item.failing}" if item.applicable else "n/a | n/a"
-        stream.write(f"| {clause_text((item.clause,))} | {_rules(item)} | {counts} |\n")
+        tally = f"{item.passing} | {item.failing}" if item.applicable else "n/a | n/a"
+        stream.write(f"| {clause_text((item.clause,))} | {_rules(item)} | {tally} |\n")
     stream.write("\n## Dependency graph\n\n```mermaid\n" + to_mermaid(graph) + "```\n")
     register = [e for e in result.exemptions if e.kind != "baseline"]
     stream.write("\n## Exception register\n\n")
