@@ -22,6 +22,9 @@ _DATE_ERRORS = frozenset({"date_type", "date_parsing", "date_from_datetime_parsi
 DATE_FORM = "a date written like 2026-01-05 (YYYY-MM-DD)"
 # Year, month and day as digits, whatever their width: `2026-1-5`, `2026-02-30`, `2026-13-01`.
 _DIGIT_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+# English and fixed: calendar.month_name follows the process locale, and output must not.
+_MONTHS = ("", "January", "February", "March", "April", "May", "June", "July", "August", "September",
+           "October", "November", "December")  # fmt: skip
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -123,7 +126,7 @@ def _impossible(year: int, month: int, day: int) -> str:
     if day < 1:
         return "days start at 01"
     if day > last:
-        return f"{calendar.month_name[month]} {year} has {last} days"
+        return f"{_MONTHS[month]} {year} has {last} days"
     return ""
 
 

@@ -245,8 +245,8 @@ def changed_after_review(ctx: Context, doc: Doc, field: str, params: NoParams) -
     Reviewed on 2026-06-01: a commit to a covered service's file on 2026-05-20 passes; one on
     2026-07-02 fails (outcome ``changed``), once per Plan, naming the latest changed file and
     commit and how many files changed: "was last reviewed on 2026-06-01, but bcp/db.yaml has
-    changed since, in commit 1a2b3c4 on 2026-07-02 ('Relax the RTO')". Silent without git history (the run says once
-    why) or without a review date (BCP301's business).
+    changed since, in commit 1a2b3c4 on 2026-07-02 ('Relax the RTO')". Silent without git
+    history (the run says once why) or without a review date (BCP301's business).
     """
     plan = doc.model
     history = ctx.workspace.history
