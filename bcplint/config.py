@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal
 
@@ -11,6 +13,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from bcplint.errors import ConfigError, did_you_mean
+from bcplint.loader import Source
+from bcplint.positions import PositionIndex
 from bcplint.validate import format_field
 from bcplint.yamlstream import load_one
 
@@ -114,6 +118,12 @@ def _read_pyproject(path: Path) -> Any:
 
 
 def _describe(path: Path, exc: ValidationError) -> str:
+    """Every problem of the configuration at ``path``, each as ``path:line: message``, in line order.
+
+    The line is the key's (or the value's, for a bad value). Only the error path pays for
+    finding it: the file is read once more here, and a line that cannot be found is left out.
+    """
+    line_of = _line_finder(path)
     messages = []
     for error in exc.errors(include_url=False):
         loc = tuple(error["loc"])
@@ -121,9 +131,57 @@ def _describe(path: Path, exc: ValidationError) -> str:
         if error["type"] == "extra_forbidden":
             parent: type[BaseModel] = RuleConfig if len(loc) > 1 and loc[0] == "rules" else Config
             hint = did_you_mean(str(loc[-1]), parent.model_fields)
-            messages.append(f"unknown key '{key}'{hint}")
+            message = f"unknown key '{key}'{hint}"
         elif error["type"] == "literal_error":
-            messages.append(f"'{key}' must be one of {error['ctx']['expected']}")
+            message = f"'{key}' must be one of {error['ctx']['expected']}"
         else:
-            messages.append(f"'{key}': {error['msg']}")
-    return f"{path}: " + "; ".join(messages)
+            message = f"'{key}': {error['msg']}"
+        line = line_of(loc)
+        messages.append((line or 0, f"{path}:{line}: {message}" if line else f"{path}: {message}"))
+    return "; ".join(message for _, message in sorted(messages, key=lambda item: item[0]))
+
+
+def _line_finder(path: Path) -> Callable[[tuple[str | int, ...]], int | None]:
+    """``loc`` -> the 1-based line of that key in the configuration file, or None."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return lambda loc: None
+    if path.name == "pyproject.toml":
+        return lambda loc: _toml_line(text, loc)
+    source = Source(path=str(path), text=text)
+    positions = PositionIndex()
+    return lambda loc: positions.locate(source, 0, loc, key=True)[0]
+
+
+_TOML_TABLE = re.compile(r"^\[\s*([^\[\]]+?)\s*\](?:\s*#.*)?$")
+
+
+def _toml_line(text: str, loc: tuple[str | int, ...]) -> int | None:
+    """The line of ``loc``'s last key in ``[tool.bcplint]`` (or a sub-table), found by a text search.
+
+    tomllib keeps no positions, so this looks for ``key =`` (bare, quoted, dotted or inside an
+    inline table) on the lines of ``tool.bcplint`` tables and returns the first. Exact for
+    top-level keys; for a key under ``rules`` it prefers the rule's own ``[tool.bcplint.rules.X]``
+    table, but with inline tables and the same key under two rules it may point at the other
+    rule's line. None when the key is not written in a way this recognises (``[tool]`` with
+    ``bcplint.paths = ...``, multi-line strings).
+    """
+    names = [part for part in loc if isinstance(part, str)]
+    if not names:
+        return None
+    assigned = re.compile(rf"""(?:^|[{{,.\s])["']?{re.escape(names[-1])}["']?\s*=""")
+    own_table = ".".join(["tool", "bcplint", *names[:-1]])
+    table: str | None = None
+    candidates: list[tuple[bool, int]] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        header = _TOML_TABLE.match(stripped)
+        if header:
+            table = re.sub(r"""[\s"']""", "", header.group(1))
+            continue
+        if table is None or not (table == "tool.bcplint" or table.startswith("tool.bcplint.")):
+            continue
+        if not stripped.startswith("#") and assigned.search(stripped):
+            candidates.append((table != own_table, number))
+    return min(candidates)[1] if candidates else None

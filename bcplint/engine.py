@@ -155,7 +155,7 @@ def _finding(rule: Rule, bound: BoundCheck, hit: Hit, severity: Severity, positi
         rule_id=rule.id,
         rule_name=rule.name,
         severity=severity,
-        message=_message(rule, bound, hit),
+        message=_message(rule, bound, hit, positions),
         kind=doc.kind if doc else None,
         document=doc.name if doc else None,
         field=format_field(hit.field) or None,
@@ -163,7 +163,7 @@ def _finding(rule: Rule, bound: BoundCheck, hit: Hit, severity: Severity, positi
     )
 
 
-def _message(rule: Rule, bound: BoundCheck, hit: Hit) -> str:
+def _message(rule: Rule, bound: BoundCheck, hit: Hit, positions: PositionIndex) -> str:
     template = bound.message if bound.message is not None else rule.message
     if isinstance(template, Mapping):
         template = template.get(hit.outcome)
@@ -176,6 +176,10 @@ def _message(rule: Rule, bound: BoundCheck, hit: Hit) -> str:
             values.update((k, v) for k, v in model.__dict__.items() if isinstance(v, (str, int, dt.date)))
         values.update(label=hit.doc.label, kind=hit.doc.kind or "document", name=hit.doc.name or "")
     values.update(field=format_field(hit.field), detail=hit.detail)
+    if hit.related is not None:
+        other, field = hit.related
+        line, _ = positions.locate(other.raw.source, other.raw.index, field, key=True)
+        values["related_at"] = f"{other.path}:{line}"
     values.update(hit.values)
     values.update((k, v) for k, v in rule.params.items() if k not in values)
     return _PLACEHOLDER.sub(lambda m: render(values[m.group(1)]) if m.group(1) in values else m.group(0), template)

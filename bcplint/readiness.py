@@ -9,11 +9,12 @@ what the engine found.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-from bcplint.findings import CheckedSubject, Finding, LintResult, Severity
+from bcplint.baseline import EXEMPTION_RULES
+from bcplint.findings import Finding, LintResult, Severity
 from bcplint.graph import edges, reachable_sets, reversed_edges
 from bcplint.model.kinds import Exercise, Plan, System
 from bcplint.workspace import Doc, Workspace
@@ -32,10 +33,14 @@ COLUMNS: tuple[tuple[str, tuple[str, ...], bool], ...] = (
 )
 
 
+# What a cell says when the plan has no value; alone beside "n/a" it says nothing more.
+_ABSENT = ("none", "never")
+
+
 @dataclass(frozen=True, kw_only=True)
 class Cell:
     status: Status
-    text: str  # what the plan says (the RTO, the owner, a date) or why there is nothing
+    text: str  # what the plan says (the RTO, the owner, a date), why there is nothing, or ""
     evidence: tuple[str, ...]  # the findings behind an amber or red cell
 
 
@@ -50,10 +55,23 @@ class Row:
 
 @dataclass(frozen=True, kw_only=True)
 class ClauseCoverage:
+    """How the rules mapped to one framework clause fared.
+
+    ``passing`` and ``failing`` count (rule, document) checks; ``not_applicable`` lists the
+    rules (also in ``rules``) that had nothing to check in this workspace (a waiver rule where
+    there are no waivers): they are no evidence either way. ``applicable`` is False when
+    every rule of the clause is in that list.
+    """
+
     clause: str
     rules: tuple[str, ...]
     passing: int
     failing: int
+    not_applicable: tuple[str, ...] = ()
+
+    @property
+    def applicable(self) -> bool:
+        return len(self.not_applicable) < len(self.rules)
 
 
 def matrix(workspace: Workspace, result: LintResult) -> list[Row]:
@@ -102,7 +120,9 @@ def _cell(column: str, doc: Doc, plans: list[Doc], workspace: Workspace, found: 
     if found:
         return Cell(status="warn", text=text, evidence=evidence)
     if not applies:
-        return Cell(status="none", text=text, evidence=("not required for this document",))
+        # Nothing to show but the absence of something not asked for: a plain n/a, not "n/a none".
+        shown = "" if text in _ABSENT else text
+        return Cell(status="none", text=shown, evidence=("not required for this document",))
     return Cell(status="ok", text=text, evidence=())
 
 
@@ -140,11 +160,19 @@ def _latest(dates: Iterable[dt.date], otherwise: str) -> str:
 
 
 def coverage(result: LintResult) -> list[ClauseCoverage]:
-    """Per framework clause: the rules mapped to it, and how many of their checks pass or fail."""
-    failing_subjects = {(f.rule_id, f.path, f.document) for f in result.findings if not f.waived}
-    checks_by_rule: dict[str, list[CheckedSubject]] = {}
+    """Per framework clause: the rules mapped to it, and how many of their checks pass or fail.
+
+    A check fails when an unwaived finding of its rule falls on its document; findings on
+    something the engine did not list as checked (an inline suppression's BCP801) still fail.
+    A rule that checked nothing and found nothing is not applicable, never passing.
+    """
+    failing_by_rule: dict[str, set[tuple[str, str | None]]] = {}
+    for finding in result.findings:
+        if not finding.waived:
+            failing_by_rule.setdefault(finding.rule_id, set()).add((finding.path, finding.document))
+    checked_by_rule: dict[str, set[tuple[str, str | None]]] = {}
     for check in result.checks:
-        checks_by_rule.setdefault(check.rule_id, []).append(check)
+        checked_by_rule.setdefault(check.rule_id, set()).add((check.path, check.document))
     rules_by_clause: dict[str, list[str]] = {}
     for rule in result.rules:
         for clause in rule.clauses:
@@ -152,10 +180,37 @@ def coverage(result: LintResult) -> list[ClauseCoverage]:
     rows = []
     for clause in sorted(rules_by_clause, key=_clause_order):
         rules = rules_by_clause[clause]
-        checks = [c for r in rules for c in checks_by_rule.get(r, [])]
-        failing = sum(1 for c in checks if (c.rule_id, c.path, c.document) in failing_subjects)
-        rows.append(ClauseCoverage(clause=clause, rules=tuple(rules), passing=len(checks) - failing, failing=failing))
+        passing = failing = 0
+        for rule_id in rules:
+            failed = failing_by_rule.get(rule_id, set())
+            failing += len(failed)
+            passing += len(checked_by_rule.get(rule_id, set()) - failed)
+        idle = tuple(r for r in rules if not (checked_by_rule.get(r) or failing_by_rule.get(r) or _judges(r, result)))
+        rows.append(
+            ClauseCoverage(clause=clause, rules=tuple(rules), passing=passing, failing=failing, not_applicable=idle)
+        )
     return rows
+
+
+def _judges(rule: str, result: LintResult) -> bool:
+    """Rules about exceptions have something to check whenever there is one, inline ones included
+    (the engine lists only Waiver documents as what they checked)."""
+    return rule in EXEMPTION_RULES and bool(result.exemptions)
+
+
+def blockers(missing: Iterable[str], names: Mapping[str, str]) -> str:
+    """What stands between a Service and its next maturity level, each rule by id and name.
+
+    ``("BCP601", "BCP402 (on a dependency)")`` with the rules' names ->
+    ``"BCP601 exercise-recency, BCP402 backup-tested (on a dependency)"``; a rule whose name
+    is not in ``names`` (one that did not run) keeps its id alone. "—" when nothing does.
+    """
+    shown = []
+    for item in missing:
+        rule, _, why = item.partition(" ")
+        named = f"{rule} {names[rule]}" if rule in names else rule
+        shown.append(f"{named} {why}" if why else named)
+    return ", ".join(shown) or "—"
 
 
 def _clause_order(clause: str) -> tuple[str, tuple[tuple[int, int, str], ...]]:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import calendar
+import datetime as dt
+import re
 import reprlib
 from dataclasses import dataclass
 from typing import Any
@@ -12,6 +15,16 @@ from bcplint.errors import did_you_mean
 from bcplint.model import API_VERSION, KINDS, Document
 
 FieldPath = tuple[str | int, ...]
+
+# pydantic's error types for a value that is not a date; their wording ("input is too short",
+# "invalid character in year") describes its parser, not what the user should write.
+_DATE_ERRORS = frozenset({"date_type", "date_parsing", "date_from_datetime_parsing", "date_from_datetime_inexact"})
+DATE_FORM = "a date written like 2026-01-05 (YYYY-MM-DD)"
+# Year, month and day as digits, whatever their width: `2026-1-5`, `2026-02-30`, `2026-13-01`.
+_DIGIT_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+# English and fixed: calendar.month_name follows the process locale, and output must not.
+_MONTHS = ("", "January", "February", "March", "April", "May", "June", "July", "August", "September",
+           "October", "November", "December")  # fmt: skip
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -47,7 +60,9 @@ def validate(data: dict[str, Any]) -> tuple[Document | None, list[SchemaProblem]
         if kind is None:
             message = f"missing required field 'kind'; one of {', '.join(KINDS)}"
         else:
-            message = f"unknown kind '{kind}'{did_you_mean(str(kind), KINDS)}; kinds are {', '.join(KINDS)}"
+            # The suggestion is the fix; the full list only helps when there is none.
+            hint = did_you_mean(str(kind), KINDS) or f"; kinds are {', '.join(KINDS)}"
+            message = f"unknown kind '{kind}'{hint}"
         return None, [SchemaProblem(field=("kind",) if kind is not None else (), message=message)]
     model = KINDS[str(kind)]
     try:
@@ -68,6 +83,8 @@ def _problem(error: Any, model: type[Document]) -> SchemaProblem:
         allowed = _allowed_fields(model, loc[:-1])
         hint = did_you_mean(str(loc[-1]), allowed)
         return SchemaProblem(field=loc, message=f"unknown field '{name}'{hint}", at_key=True)
+    if kind in _DATE_ERRORS:
+        return SchemaProblem(field=loc, message=date_message(name, error.get("input")))
     got = _short(error.get("input"))
     if kind == "literal_error":
         expected = error.get("ctx", {}).get("expected", "")
@@ -75,6 +92,53 @@ def _problem(error: Any, model: type[Document]) -> SchemaProblem:
     if kind == "value_error":
         return SchemaProblem(field=loc, message=f"'{name}': {error['ctx']['error']}")
     return SchemaProblem(field=loc, message=f"'{name}': {error['msg'].lower()}; got {got}")
+
+
+def date_message(name: str, value: Any) -> str:
+    """Why ``value`` is not a date, and how to write one.
+
+    ``'2026-02-30'`` is well-formed but impossible, and the message says why (February 2026
+    has 28 days); anything else is told the expected form, ISO 8601's YYYY-MM-DD, with the
+    date it probably meant when that is clear (``2026-1-5`` -> ``2026-01-05``; a date and time
+    -> the date). Day-first and month-first forms (``05/01/2026``) are ambiguous: no guess.
+    """
+    text = value.isoformat(sep=" ") if isinstance(value, dt.datetime) else value
+    if isinstance(text, str):
+        text = text.strip()
+        match = _DIGIT_DATE.fullmatch(text)
+        if match and all(len(part) == 2 for part in match.groups()[1:]):
+            why = _impossible(*map(int, match.groups()))
+            if why:
+                return f"'{name}' is {text}, which is not a real date: {why}"
+        meant = _probably_meant(text)
+        if meant is not None:
+            return f"'{name}' must be {DATE_FORM}; got {_short(text)} (did you mean {meant}?)"
+    return f"'{name}' must be {DATE_FORM}; got {_short(text)}"
+
+
+def _impossible(year: int, month: int, day: int) -> str:
+    """Why a YYYY-MM-DD text names no day of the calendar ('' when it does)."""
+    if year < dt.MINYEAR:
+        return f"years start at {dt.MINYEAR:04d}"
+    if not 1 <= month <= 12:
+        return f"there is no month {month:02d}; months run from 01 to 12"
+    last = calendar.monthrange(year, month)[1]
+    if day < 1:
+        return "days start at 01"
+    if day > last:
+        return f"{_MONTHS[month]} {year} has {last} days"
+    return ""
+
+
+def _probably_meant(text: str) -> str | None:
+    """``2026-1-5`` or ``2026-01-05 10:00`` -> ``2026-01-05``, when that is a real date."""
+    match = _DIGIT_DATE.match(text)
+    if match is None or (match.end() < len(text) and text[match.end()] not in " Tt"):
+        return None
+    try:
+        return dt.date(*map(int, match.groups())).isoformat()
+    except ValueError:
+        return None
 
 
 def _allowed_fields(model: type[Document], parent: FieldPath) -> list[str]:

@@ -90,15 +90,15 @@ def test_bcp304_names_the_file_and_commit_changed_after_the_review(bcplint: Call
     [finding] = findings(bcplint(*args, cwd=git_repo))
     assert (finding["path"], finding["line"], finding["column"]) == ("bcp/plan.yaml", 6, 27)
     assert finding["message"] == (
-        "Plan 'bcp' bcp/db.yaml changed after the last review on 2026-06-01, latest in "
-        f"{sha[:7]} on 2026-07-02 ('Relax the database RTO')"
+        "Plan 'bcp' was last reviewed on 2026-06-01, but bcp/db.yaml has changed since, in "
+        f"commit {sha[:7]} on 2026-07-02 ('Relax the database RTO')"
     )
     write(git_repo, "bcp/shop.yaml", SHOP.replace("4h", "3h"))
     sha = commit(git_repo, "Tighten the shop RTO", "2026-07-05")
     [finding] = findings(bcplint(*args, cwd=git_repo))  # still one finding, naming the latest
     assert finding["message"] == (
-        "Plan 'bcp' bcp/shop.yaml and 1 other file changed after the last review on 2026-06-01, latest in "
-        f"{sha[:7]} on 2026-07-05 ('Tighten the shop RTO')"
+        "Plan 'bcp' was last reviewed on 2026-06-01, but 2 files it relies on have changed since; the latest "
+        f"change is to bcp/shop.yaml, in commit {sha[:7]} on 2026-07-05 ('Tighten the shop RTO')"
     )
     assert finding["severity"] == "warning"
 
@@ -263,7 +263,7 @@ def test_bcp304_uses_the_repository_of_the_plan_not_of_the_working_directory(
     [finding] = findings(run)
     # Reports name files relative to the repository root, wherever bcplint runs from.
     assert finding["path"] == "bcp/plan.yaml"
-    assert "bcp/db.yaml changed after the last review" in finding["message"]
+    assert "but bcp/db.yaml has changed since, in commit" in finding["message"]
 
 
 def test_changed_since_sees_what_a_deleted_document_leaves_behind(bcplint: Callable[..., Run], git_repo: Path) -> None:

@@ -33,7 +33,10 @@ class Hit:
 
     ``outcome`` picks the rule's message when it has one per outcome (``missing``, ``stale``…);
     ``values`` fill the message's ``{placeholders}``; ``detail`` is the check's own wording,
-    used when the rule has no message for the outcome.
+    used when the rule has no message for the outcome. ``related`` is another place the
+    message points to (a document and a field in it, such as the first use of a duplicated
+    name): checks never read files, so the engine finds its line and offers it to the
+    message as ``{related_at}`` (``path:line``).
     """
 
     doc: Doc | None
@@ -43,6 +46,7 @@ class Hit:
     values: Mapping[str, object] = dataclasses.field(default_factory=dict)
     at_key: bool = False
     position: tuple[str, int, int] | None = None  # (path, line, column) when there is no document
+    related: tuple[Doc, FieldPath] | None = None
 
 
 class Params(BaseModel):

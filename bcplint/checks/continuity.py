@@ -7,8 +7,9 @@ from collections.abc import Iterator
 from pydantic import Field
 
 from bcplint.checks.base import Context, Hit, NoParams, Params
+from bcplint.checks.providers import known_provider
 from bcplint.graph import edges, reachable_sets
-from bcplint.model.kinds import Exercise, Plan, System
+from bcplint.model.kinds import Channel, Exercise, Plan, System
 from bcplint.model.types import Duration, HostLocation
 from bcplint.workspace import Doc, Workspace
 
@@ -51,20 +52,27 @@ def channel_independence(ctx: Context, doc: Doc, field: str, params: NoParams) -
 
     Primary ``slack``: a ``phone`` secondary with provider ``carrier`` passes; a ``slack``
     huddle as secondary fails (outcome ``shared``). Silent without both kinds of channel.
+    A provider that is not known (absent, or a placeholder such as ``unspecified`` or ``TBD``,
+    see :mod:`bcplint.checks.providers`) shares nothing: two unknowns are not one provider.
     """
     plan = doc.model
     if not isinstance(plan, Plan) or plan.communication is None:
         return
     internal = plan.communication.internal
-    primaries = {c.provider.lower(): c for c in internal if c.priority == "primary"}
+    primaries: dict[str, Channel] = {}
+    for c in internal:
+        key = known_provider(c.provider)
+        if c.priority == "primary" and key is not None:
+            primaries[key] = c
     for i, channel in enumerate(internal):
-        primary = primaries.get(channel.provider.lower())
+        key = known_provider(channel.provider)
+        primary = primaries.get(key) if key is not None else None
         if channel.priority == "secondary" and primary is not None:
             yield Hit(
                 doc=doc,
                 field=("communication", "internal", i, "provider"),
                 outcome="shared",
-                detail=f"secondary channel '{channel.name}' runs on {channel.provider}, "
+                detail=f"secondary channel '{channel.name}' runs on {channel.provider.strip()}, "
                 f"like primary channel '{primary.name}'",
                 values={"channel": channel.name, "primary": primary.name, "provider": channel.provider},
             )
@@ -236,8 +244,9 @@ def changed_after_review(ctx: Context, doc: Doc, field: str, params: NoParams) -
 
     Reviewed on 2026-06-01: a commit to a covered service's file on 2026-05-20 passes; one on
     2026-07-02 fails (outcome ``changed``), once per Plan, naming the latest changed file and
-    commit and how many other files changed. Silent without git history (the run says once
-    why) or without a review date (BCP301's business).
+    commit and how many files changed: "was last reviewed on 2026-06-01, but bcp/db.yaml has
+    changed since, in commit 1a2b3c4 on 2026-07-02 ('Relax the RTO')". Silent without git
+    history (the run says once why) or without a review date (BCP301's business).
     """
     plan = doc.model
     history = ctx.workspace.history
@@ -250,13 +259,16 @@ def changed_after_review(ctx: Context, doc: Doc, field: str, params: NoParams) -
         return
     # One finding per Plan, naming the latest change: the review is what needs doing, once.
     latest, path = max(changed, key=lambda item: (item[0].date, item[1]))
-    others = f" and {len(changed) - 1} other file{'s' if len(changed) > 2 else ''}" if len(changed) > 1 else ""
+    commit = f"commit {latest.short} on {latest.date.isoformat()} ({latest.subject!r})"
+    if len(changed) == 1:
+        what = f"{path} has changed since, in {commit}"
+    else:
+        what = f"{len(changed)} files it relies on have changed since; the latest change is to {path}, in {commit}"
     yield Hit(
         doc=doc,
         field=("reviewed", "on"),
         outcome="changed",
-        detail=f"{path}{others} changed after the last review on {reviewed.isoformat()}, latest in "
-        f"{latest.short} on {latest.date.isoformat()} ({latest.subject!r})",
+        detail=f"was last reviewed on {reviewed.isoformat()}, but {what}",
         values={
             "path": path,
             "count": len(changed),

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from bcplint.checks.base import Context, Hit, NoParams
 from bcplint.graph import find_cycles
+from bcplint.model import KINDS
 from bcplint.workspace import references
 
 
@@ -31,7 +32,13 @@ def schema_violation(ctx: Context, params: NoParams) -> Iterator[Hit]:
 
 
 def unknown_reference(ctx: Context, params: NoParams) -> Iterator[Hit]:
-    """A reference that names no document, or a document of the wrong kind."""
+    """A reference that names no document, or a document of the wrong kind.
+
+    A reference to a document whose own ``kind`` is missing or unknown (``kind: contact``) is
+    not judged: that document's BCP002 finding names the real problem and its fix, and what
+    it was meant to be is anyone's guess until it is fixed. A known but wrong kind is reported
+    whether or not the target passed the schema: that mismatch is true either way.
+    """
     workspace = ctx.workspace
     for doc in workspace.valid():
         for ref in references(doc):
@@ -45,7 +52,7 @@ def unknown_reference(ctx: Context, params: NoParams) -> Iterator[Hit]:
                     detail=f"refers to '{ref.target}', but no document has that name (expected a {expected})",
                     values={"target": ref.target},
                 )
-            elif target.kind not in ref.kinds and target.kind is not None:
+            elif target.kind not in ref.kinds and target.kind in KINDS:
                 yield Hit(
                     doc=doc,
                     field=ref.field,
@@ -56,14 +63,20 @@ def unknown_reference(ctx: Context, params: NoParams) -> Iterator[Hit]:
 
 
 def duplicate_name(ctx: Context, params: NoParams) -> Iterator[Hit]:
-    """A second document with a name already taken (names are unique across all kinds)."""
+    """A second document with a name already taken (names are unique across all kinds).
+
+    The first use is passed on as the hit's ``related`` document, so the message can say
+    where it is down to the line (``{related_at}``); ``detail`` names its file only.
+    """
     for doc, first in ctx.workspace.duplicates:
+        kind = first.kind if first.kind in KINDS else "document"
         yield Hit(
             doc=doc,
             field=("name",),
             outcome="duplicate",
-            detail=f"reuses a name already taken by the {first.kind} in {first.path}",
-            values={"other": first.path},
+            detail=f"reuses a name already taken by the {kind} in {first.path}",
+            values={"other": first.path, "other_kind": kind},
+            related=(first, ("name",)),
         )
 
 

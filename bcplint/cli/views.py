@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 from pathlib import Path
 
 import click
@@ -42,13 +43,16 @@ def graph_command(
     "-o",
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
-    required=True,
-    help="The file to write (a single self-contained file).",
+    help="The file to write (a single self-contained file); standard output without it.",
 )
 @today_option
 @config_option
 def report_command(
-    paths: tuple[str, ...], output_format: str, output: Path, today: dt.datetime | None, config_path: Path | None
+    paths: tuple[str, ...],
+    output_format: str,
+    output: Path | None,
+    today: dt.datetime | None,
+    config_path: Path | None,
 ) -> int:
     """A readiness report: maturity, readiness matrix, clause coverage, graph, exceptions."""
     from bcplint.api import LintOptions, lint_workspace
@@ -65,6 +69,11 @@ def report_command(
     )
     result, workspace = lint_workspace(options)
     writer = html_report.write if output_format == "html" else md_report.write
+    if output is None:
+        text = io.StringIO()
+        writer(result, matrix(workspace, result), coverage(result), dependency_graph(workspace), text)
+        click.echo(text.getvalue(), nl=False)
+        return EXIT_OK
     try:
         with output.open("w", encoding="utf-8", newline="\n") as stream:
             writer(result, matrix(workspace, result), coverage(result), dependency_graph(workspace), stream)

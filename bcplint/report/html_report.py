@@ -12,11 +12,11 @@ from typing import TextIO
 from bcplint import __version__
 from bcplint.depgraph import DependencyGraph
 from bcplint.findings import LintResult, Severity, clause_text
-from bcplint.readiness import COLUMNS, ClauseCoverage, Row
+from bcplint.readiness import COLUMNS, ClauseCoverage, Row, blockers
 from bcplint.report.register import ordered
 from bcplint.report.svg_graph import svg
 
-SYMBOLS = {"ok": "✓", "warn": "!", "fail": "✗", "none": "-"}
+SYMBOLS = {"ok": "✓", "warn": "!", "fail": "✗", "none": "n/a"}
 CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:2rem;color:#212529;max-width:1400px}
 h1{font-size:1.6rem;margin-bottom:.2rem}h2{font-size:1.2rem;margin-top:2.2rem;border-bottom:1px solid #dee2e6}
@@ -69,12 +69,13 @@ def _maturity(result: LintResult, stream: TextIO) -> None:
         '<h2>Maturity</h2>\n<table id="maturity"><tr><th>service</th><th>level</th>'
         "<th>next level</th><th>what stands in the way</th></tr>\n"
     )
+    names = {rule.id: rule.name for rule in result.rules}
     for item in result.maturity:
         level = item.level or "below bronze"
         css = item.level or "below"
         stream.write(
             f'<tr><td>{escape(item.service)}</td><td><span class="level {css}">{escape(level)}</span></td>'
-            f"<td>{escape(item.next or '—')}</td><td>{escape(', '.join(item.missing) or '—')}</td></tr>\n"
+            f"<td>{escape(item.next or '—')}</td><td>{escape(blockers(item.missing, names))}</td></tr>\n"
         )
     stream.write("</table>\n")
 
@@ -86,7 +87,7 @@ def _matrix(rows: list[Row], stream: TextIO) -> None:
     for row in rows:
         cells = "".join(
             f'<td class="{cell.status}" title="{escape(chr(10).join(cell.evidence))}">'
-            f"{SYMBOLS[cell.status]} {escape(cell.text)}</td>"
+            f"{SYMBOLS[cell.status]}{' ' + escape(cell.text) if cell.text else ''}</td>"
             for cell in row.cells
         )
         stream.write(
@@ -102,11 +103,16 @@ def _coverage(coverage: list[ClauseCoverage], stream: TextIO) -> None:
         "<th>checks passing</th><th>checks failing</th></tr>\n"
     )
     for row in coverage:
-        css = "fail" if row.failing else "ok" if row.passing else "none"
-        stream.write(
-            f"<tr><td>{escape(clause_text((row.clause,)))}</td><td>{escape(', '.join(row.rules))}</td>"
-            f'<td>{row.passing}</td><td class="{css}">{row.failing}</td></tr>\n'
-        )
+        idle = escape(", ".join(row.not_applicable))
+        if row.applicable:
+            checked = escape(", ".join(r for r in row.rules if r not in row.not_applicable))
+            rules = checked + (f' <span class="muted">(nothing to check: {idle})</span>' if idle else "")
+            css = "fail" if row.failing else "ok" if row.passing else "none"
+            counts = f'<td>{row.passing}</td><td class="{css}">{row.failing}</td>'
+        else:
+            rules = f'<span class="muted">nothing to check: {idle}</span>'
+            counts = '<td class="none">n/a</td><td class="none">n/a</td>'
+        stream.write(f"<tr><td>{escape(clause_text((row.clause,)))}</td><td>{rules}</td>{counts}</tr>\n")
     stream.write("</table>\n")
 
 

@@ -9,7 +9,7 @@ from typing import TextIO
 
 from bcplint.depgraph import DependencyGraph, to_mermaid
 from bcplint.findings import LintResult, Severity, clause_text
-from bcplint.readiness import COLUMNS, ClauseCoverage, Row
+from bcplint.readiness import COLUMNS, ClauseCoverage, Row, blockers
 from bcplint.report.markdown import table_cell as _cell
 from bcplint.report.register import ordered
 
@@ -31,17 +31,19 @@ def write(
         f"{result.documents_checked} documents.\n\n## Maturity\n\n| service | level | missing for the next |\n"
     )
     stream.write("|---|---|---|\n")
+    names = {rule.id: rule.name for rule in result.rules}
     for item in result.maturity:
-        missing = ", ".join(item.missing) or "—"
+        missing = blockers(item.missing, names)
         stream.write(f"| {_cell(item.service)} | {item.level or 'below bronze'} | {_cell(missing)} |\n")
     stream.write("\n## Readiness\n\n| document | criticality | " + " | ".join(c for c, _, _ in COLUMNS) + " |\n")
     stream.write("|---|---|" + "---|" * len(COLUMNS) + "\n")
     for row in rows:
-        cells = " | ".join(f"{MARKS[c.status]} {_cell(c.text)}" for c in row.cells)
+        cells = " | ".join(f"{MARKS[c.status]} {_cell(c.text)}".rstrip() for c in row.cells)
         stream.write(f"| {row.kind} **{_cell(row.name)}** | {row.criticality} | {cells} |\n")
     stream.write("\n## Framework coverage\n\n| clause | rules | passing | failing |\n|---|---|---:|---:|\n")
     for item in coverage:
-        stream.write(f"| {clause_text((item.clause,))} | {', '.join(item.rules)} | {item.passing} | {item.failing} |\n")
+        tally = f"{item.passing} | {item.failing}" if item.applicable else "n/a | n/a"
+        stream.write(f"| {clause_text((item.clause,))} | {_rules(item)} | {tally} |\n")
     stream.write("\n## Dependency graph\n\n```mermaid\n" + to_mermaid(graph) + "```\n")
     register = [e for e in result.exemptions if e.kind != "baseline"]
     stream.write("\n## Exception register\n\n")
@@ -55,3 +57,12 @@ def write(
             f"| {expires} | {e.status} | {_cell(e.rule)} | {_cell(e.target or '')} | {_cell(e.approved_by or '')} "
             f"| {_cell(e.reason)} |\n"
         )
+
+
+def _rules(item: ClauseCoverage) -> str:
+    """``BCP601, BCP604 (nothing to check: BCP602)``: rules that had nothing to check set apart."""
+    idle = ", ".join(item.not_applicable)
+    if not item.applicable:
+        return f"nothing to check: {idle}"
+    checked = ", ".join(r for r in item.rules if r not in item.not_applicable)
+    return checked + (f" (nothing to check: {idle})" if idle else "")
