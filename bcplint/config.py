@@ -12,7 +12,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
-from bcplint.errors import ConfigError, did_you_mean
+from bcplint.errors import ConfigError, did_you_mean, shown
 from bcplint.loader import Source
 from bcplint.positions import PositionIndex
 from bcplint.validate import format_field
@@ -86,21 +86,21 @@ def _read_yaml(path: Path) -> Any:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise ConfigError(f"{path}: cannot read configuration: {exc.strerror}") from None
+        raise ConfigError(f"{shown(path)}: cannot read configuration: {exc.strerror}") from None
     except UnicodeDecodeError:
-        raise ConfigError(f"{path}: configuration is not valid UTF-8; save it as UTF-8") from None
+        raise ConfigError(f"{shown(path)}: configuration is not valid UTF-8; save it as UTF-8") from None
     try:
         data = load_one(text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark
         where = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
-        raise ConfigError(f"{path}{where}: configuration is not valid YAML: {exc.problem}") from None
+        raise ConfigError(f"{shown(path)}{where}: configuration is not valid YAML: {exc.problem}") from None
     except (YAMLError, RecursionError) as exc:
-        raise ConfigError(f"{path}: configuration is not valid YAML: {exc}") from None
+        raise ConfigError(f"{shown(path)}: configuration is not valid YAML: {exc}") from None
     if data is None:
         return {}
     if not isinstance(data, dict):
-        raise ConfigError(f"{path}: configuration must be a mapping of keys (paths, packs, select, ...)")
+        raise ConfigError(f"{shown(path)}: configuration must be a mapping of keys (paths, packs, select, ...)")
     return data
 
 
@@ -108,12 +108,12 @@ def _read_pyproject(path: Path) -> Any:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
-        raise ConfigError(f"{path}: cannot read configuration: {exc.strerror}") from None
+        raise ConfigError(f"{shown(path)}: cannot read configuration: {exc.strerror}") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+        raise ConfigError(f"{shown(path)}: not valid TOML: {exc}") from None
     section = data.get("tool", {}).get("bcplint", {})
     if not isinstance(section, dict):
-        raise ConfigError(f"{path}: [tool.bcplint] must be a table")
+        raise ConfigError(f"{shown(path)}: [tool.bcplint] must be a table")
     return section
 
 
@@ -137,7 +137,7 @@ def _describe(path: Path, exc: ValidationError) -> str:
         else:
             message = f"'{key}': {error['msg']}"
         line = line_of(loc)
-        messages.append((line or 0, f"{path}:{line}: {message}" if line else f"{path}: {message}"))
+        messages.append((line or 0, f"{shown(path)}:{line}: {message}" if line else f"{shown(path)}: {message}"))
     return "; ".join(message for _, message in sorted(messages, key=lambda item: item[0]))
 
 

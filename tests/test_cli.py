@@ -146,7 +146,7 @@ def test_unknown_config_key_names_it_and_the_nearest_key(bcplint: Callable[..., 
     config = write(tmp_path, ".bcplint.yaml", "ignroe: [BCP201]\n")
     run = bcplint("check", "bcp", cwd=tmp_path)
     assert run.code == 2
-    assert run.err == f"bcplint: error: {config}:1: unknown key 'ignroe' (did you mean ignore?)\n"
+    assert run.err == f"bcplint: error: {config.name}:1: unknown key 'ignroe' (did you mean ignore?)\n"
 
 
 def test_unknown_rule_in_config(bcplint: Callable[..., Run], tmp_path: Path) -> None:
@@ -171,7 +171,7 @@ def test_broken_config_yaml(bcplint: Callable[..., Run], tmp_path: Path) -> None
     config = write(tmp_path, ".bcplint.yaml", "ignore: [BCP201\n")
     run = bcplint("check", cwd=tmp_path)
     assert run.code == 2
-    assert run.err.startswith(f"bcplint: error: {config}:2:1: configuration is not valid YAML")
+    assert run.err.startswith(f"bcplint: error: {config.name}:2:1: configuration is not valid YAML")
 
 
 def test_config_ignore_and_cli_override(bcplint: Callable[..., Run], tmp_path: Path) -> None:

@@ -198,7 +198,7 @@ def test_unknown_yaml_config_key_has_its_line(bcplint: Bcplint, tmp_path: Path) 
     config = write(tmp_path, ".bcplint.yaml", "# bcplint settings\nfail_on: error\npahts: [bcp]\n")
     run = bcplint("check", "bcp", cwd=tmp_path)
     assert run.code == 2
-    assert run.err == f"bcplint: error: {config}:3: unknown key 'pahts' (did you mean paths?)\n"
+    assert run.err == f"bcplint: error: {config.name}:3: unknown key 'pahts' (did you mean paths?)\n"
 
 
 def test_several_config_problems_each_have_their_line_in_order(bcplint: Bcplint, tmp_path: Path) -> None:
@@ -207,9 +207,9 @@ def test_several_config_problems_each_have_their_line_in_order(bcplint: Bcplint,
     config = write(tmp_path, ".bcplint.yaml", text)
     run = bcplint("check", "bcp", cwd=tmp_path)
     assert run.err == (
-        f"bcplint: error: {config}:1: 'fail_on' must be one of 'error', 'warning', 'info' or 'never'; "
-        f"{config}:4: unknown key 'rules.BCP301.sevrity' (did you mean severity?); "
-        f"{config}:5: unknown key 'ignroe' (did you mean ignore?)\n"
+        f"bcplint: error: {config.name}:1: 'fail_on' must be one of 'error', 'warning', 'info' or 'never'; "
+        f"{config.name}:4: unknown key 'rules.BCP301.sevrity' (did you mean severity?); "
+        f"{config.name}:5: unknown key 'ignroe' (did you mean ignore?)\n"
     )
 
 
@@ -237,11 +237,11 @@ def test_unknown_pyproject_key_has_its_line_when_it_can_be_found(
     assert run.code == 2
     if key == "rules.BCP301.sevrity" and line is None:  # two findings, one per rule, each at its own table
         assert run.err == (
-            f"bcplint: error: {config}:2: unknown key 'rules.BCP302.sevrity' (did you mean severity?); "
-            f"{config}:4: unknown key 'rules.BCP301.sevrity' (did you mean severity?)\n"
+            f"bcplint: error: {config.name}:2: unknown key 'rules.BCP302.sevrity' (did you mean severity?); "
+            f"{config.name}:4: unknown key 'rules.BCP301.sevrity' (did you mean severity?)\n"
         )
         return
-    where = f"{config}:{line}" if line else f"{config}"
+    where = f"{config.name}:{line}" if line else f"{config.name}"
     hint = "paths" if key == "pahts" else "severity"
     assert run.err == f"bcplint: error: {where}: unknown key '{key}' (did you mean {hint}?)\n"
 
