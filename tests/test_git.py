@@ -107,6 +107,39 @@ def test_bcp304_names_the_file_and_commit_changed_after_the_review(bcplint: Call
     assert findings(bcplint(*args, cwd=git_repo)) == []
 
 
+def test_bcp304_counts_a_branch_change_from_the_day_it_was_merged(bcplint: Callable[..., Run], git_repo: Path) -> None:
+    """Changed on a branch on 11-21, the plan reviewed on main on 11-23, merged with --no-ff
+    on 11-27: the change reached main after the review."""
+    plan_repo(git_repo)
+    git(git_repo, "checkout", "-q", "-b", "rto-change")
+    write(git_repo, "bcp/db.yaml", DB.format(rto="6h"))
+    commit(git_repo, "Relax the database RTO", "2026-11-21")
+    git(git_repo, "checkout", "-q", "main")
+    write(git_repo, "bcp/plan.yaml", PLAN.replace("2026-06-01", "2026-11-23"))
+    commit(git_repo, "Annual review", "2026-11-23")
+    args = ("check", "--today", "2026-11-28", "--select", "BCP304", "--format", "json")
+    assert findings(bcplint(*args, cwd=git_repo)) == []  # nothing merged yet
+    env = {"GIT_AUTHOR_DATE": "2026-11-27T12:00:00Z", "GIT_COMMITTER_DATE": "2026-11-27T12:00:00Z"}
+    merge = subprocess.run(
+        ["git", "merge", "-q", "--no-ff", "rto-change", "-m", "Merge the RTO change"],
+        cwd=git_repo,
+        env={
+            **os.environ,
+            **env,
+            "GIT_CONFIG_GLOBAL": os.devnull,
+            "GIT_COMMITTER_NAME": "T",
+            "GIT_COMMITTER_EMAIL": "t@example.com",
+            "GIT_AUTHOR_NAME": "T",
+            "GIT_AUTHOR_EMAIL": "t@example.com",
+        },
+        check=True,
+    )
+    assert merge.returncode == 0
+    [finding] = findings(bcplint(*args, cwd=git_repo))
+    assert "bcp/db.yaml has changed since" in finding["message"]
+    assert "on 2026-11-27 ('Merge the RTO change')" in finding["message"]
+
+
 def test_bcp304_is_skipped_with_a_note_outside_git(bcplint: Callable[..., Run], tmp_path: Path) -> None:
     write(tmp_path, "bcp/plan.yaml", PLAN)
     write(tmp_path, "bcp/rest.yaml", CONTACT + "---\n" + SHOP + "---\n" + DB.format(rto="2h"))
