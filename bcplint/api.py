@@ -14,7 +14,7 @@ import dataclasses
 import datetime as dt
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,7 +23,15 @@ from bcplint import engine, maturity
 from bcplint.baseline import Baseline
 from bcplint.baseline import load as load_baseline
 from bcplint.config import LoadedConfig, load_config
-from bcplint.discovery import SUFFIXES, WorkspaceSpec, display_path, find_root, find_workspaces, list_sources
+from bcplint.discovery import (
+    SUFFIXES,
+    SourceFile,
+    WorkspaceSpec,
+    display_path,
+    find_root,
+    find_workspaces,
+    list_sources,
+)
 from bcplint.errors import ConfigError, PackError, SourceError, did_you_mean, shown
 from bcplint.findings import CheckedSubject, Finding, LintResult, RuleInfo, Severity
 from bcplint.git.history import changed_paths, has_commits, merge_base
@@ -61,6 +69,9 @@ class LintOptions:
     staged: bool = False  # lint the index, read from git objects
     changed_since: str | None = None  # report only on what changed since the merge base with this ref
     read_named_files: bool = True  # parse files named in ``paths`` even when they do not look like plans
+    # Unsaved editor buffers: absolute path -> content, read instead of the file on disk (the
+    # language server judges a buffer against the whole workspace while the user types).
+    overlays: Mapping[Path, bytes] = field(default_factory=dict)
 
 
 def today_utc() -> dt.date:
@@ -361,13 +372,40 @@ def _load(spec: WorkspaceSpec, options: LintOptions) -> tuple[list[LoadedFile], 
     """The workspace's files (work tree, index or commit ``rev``) and notes about them."""
     tree = "index" if options.staged else (options.rev or "worktree")
     sources, skipped = list_sources(spec, tree, read_named=options.read_named_files)
-    files = read_files(sources, repository=spec.repository)
+    if options.overlays and tree == "worktree":
+        files, sources = _with_overlays(spec, sources, options.overlays)
+    else:
+        files = read_files(sources, repository=spec.repository)
     notes = tuple(skipped) + tuple(
         f"{f.path}: holds no bcplint/v1 document"
         for f, s in zip(files, sources, strict=True)
         if s.explicit and not f.is_bcp
     )
     return files, notes
+
+
+def _with_overlays(
+    spec: WorkspaceSpec, sources: list[SourceFile], overlays: Mapping[Path, bytes]
+) -> tuple[list[LoadedFile], list[SourceFile]]:
+    """The workspace's files with unsaved buffers read in place of (or beside) files on disk.
+
+    A buffer counts when it lies in the workspace root and could be a plan by its name.
+    """
+    buffers = {
+        display_path(path, spec.base): content
+        for path, content in overlays.items()
+        if spec.root in Path(path).parents and str(path).lower().endswith(SUFFIXES)
+    }
+    on_disk = [s for s in sources if s.display not in buffers]
+    read = dict(zip((s.display for s in on_disk), read_files(on_disk, repository=spec.repository), strict=True))
+    known = {s.display: s for s in sources}
+    merged = sorted({*known, *buffers})
+    ordered_sources = [known.get(d) or SourceFile(display=d, path=spec.base / d, explicit=True) for d in merged]
+    files = [
+        load_file(d, buffers[d], explicit=known[d].explicit if d in known else True) if d in buffers else read[d]
+        for d in merged
+    ]
+    return files, ordered_sources
 
 
 def _baseline(options: LintOptions, spec: WorkspaceSpec) -> Baseline | None:

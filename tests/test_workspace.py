@@ -357,3 +357,30 @@ def test_staged_reads_the_index_named_by_git_index_file(
     assert ("BCP204", "bcp/services/webshop.yaml") in {(f["rule_id"], f["path"]) for f in result["findings"]}
     monkeypatch.delenv("GIT_INDEX_FILE")
     assert "BCP204" not in {f["rule_id"] for f in staged(bcplint, git_repo)["findings"]}  # the real index
+
+
+# --- unsaved buffers (the language server) ------------------------------------------------------
+
+
+def test_an_unsaved_buffer_is_judged_against_the_whole_workspace(git_repo: Path) -> None:
+    import datetime as dt
+
+    from bcplint.api import LintOptions, lint
+
+    organisation(git_repo)
+    shop = git_repo / "bcp" / "services" / "webshop.yaml"
+    day = dt.date.fromisoformat(TODAY)
+    edited = WEBSHOP.replace("owner: cto", "owner: nobody").encode()
+    result = lint(LintOptions(paths=[str(shop)], overlays={shop: edited}, today=day, cwd=git_repo))
+    assert ("BCP003", "bcp/services/webshop.yaml", 4) in {(f.rule_id, f.path, f.line) for f in result.findings}
+    assert shop.read_text(encoding="utf-8") == WEBSHOP  # the file on disk is untouched
+    unsaved = git_repo / "bcp" / "services" / "new.yaml"  # not on disk at all
+    added = lint(
+        LintOptions(
+            paths=[str(git_repo / "bcp")],
+            overlays={unsaved: b"apiVersion: bcplint/v1\nkind: Contact\nname: cto\n"},
+            today=day,
+            cwd=git_repo,
+        )
+    )
+    assert ("BCP004", "bcp/services/new.yaml") in {(f.rule_id, f.path) for f in added.findings}
