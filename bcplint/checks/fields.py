@@ -96,13 +96,19 @@ def pattern(ctx: Context, doc: Doc, field: str, params: PatternParams) -> Iterat
     compiled = compile_regex(params.regex)
     for found in lookup(doc.model, field):
         if found.value is not None and not compiled.search(render(found.value)):
+            shown = shorten(render(found.value))
             yield Hit(
                 doc=doc,
                 field=found.path,
                 outcome="mismatch",
-                detail=f"{field} '{render(found.value)}' does not match {params.regex}",
-                values={"value": render(found.value), "item": found.item or ""},
+                detail=f"{field} '{shown}' does not match {params.regex}",
+                values={"value": shown, "item": found.item or ""},
             )
+
+
+def shorten(text: str, limit: int = 80) -> str:
+    """A value as a message quotes it: cut short, since a value may be megabytes long."""
+    return text if len(text) <= limit else f"{text[: limit - 3]}..."
 
 
 class EnumParams(Params):

@@ -10,6 +10,7 @@ from typing import Any, Literal
 from pydantic import Field, field_validator
 
 from bcplint.checks.base import Context, FieldValue, Hit, NoParams, Params, lookup, parse_field, render
+from bcplint.checks.fields import shorten
 from bcplint.model.types import Duration
 from bcplint.workspace import Doc
 
@@ -150,10 +151,11 @@ def schema(ctx: Context, doc: Doc, field: str, params: SchemaParams) -> Iterator
     for found in lookup(doc.raw.data, field):
         error = jsonschema.exceptions.best_match(validator.iter_errors(found.value))
         if error is not None:
+            message = shorten(error.message, 300)  # jsonschema quotes the whole value
             yield Hit(
                 doc=doc,
                 field=(*found.path, *error.absolute_path),
                 outcome="invalid",
-                detail=f"{field}: {error.message}",
-                values={"error": error.message, "item": found.item or ""},
+                detail=f"{field}: {message}",
+                values={"error": message, "item": found.item or ""},
             )

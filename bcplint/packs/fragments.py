@@ -26,7 +26,7 @@ import referencing.jsonschema
 from jsonschema.exceptions import ValidationError
 from referencing.exceptions import Unresolvable
 
-from bcplint.checks.fields import compile_regex
+from bcplint.checks.fields import compile_regex, shorten
 from bcplint.packs.places import Keys
 
 _Resolver = Any  # referencing._core.Resolver, which the package does not export
@@ -46,9 +46,10 @@ _DIALECT = "https://json-schema.org/draft/2020-12/schema"
 class FragmentError(ValueError):
     """What is wrong with a fragment, and where in it (``at``: keys and indexes from its root)."""
 
-    def __init__(self, message: str, at: Keys) -> None:
+    def __init__(self, message: str, at: Keys, *, at_key: bool = False) -> None:
         super().__init__(message)
         self.at = at
+        self.at_key = at_key  # the problem is the key itself (a patternProperties regex)
 
 
 def audit(schema: dict[str, Any]) -> None:
@@ -125,7 +126,7 @@ def _check_patterns(node: dict[str, Any], place: Keys) -> None:
             try:
                 compile_regex(text)
             except ValueError as exc:
-                raise FragmentError(str(exc), at) from None
+                raise FragmentError(str(exc), at, at_key=at[-2:-1] == ("patternProperties",)) from None
 
 
 def _subschemas(node: dict[str, Any], place: Keys) -> Iterator[tuple[str, Any, Keys]]:
@@ -171,7 +172,7 @@ def _refuse_cycles(edges: dict[int, list[int]], places: dict[int, Keys]) -> None
 
 def _pattern(validator: Any, pattern: str, instance: Any, schema: Any) -> Iterator[ValidationError]:
     if validator.is_type(instance, "string") and not compile_regex(pattern).search(instance):
-        yield ValidationError(f"{instance!r} does not match {pattern!r}")
+        yield ValidationError(f"{shorten(repr(instance))} does not match {pattern!r}")
 
 
 def _pattern_properties(validator: Any, patterns: dict[str, Any], instance: Any, schema: Any) -> Iterator[Any]:
@@ -195,7 +196,7 @@ def _additional_properties(validator: Any, extra: Any, instance: Any, schema: An
         for key in extras:
             yield from validator.descend(instance[key], extra, path=key)
     elif not extra and extras:
-        listed = ", ".join(repr(k) for k in sorted(extras, key=str))
+        listed = ", ".join(shorten(repr(k)) for k in sorted(extras, key=str)[:5]) + (", ..." if len(extras) > 5 else "")
         if "patternProperties" in schema:
             regexes = ", ".join(repr(p) for p in sorted(schema["patternProperties"]))
             verb = "does" if len(extras) == 1 else "do"

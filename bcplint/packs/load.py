@@ -333,9 +333,10 @@ def _bind(spec: Any, params: Mapping[str, Any], has_selector: bool, fail: Any, p
         problem = "unknown parameter" if error["type"] == "extra_forbidden" else error["msg"]
         given = str(loc[0]) if loc else ""
         source = sources.get(given)
-        inner: Keys = getattr(error.get("ctx", {}).get("error"), "at", ())  # a place inside a schema fragment
+        cause = error.get("ctx", {}).get("error")
+        inner: Keys = getattr(cause, "at", ())  # a place inside a schema fragment
         if source is not None:
-            at = source / (*loc[1:], *inner)
+            at = Place(source.origin, (*source.keys, *loc[1:], *inner), getattr(cause, "at_key", False))
         elif given in sources:
             at = None  # set by the configuration, which the caller names
         else:

@@ -23,6 +23,7 @@ class Place:
 
     origin: str
     keys: Keys = ()
+    at_key: bool = False  # point at the key rather than its value (a regex that is a key)
 
     def __truediv__(self, more: Keys) -> Place:
         return Place(self.origin, (*self.keys, *more))
@@ -43,7 +44,7 @@ class Place:
             if found is None:
                 continue  # a name pydantic adds to a union's path (CheckSpec, list[...]): skip it
             key_node, node = found
-        mark = (key_node if key and key_node is not None else node).start_mark
+        mark = (key_node if (key or self.at_key) and key_node is not None else node).start_mark
         return f"{self.origin}:{mark.line + 1}:{mark.column + 1}"
 
 
