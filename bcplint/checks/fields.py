@@ -9,15 +9,17 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import re2
 from pydantic import Field, field_validator
 
 from bcplint.checks.base import Context, Hit, NoParams, Params, lookup, render
 from bcplint.checks.filters import check_where, matches
 from bcplint.model.types import Duration
 from bcplint.workspace import Doc
+
+if TYPE_CHECKING:
+    import re2
 
 
 def _is_empty(value: Any) -> bool:
@@ -67,6 +69,8 @@ def compile_regex(text: str) -> re2._Regexp[str]:
     backtracking, so it has no backreferences or lookaround; a pattern that uses them raises
     ValueError with RE2's reason. Source: https://github.com/google/re2/wiki/Syntax.
     """
+    import re2  # only packs with regexes pay for the import (some milliseconds at start-up)
+
     options = re2.Options()
     options.log_errors = False  # RE2 would print its own copy of the error on stderr
     try:
