@@ -91,6 +91,9 @@ def _problem(error: Any, model: type[Document]) -> SchemaProblem:
         return SchemaProblem(field=loc, message=f"'{name}' must be one of {expected}; got {got}")
     if kind == "value_error":
         return SchemaProblem(field=loc, message=f"'{name}': {error['ctx']['error']}")
+    if kind == "bool_type":
+        # YAML 1.2 reads yes/no/on/off as text; bcplint and the JSON Schema take only true and false.
+        return SchemaProblem(field=loc, message=f"'{name}' must be true or false; got {got}")
     return SchemaProblem(field=loc, message=f"'{name}': {error['msg'].lower()}; got {got}")
 
 

@@ -13,11 +13,13 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 
@@ -87,8 +89,13 @@ def check_subprocess(
     The child is reaped with ``os.wait4`` to read its peak resident memory.
     """
 
-    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT), "NO_COLOR": "1"}
     command = ["check", *(paths or (".",)), "--today", TODAY, "--format", output_format]
+    return run_subprocess(root, command, timeout=timeout, memory_limit=memory_limit)
+
+
+def run_subprocess(root: Path, command: list[str], *, timeout: float = 20, memory_limit: int | None = None) -> Result:
+    """``python -m bcplint COMMAND`` in ``root``; fail the test if it outlives ``timeout``."""
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT), "NO_COLOR": "1"}
     # The limit is set in the child itself (no preexec_fn: that is unsafe with threads).
     launcher = ["-m", "bcplint"] if memory_limit is None else ["-c", _LIMITED, str(memory_limit)]
     args = [sys.executable, *launcher, *command]
@@ -732,3 +739,147 @@ def test_dangling_symlink(bcplint: Callable[..., Run], tmp_path: Path) -> None:
     assert_companion_checked(result)
     for finding in findings_in(result, "bcp/gone.yaml"):
         assert finding["rule_id"] == "BCP001" and (finding["line"], finding["column"]) == (1, 1)
+
+
+# --- rule packs: bounded in time, offline ---------------------------------------------------
+
+PACK_HEAD = """\
+apiVersion: bcplint/pack/v1
+pack: hostile
+title: Hostile policy
+rules:
+  - id: HOST001
+    name: hostile-title
+    severity: error
+    summary: Titles follow a shape.
+    applies_to: {kinds: [Service]}
+"""  # the check starts on line 10
+REDOS_TITLE_LENGTH = 5000
+# Classic catastrophic-backtracking shapes: nested and overlapping repetition. Each is matched
+# against a long run of what it repeats, ended by a character that makes the match fail.
+REDOS = {
+    "nested-plus": ("^(a+)+$", "a"),
+    "alternation-overlap": ("^(a|a)*$", "a"),
+    "alternation-prefix": ("^(a|aa)+$", "a"),
+    "words-and-spaces": ("^(\\w+\\s?)*$", "ab "),
+    "dot-star-repeated": ("^(.*a){12}$", "a"),
+    "email-like": (
+        "^([a-zA-Z0-9])(([-.]|[_]+)?([a-zA-Z0-9]+))*(@){1}[a-z0-9]+[.]{1}(([a-z]{2,3})|([a-z]{2,3}[.]{1}[a-z]{2,3}))$",
+        "a",
+    ),
+}
+
+
+EXERCISE_WITH_KEY = """\
+apiVersion: bcplint/v1
+kind: Exercise
+name: drill
+type: technical-drill
+date: 2026-04-04
+scope: [helpdesk]
+result: pass
+recovery_times:
+  ? '{key}'
+  : 2h
+"""  # an explicit key: a plain one may not be longer than 1024 characters
+
+
+@pytest.mark.parametrize("shape", sorted(REDOS))
+@pytest.mark.parametrize("where", ["pattern-check", "schema-pattern", "schema-pattern-properties"])
+def test_pathological_pack_regexes_run_in_linear_time(tmp_path: Path, shape: str, where: str) -> None:
+    """Python's re takes minutes to ages on these; RE2 answers at once, with the right verdict."""
+    regex, fill = REDOS[shape]
+    text = (fill * REDOS_TITLE_LENGTH)[:REDOS_TITLE_LENGTH] + "!"
+    quoted = regex.replace("'", "''")
+    fragment = f"{{pattern: '{quoted}'}}"
+    head, path, line = PACK_HEAD, COMPANION, 6
+    if where == "schema-pattern-properties":  # the long text is a key, matched against the regex
+        fragment = f"{{type: object, patternProperties: {{'{quoted}': true}}, additionalProperties: false}}"
+        head, path, line = PACK_HEAD.replace("kinds: [Service]", "kinds: [Exercise]"), "bcp/drill.yaml", 9
+    field = "recovery_times" if where == "schema-pattern-properties" else "title"
+    function = "pattern" if where == "pattern-check" else "schema"
+    params = f"{{regex: '{quoted}'}}" if where == "pattern-check" else f"{{schema: {fragment}}}"
+    write(
+        tmp_path,
+        "policies/hostile.yaml",
+        head + f"    check: {{function: {function}, field: {field}, params: {params}}}\n",
+    )
+    companion = COMPANION_TEXT.replace("criticality: critical\n", f"criticality: critical\ntitle: '{text}'\n", 1)
+    root = workspace(tmp_path, {"bcp/drill.yaml": EXERCISE_WITH_KEY.format(key=text)})
+    write(root, COMPANION, companion)
+    result = check_subprocess(root, ".", "--pack", "policies/hostile.yaml", timeout=20)
+    assert_clean_run(result)
+    assert "re2.cc" not in result.err, "RE2 must not print its own log lines"
+    assert_bounded_messages(result)
+    host = [f for f in result.report["findings"] if f["rule_id"] == "HOST001"]
+    assert [(f["path"], f["line"]) for f in host] == [(path, line)], host
+
+
+class _Recorder(BaseHTTPRequestHandler):
+    """An HTTP server on the loopback interface that records every request it gets."""
+
+    requests: ClassVar[list[str]] = []
+
+    def do_GET(self) -> None:
+        self.requests.append(self.path)
+        body = b'{"type": "string"}'
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: Any) -> None:  # quiet
+        pass
+
+
+@pytest.fixture
+def loopback_server() -> Iterator[tuple[str, list[str]]]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
+    _Recorder.requests = []
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", _Recorder.requests
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+REF_OUTSIDE = (
+    "points outside the fragment; a fragment may only refer to itself (for example '#/$defs/name'): "
+    "bcplint never fetches or reads a schema"
+)
+
+
+@pytest.mark.parametrize("kind", ["http", "file-uri", "relative-file", "absolute-path"])
+@pytest.mark.parametrize("command", ["check", "verify"])
+def test_pack_schema_references_are_never_fetched_or_read(
+    tmp_path: Path, loopback_server: tuple[str, list[str]], kind: str, command: str
+) -> None:
+    base, requests = loopback_server
+    secret = "SECRET-5c1e"
+    outside = write(tmp_path, "outside/s.json", f'{{"type": "string", "description": "{secret}"}}')
+    ref = {
+        "http": f"{base}/s.json",
+        "file-uri": outside.as_uri(),
+        "relative-file": "../outside/s.json",
+        "absolute-path": str(outside),
+    }[kind]
+    check = (
+        f"    check:\n      function: schema\n      field: title\n      params:\n        schema: {{$ref: '{ref}'}}\n"
+    )
+    root = tmp_path / "repo"
+    write(root, "policies/hostile.yaml", PACK_HEAD + check)
+    workspace(root, {})
+    args = ("--pack", "policies/hostile.yaml") if command == "check" else ("policies/hostile.yaml",)
+    result = run_subprocess(root, [command, *args], timeout=20)
+    assert result.code == 2, result.out + result.err
+    pack = root / "policies/hostile.yaml"
+    assert result.err == (
+        f"bcplint: error: {pack}:14:24: rule HOST001: check 'schema': parameter 'schema': "
+        f"reference '{ref}' {REF_OUTSIDE}\n"
+    )
+    assert requests == [], "bcplint sent a request for a pack's $ref"
+    assert secret not in result.out + result.err

@@ -77,7 +77,7 @@ def test_custom_rule_passes_when_within_policy(bcplint: Callable[..., Run], tmp_
         ),
         (
             FAST_RECOVERY.replace("max_rto: 4h", "max_rto: soon"),
-            "rule ACME001: check 'duration_max': parameter 'max': Value error, 'soon' is not a duration",
+            "rule ACME001: check 'duration_max': parameter 'max': 'soon' is not a duration",
         ),
         (
             FAST_RECOVERY.replace("    severity: error\n", "    severty: error\n", 1),

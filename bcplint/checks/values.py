@@ -10,6 +10,7 @@ from typing import Any, Literal
 from pydantic import Field, field_validator
 
 from bcplint.checks.base import Context, FieldValue, Hit, NoParams, Params, lookup, parse_field, render
+from bcplint.checks.fields import shorten
 from bcplint.model.types import Duration
 from bcplint.workspace import Doc
 
@@ -117,12 +118,20 @@ class SchemaParams(Params):
     @field_validator("schema_")
     @classmethod
     def _valid_schema(cls, value: dict[str, Any]) -> dict[str, Any]:
+        """Valid JSON Schema 2020-12, and safe to evaluate (see :mod:`bcplint.packs.fragments`).
+
+        Raises ValueError; a FragmentError also says where in the fragment the problem is.
+        """
         import jsonschema  # only packs that use this check pay for the import
 
+        from bcplint.packs.fragments import FragmentError, audit
+
         try:
-            jsonschema.Draft202012Validator.check_schema(value)
+            # No format checker: its "regex" check would compile the pack's patterns with Python's re.
+            jsonschema.Draft202012Validator.check_schema(value, format_checker=None)  # type: ignore[arg-type]
         except jsonschema.SchemaError as exc:
-            raise ValueError(f"invalid JSON Schema: {exc.message}") from None
+            raise FragmentError(f"invalid JSON Schema: {exc.message}", tuple(exc.absolute_path)) from None
+        audit(value)
         return value
 
 
@@ -132,17 +141,21 @@ def schema(ctx: Context, doc: Doc, field: str, params: SchemaParams) -> Iterator
     With ``schema: {type: array, contains: {properties: {role: {const: spokesperson}}}}`` on
     ``roles``: passes when one role is ``spokesperson``; fails (outcome ``invalid``) otherwise.
     An absent field is validated as null, so ``type`` decides whether absence is allowed.
+    Regexes run with RE2 and references stay inside the fragment (checked when the pack loads).
     """
     import jsonschema
 
-    validator = jsonschema.Draft202012Validator(params.schema_)
+    from bcplint.packs.fragments import fragment_validator
+
+    validator = fragment_validator(params.schema_)
     for found in lookup(doc.raw.data, field):
         error = jsonschema.exceptions.best_match(validator.iter_errors(found.value))
         if error is not None:
+            message = shorten(error.message, 300)  # jsonschema quotes the whole value
             yield Hit(
                 doc=doc,
                 field=(*found.path, *error.absolute_path),
                 outcome="invalid",
-                detail=f"{field}: {error.message}",
-                values={"error": error.message, "item": found.item or ""},
+                detail=f"{field}: {message}",
+                values={"error": message, "item": found.item or ""},
             )

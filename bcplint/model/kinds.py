@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Literal
 
 from pydantic import Field
 
-from bcplint.model.types import Criticality, DurationField, HostLocation, Ref, Strict, ref_field
+from bcplint.model.types import Criticality, DateField, DurationField, HostLocation, Ref, Strict, ref_field
 
 _ALL_KINDS = ("Plan", "Contact", "Service", "System", "Supplier", "Exercise", "Waiver")
 
@@ -33,7 +32,7 @@ class Document(Strict):
 
 class SignOff(Strict):
     by: ContactRef | None = None
-    on: dt.date | None = None
+    on: DateField | None = None
 
 
 class Activation(Strict):
@@ -100,7 +99,7 @@ class Service(Document):
 
 
 class RestoreTest(Strict):
-    date: dt.date
+    date: DateField
     result: Literal["pass", "fail"]
     duration: DurationField | None = None
 
@@ -134,7 +133,7 @@ class System(Document):
 class Contingency(Strict):
     alternative: str | None = None
     plan: PathOrUrl | None = None
-    last_tested: dt.date | None = None
+    last_tested: DateField | None = None
 
 
 class Supplier(Document):
@@ -152,14 +151,14 @@ class ExerciseFinding(Strict):
     description: str = Field(min_length=1)
     action: str | None = None
     owner: ContactRef | None = None
-    due: dt.date | None = None
+    due: DateField | None = None
     status: Literal["open", "closed"] = "open"
 
 
 class Exercise(Document):
     kind: Literal["Exercise"]
     type: Literal["tabletop", "technical-drill", "full-scale", "backup-restore", "failover"]
-    date: dt.date
+    date: DateField
     scope: list[ScopeRef] = Field(min_length=1)
     scenarios: list[str] = Field(default_factory=list)
     result: Literal["pass", "partial", "fail"]
@@ -173,7 +172,7 @@ class Waiver(Document):
     target: Annotated[str, Ref(tuple(_ALL_KINDS)), Field(min_length=1, description="name of the waived document")]
     reason: str = Field(min_length=1)
     approved_by: ContactRef
-    expires: dt.date
+    expires: DateField
 
 
 KINDS: dict[str, type[Document]] = {

@@ -2,22 +2,42 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import re
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, WithJsonSchema
+from pydantic_core import PydanticCustomError
 
 Criticality = Literal["critical", "high", "medium", "low"]
 
 
 _UNITS = {"w": 7 * 86400, "d": 86400, "h": 3600, "m": 60, "s": 1}
-_SHORT = re.compile(r"^(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
-# ISO 8601 durations without years and months: those are not fixed lengths of time.
-_ISO = re.compile(r"^P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$")
-DURATION_PATTERN = r"^((\d+w)?(\d+d)?(\d+h)?(\d+m)?(\d+s)?|P(\d+W)?(\d+D)?(T(\d+H)?(\d+M)?(\d+S)?)?)$"
+
+
+def _in_order(units: str) -> str:
+    """A regex for one or more of ``units``, each at most once and in this order: ``1h30m``, not ``30m1h``."""
+    return "|".join(
+        f"[0-9]+{first}" + "".join(f"(?:[0-9]+{later})?" for later in units[i + 1 :]) for i, first in enumerate(units)
+    )
+
+
+# One pattern, used both by the parser here and as the JSON Schema's `pattern`, so editors and
+# `bcplint check` cannot disagree. It is written for every regex engine a schema meets (Python's
+# re, ECMA-262 in editors, RE2): ASCII digits spelled [0-9] (\d is Unicode-aware in Python), at
+# least one unit (so "", "P" and "PT" are not durations), a "T" only when a time unit follows,
+# and the whitespace a YAML value may carry around it, which also makes "$" mean the same in
+# every engine (Python's "$" also matches before a final newline). ISO 8601 durations leave out
+# years and months: those are not fixed lengths of time.
+_BLANK = "[ \\t\\n\\r]*"
+_SHORT_FORM = _in_order("wdhms")
+_ISO_FORM = f"P(?:(?:{_in_order('WD')})(?:T(?:{_in_order('HMS')}))?|T(?:{_in_order('HMS')}))"
+DURATION_PATTERN = f"^{_BLANK}(?:{_SHORT_FORM}|{_ISO_FORM}){_BLANK}$"
 DURATION_HELP = "a duration such as 30m, 4h, 1h30m, 2d, 1w or ISO 8601 PT4H"
+_DURATION = re.compile(DURATION_PATTERN)
+_AMOUNTS = re.compile(r"([0-9]+)([A-Za-z])")
 
 
 @dataclass(frozen=True)
@@ -35,26 +55,38 @@ class Duration:
 
     @classmethod
     def parse(cls, text: str) -> Duration:
-        return _parse_duration(text.strip())
+        """``"1h30m"`` -> ``Duration(5400, "1h30m")``; raises ValueError for anything that does not match
+        :data:`DURATION_PATTERN` (spaces, tabs and line breaks around the value are allowed)."""
+        return _parse_duration(text)
 
 
 @functools.lru_cache(maxsize=1024)  # plans repeat a handful of durations thousands of times
 def _parse_duration(text: str) -> Duration:
-    for pattern in (_SHORT, _ISO):
-        match = pattern.match(text)
-        if match and any(match.groups()):
-            parts = [int(g) if g else 0 for g in match.groups()]
-            weights = (_UNITS["w"], _UNITS["d"], _UNITS["h"], _UNITS["m"], _UNITS["s"])
-            return Duration(sum(p * w for p, w in zip(parts, weights, strict=True)), text)
-    hint = " (months and years are not fixed durations)" if re.search(r"\d+(y|mo|Y)", text) else ""
-    raise ValueError(f"'{text}' is not {DURATION_HELP}{hint}")
+    # re.search, exactly as a JSON Schema validator applies `pattern`.
+    if _DURATION.search(text):
+        stripped = text.strip(" \t\n\r")
+        # The pattern allows "M" only after "T" in ISO form (minutes), so every unit letter
+        # lower-cased is one of _UNITS; the leading "P" and "T" carry no number.
+        seconds = sum(int(amount) * _UNITS[unit.lower()] for amount, unit in _AMOUNTS.findall(stripped))
+        return Duration(seconds, stripped)
+    hint = " (months and years are not fixed durations)" if re.search(r"[0-9](y|mo|Y)", text) else ""
+    raise ValueError(f"{_quoted(text)} is not {DURATION_HELP}{hint}")
+
+
+def _short(text: str) -> str:
+    """Text for a message, cut short: a value may be megabytes long."""
+    return text if len(text) <= 80 else f"{text[:77]}..."
+
+
+def _quoted(text: str) -> str:
+    return f"'{_short(text)}'"
 
 
 def _to_duration(value: Any) -> Duration:
     if isinstance(value, Duration):
         return value
     if isinstance(value, bool) or not isinstance(value, str):
-        raise ValueError(f"expected {DURATION_HELP}, got {value!r}")
+        raise ValueError(f"expected {DURATION_HELP}, got {_short(repr(value))}")
     return Duration.parse(value)
 
 
@@ -63,6 +95,40 @@ DurationField = Annotated[
     BeforeValidator(_to_duration),
     PlainSerializer(str, return_type=str),
     WithJsonSchema({"type": "string", "pattern": DURATION_PATTERN, "description": DURATION_HELP}),
+]
+
+# ISO 8601 calendar dates, YYYY-MM-DD. The pattern rules out impossible months and days where a
+# regex can (it lets 29 February through in every year); `format: date` with a format checker,
+# and bcplint, also reject 29 February outside leap years. Editors that check only the pattern
+# therefore flag every other impossible date.
+_MONTH_DAY = "(?:(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-9])|(?:0[13-9]|1[0-2])-30|(?:0[13578]|1[02])-31)"
+DATE_PATTERN = f"^[0-9]{{4}}-{_MONTH_DAY}$"
+DATE_HELP = "a date written YYYY-MM-DD"
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _to_date(value: Any) -> dt.date:
+    """Text ``YYYY-MM-DD`` (how YAML dates reach the model) -> date; a ``date`` passes through.
+
+    Stricter than pydantic's own date parsing on purpose: no timestamps (``0`` is not
+    1970-01-01), no times, no other ISO forms; exactly what ``format: date`` accepts.
+    """
+    if type(value) is dt.date:
+        return value
+    # One error type for every way of not being a date: bcplint.validate words the message
+    # (the expected form, the date probably meant, why an impossible date is impossible).
+    if not isinstance(value, str) or not _DATE.fullmatch(value):
+        raise PydanticCustomError("date_parsing", "not " + DATE_HELP)
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise PydanticCustomError("date_parsing", "not a real date") from None
+
+
+DateField = Annotated[
+    dt.date,
+    BeforeValidator(_to_date),
+    WithJsonSchema({"type": "string", "format": "date", "pattern": DATE_PATTERN, "description": DATE_HELP}),
 ]
 
 
@@ -79,9 +145,10 @@ def ref_field(*kinds: str) -> Any:
 
 
 class Strict(BaseModel):
-    """Base of every model: unknown fields are errors, so typos are caught."""
+    """Base of every model: unknown fields are errors, so typos are caught; values are taken as they are."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False)
+    # strict: no coercion that the JSON Schema would not allow ("yes" or 1 for true, bytes for text).
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False, strict=True)
 
 
 class HostLocation(Strict):

@@ -22,6 +22,7 @@ from bcplint.checks.filters import check_where
 from bcplint.errors import PackError, did_you_mean
 from bcplint.findings import Severity
 from bcplint.packs.model import Examples, Message, PackFile, RuleEntry
+from bcplint.packs.places import Keys, Place
 from bcplint.validate import format_field
 from bcplint.yamlstream import load_one
 
@@ -78,15 +79,23 @@ def builtin_pack_names() -> list[str]:
     return sorted(p.stem for p in builtin_pack_dir().glob("*.yaml"))
 
 
+def pack_path(ref: str, base: Path) -> Path:
+    """The file of a pack named by built-in name or by path (relative to ``base``).
+
+    Raises PackError for an unknown built-in name.
+    """
+    if ref.endswith((".yaml", ".yml")) or "/" in ref or "\\" in ref:
+        return (base / ref) if not Path(ref).is_absolute() else Path(ref)
+    path = builtin_pack_dir() / f"{ref}.yaml"
+    if not path.is_file():
+        names = builtin_pack_names()
+        raise PackError(f"unknown pack '{ref}'{did_you_mean(ref, names)}; built-in packs: {', '.join(names)}")
+    return path
+
+
 def read_pack(ref: str, base: Path) -> tuple[PackFile, str]:
     """Load a pack by built-in name or by path (relative to ``base``); return it and its origin."""
-    if ref.endswith((".yaml", ".yml")) or "/" in ref or "\\" in ref:
-        path = (base / ref) if not Path(ref).is_absolute() else Path(ref)
-    else:
-        path = builtin_pack_dir() / f"{ref}.yaml"
-        if not path.is_file():
-            names = builtin_pack_names()
-            raise PackError(f"unknown pack '{ref}'{did_you_mean(ref, names)}; built-in packs: {', '.join(names)}")
+    path = pack_path(ref, base)
     try:
         data = load_one(path.read_text(encoding="utf-8"))
     except OSError as exc:
@@ -116,9 +125,10 @@ def _describe_pack_error(path: Path, data: Any, exc: ValidationError) -> str:
         if isinstance(rules, list) and loc[1] < len(rules) and isinstance(rules[loc[1]], dict):
             where = f"rule {rules[loc[1]].get('id', f'#{loc[1] + 1}')}: "
     field = format_field(loc)
-    problem = "unknown key" if error["type"] == "extra_forbidden" else error["msg"]
+    unknown = error["type"] == "extra_forbidden"
+    problem = "unknown key" if unknown else error["msg"]
     extra = f" ({exc.error_count() - 1} more problem(s))" if exc.error_count() > 1 else ""
-    return f"{path}: {where}{field}: {problem}{extra}"
+    return f"{Place(str(path), loc).describe(key=unknown)}: {where}{field}: {problem}{extra}"
 
 
 def resolve_rules(pack_refs: list[str], base: Path, overrides: Mapping[str, RuleOverride] | None = None) -> list[Rule]:
@@ -133,17 +143,18 @@ def resolve_rules(pack_refs: list[str], base: Path, overrides: Mapping[str, Rule
             _merge(merged.setdefault(rule_id, {}), entry)
             origins.setdefault(rule_id, origin)
             packs_of.setdefault(rule_id, []).append(pack_name)
-    definitions = {definition.id: definition for definition in catalog_pack.rules}
+    definitions = {definition.id: (index, definition) for index, definition in enumerate(catalog_pack.rules)}
     rules = []
     for rule_id in sorted(merged):
         full: dict[str, Any] = {}
         if rule_id in definitions:
-            _merge(full, _entry_fields(definitions[rule_id], None))
+            index, definition = definitions[rule_id]
+            _merge(full, _entry_fields(definition, None, Place(catalog_origin, ("rules", index))))
         _merge(full, merged[rule_id])
         origin = catalog_origin if rule_id in definitions else origins[rule_id]
         override = (overrides or {}).get(rule_id)
         rules.append(_build_rule(rule_id, full, tuple(packs_of[rule_id]), origin, override))
-    _check_unique_names(rules)
+    _check_unique_names(rules, {rule.id: merged[rule.id].get(_WHERE, {}).get("name") for rule in rules})
     return rules
 
 
@@ -151,19 +162,29 @@ def _pack_entries(ref: str, base: Path, chain: tuple[str, ...]) -> tuple[str, di
     pack, origin = read_pack(ref, base)
     if origin in chain:
         route = " -> ".join(Path(o).name for o in (*chain, origin))
-        raise PackError(f"{origin}: pack '{pack.pack}' extends itself ({route})")
+        raise PackError(f"{Place(origin, ('extends',)).describe()}: pack '{pack.pack}' extends itself ({route})")
     entries: dict[str, dict[str, Any]] = {}
-    for parent in pack.extends:
+    for index, parent in enumerate(pack.extends):
+        here = Place(origin, ("extends", index))
+        try:
+            parent_path = pack_path(parent, Path(origin).parent)
+        except PackError as exc:
+            raise PackError(f"{here.describe()}: {exc}") from None
+        if not parent_path.is_file():
+            raise PackError(f"{here.describe()}: extends '{parent}', but there is no such file: {parent_path}")
         _, parent_entries, _ = _pack_entries(parent, Path(origin).parent, (*chain, origin))
         for rule_id, inherited in parent_entries.items():
             _merge(entries.setdefault(rule_id, {}), inherited)
     label = pack.framework or pack.title
-    for entry in pack.rules:
-        _merge(entries.setdefault(entry.id, {}), _entry_fields(entry, label))
+    for index, entry in enumerate(pack.rules):
+        _merge(entries.setdefault(entry.id, {}), _entry_fields(entry, label, Place(origin, ("rules", index))))
     return pack.pack, entries, origin
 
 
-def _entry_fields(entry: RuleEntry, framework: str | None) -> dict[str, Any]:
+_WHERE = "__where__"  # internal key of a merged entry: where each field and parameter was set
+
+
+def _entry_fields(entry: RuleEntry, framework: str | None, place: Place) -> dict[str, Any]:
     fields = entry.model_dump(exclude_unset=True, by_alias=False)
     fields.pop("id", None)
     if "examples" in fields:
@@ -174,6 +195,9 @@ def _entry_fields(entry: RuleEntry, framework: str | None) -> dict[str, Any]:
         fields["applies_to"] = entry.applies_to
     clauses = fields.pop("clauses", [])
     fields["clauses"] = [f"{framework} {c}".strip() if framework else c for c in clauses]
+    where = {key: place / (key,) for key in fields if key != "clauses"}
+    where.update({f"params.{name}": place / ("params", name) for name in entry.params})
+    fields[_WHERE] = {"entry": place, **where}
     return fields
 
 
@@ -181,8 +205,8 @@ def _merge(target: dict[str, Any], entry: Mapping[str, Any]) -> None:
     for key, value in entry.items():
         if key == "clauses":
             target["clauses"] = [*target.get("clauses", []), *(c for c in value if c not in target.get("clauses", []))]
-        elif key == "params":
-            target["params"] = {**target.get("params", {}), **value}
+        elif key in ("params", _WHERE):
+            target[key] = {**target.get(key, {}), **value}
         else:
             target[key] = value
 
@@ -190,12 +214,16 @@ def _merge(target: dict[str, Any], entry: Mapping[str, Any]) -> None:
 def _build_rule(
     rule_id: str, full: dict[str, Any], packs: tuple[str, ...], origin: str, override: RuleOverride | None
 ) -> Rule:
-    def fail(problem: str) -> PackError:
-        return PackError(f"{origin}: rule {rule_id}: {problem}")
+    where: dict[str, Place] = full.get(_WHERE, {})
+
+    def fail(problem: str, at: Place | None = None) -> PackError:
+        return PackError(f"{at.describe() if at else origin}: rule {rule_id}: {problem}")
 
     for required in ("name", "severity", "summary", "check"):
         if not full.get(required):
-            raise fail(f"has no '{required}' and is not a built-in rule; define it fully or fix the id")
+            raise fail(
+                f"has no '{required}' and is not a built-in rule; define it fully or fix the id", where.get("entry")
+            )
     checks_spec = full["check"] if isinstance(full["check"], list) else [full["check"]]
     selector = full.get("applies_to")
     params = dict(full.get("params", {}))
@@ -207,12 +235,28 @@ def _build_rule(
                     f"rule {rule_id} has no parameter '{key}'{did_you_mean(key, params)}; its parameters: {known}"
                 )
             params[key] = value
-    bound = tuple(_bind(spec, params, selector is not None, fail) for spec in checks_spec)
+    overridden = set(override.params) if override and override.params else set()
+    check_place = where.get("check")
+    bound = tuple(
+        _bind(
+            spec,
+            params,
+            selector is not None,
+            fail,
+            _Places(
+                check=check_place / (index,) if check_place and isinstance(full["check"], list) else check_place,
+                params={name: place for name, place in _param_places(where).items() if name not in overridden},
+                overridden=overridden,
+            ),
+        )
+        for index, spec in enumerate(checks_spec)
+    )
     if selector is not None:
         try:
             check_where(selector.where)
         except ValueError as exc:
-            raise fail(f"applies_to.where: {exc}") from None
+            at = where.get("applies_to")
+            raise fail(f"applies_to.where: {exc}", at / ("where",) if at else None) from None
     severity = override.severity if override and override.severity else Severity.parse(full["severity"])
     return Rule(
         id=rule_id,
@@ -234,40 +278,79 @@ def _build_rule(
     )
 
 
-def _bind(spec: Any, params: Mapping[str, Any], has_selector: bool, fail: Any) -> BoundCheck:
+@dataclass(frozen=True)
+class _Places:
+    """Where a check and the rule parameters it may take were written (None: not in a pack)."""
+
+    check: Place | None
+    params: Mapping[str, Place]
+    overridden: set[str]
+
+    def at(self, *keys: str | int) -> Place | None:
+        return self.check / keys if self.check else None
+
+
+def _param_places(where: Mapping[str, Place]) -> dict[str, Place]:
+    return {key.removeprefix("params."): place for key, place in where.items() if key.startswith("params.")}
+
+
+def _bind(spec: Any, params: Mapping[str, Any], has_selector: bool, fail: Any, places: _Places) -> BoundCheck:
     function = CHECKS.get(spec.function)
     if function is None:
-        raise fail(f"unknown check function '{spec.function}'{did_you_mean(spec.function, CHECKS)}")
+        hint = did_you_mean(spec.function, CHECKS)
+        raise fail(f"unknown check function '{spec.function}'{hint}", places.at("function"))
     if function.scope == "document":
         if not has_selector:
-            raise fail(f"check '{spec.function}' needs 'applies_to' (which documents to look at)")
+            raise fail(f"check '{spec.function}' needs 'applies_to' (which documents to look at)", places.at())
         if not spec.field:
-            raise fail(f"check '{spec.function}' needs a 'field'")
+            raise fail(f"check '{spec.function}' needs a 'field'", places.at())
         try:
             parse_field(spec.field)
         except ValueError as exc:
-            raise fail(str(exc)) from None
+            raise fail(str(exc), places.at("field")) from None
     values = {}
+    sources: dict[str, Place | None] = {}
     for key, given in spec.params.items():
+        sources[key] = places.at("params", key)
         if isinstance(given, str) and given.startswith("$"):
             if given[1:] not in params:
-                raise fail(f"check '{spec.function}' uses '{given}', but the rule has no parameter '{given[1:]}'")
+                raise fail(
+                    f"check '{spec.function}' uses '{given}', but the rule has no parameter '{given[1:]}'",
+                    sources[key],
+                )
             values[key] = params[given[1:]]
+            # The value comes from the rule's parameters: point there, or nowhere when the
+            # configuration set it (the caller then names the configuration file).
+            sources[key] = None if given[1:] in places.overridden else places.params.get(given[1:], sources[key])
         else:
             values[key] = given
     try:
         bound_params = function.params.model_validate(values)
     except ValidationError as exc:
         error = exc.errors(include_url=False)[0]
-        name = format_field(tuple(error["loc"])) or "params"
+        loc = tuple(error["loc"])
+        name = format_field(loc) or "params"
         problem = "unknown parameter" if error["type"] == "extra_forbidden" else error["msg"]
-        raise fail(f"check '{spec.function}': parameter '{name}': {problem}") from None
+        problem = problem.removeprefix("Value error, ")  # pydantic's prefix for a validator's own message
+        given = str(loc[0]) if loc else ""
+        source = sources.get(given)
+        cause = error.get("ctx", {}).get("error")
+        inner: Keys = getattr(cause, "at", ())  # a place inside a schema fragment
+        if source is not None:
+            at = Place(source.origin, (*source.keys, *loc[1:], *inner), getattr(cause, "at_key", False))
+        elif given in sources:
+            at = None  # set by the configuration, which the caller names
+        else:
+            at = places.at("params") if spec.params else places.at()  # a parameter that is missing
+        raise fail(f"check '{spec.function}': parameter '{name}': {problem}", at) from None
     return BoundCheck(function=function, field=spec.field, params=bound_params, message=spec.message)
 
 
-def _check_unique_names(rules: list[Rule]) -> None:
+def _check_unique_names(rules: list[Rule], places: Mapping[str, Place | None]) -> None:
     seen: dict[str, str] = {}
     for rule in rules:
         if rule.name in seen:
-            raise PackError(f"{rule.origin}: rule {rule.id}: name '{rule.name}' is already used by {seen[rule.name]}")
+            place = places.get(rule.id)
+            where = place.describe() if place else rule.origin
+            raise PackError(f"{where}: rule {rule.id}: name '{rule.name}' is already used by {seen[rule.name]}")
         seen[rule.name] = rule.id

@@ -1,0 +1,428 @@
+"""The JSON Schema (``bcplint schema``) accepts exactly what ``bcplint check`` accepts.
+
+An editor validates with the schema while someone types; CI validates with bcplint. A document
+that one accepts and the other rejects is a silent lie in one of the two places. These tests
+take a complete, valid document of every kind, put a value at one field (any field, nested ones
+and list items included), and require the same verdict from a JSON Schema validator (Draft
+2020-12, with the format checker, as an editor uses it) and from bcplint's own validation.
+
+Reproducible in CI: ``derandomize=True`` and no example database.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import json
+import re
+import string
+from collections.abc import Callable
+from typing import Any, get_args
+
+import jsonschema
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from pydantic import BaseModel
+
+from bcplint.model import KINDS, json_schema
+from bcplint.model.types import Duration
+from bcplint.validate import validate
+from tests.conftest import Run
+
+SCHEMA: dict[str, Any] = json.loads(json.dumps(json_schema(), sort_keys=True))  # as `bcplint schema` prints it
+EDITOR = jsonschema.Draft202012Validator(SCHEMA, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
+
+COMMON = settings(
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+
+# Every kind with every field set, nested objects and one item per list included.
+LOCATION = {"provider": "aws", "region": "us-east-1"}
+CHANNEL = {"name": "slack", "type": "chat", "provider": "slack", "priority": "primary", "hosting": LOCATION}
+FULL: dict[str, dict[str, Any]] = {
+    "Plan": {
+        "title": "Business continuity plan",
+        "owner": "cto",
+        "version": "3",
+        "scope": "everything customers use",
+        "covers": ["helpdesk"],
+        "approved": {"by": "ceo", "on": "2026-01-10"},
+        "reviewed": {"by": "cto", "on": "2026-06-01"},
+        "activation": {"criteria": "an outage over 1h", "authority": "cto"},
+        "communication": {"internal": [CHANNEL], "external": [{**CHANNEL, "name": "status", "type": "status-page"}]},
+        "roles": [{"role": "incident lead", "contact": "cto"}],
+    },
+    "Contact": {
+        "title": "Chief technology officer",
+        "role": "incident lead",
+        "email": "cto@example.com",
+        "phone": "+1-555-0100",
+        "deputy": "support-lead",
+    },
+    "Service": {
+        "title": "Help desk",
+        "owner": "cto",
+        "criticality": "critical",
+        "rto": "4h",
+        "rpo": "PT15M",
+        "mtpd": "2d",
+        "depends_on": ["web"],
+        "recovery": {"procedure": "runbooks/helpdesk.md", "steps": ["fail over the database"]},
+    },
+    "System": {
+        "title": "Web servers",
+        "owner": "cto",
+        "criticality": "high",
+        "rto": "1h30m",
+        "rpo": "P1DT2H",
+        "hosting": LOCATION,
+        "stateless": False,
+        "depends_on": ["aws"],
+        "backups": [
+            {
+                "name": "nightly",
+                "frequency": "1d",
+                "retention": "1w",
+                "location": {"provider": "gcp", "region": "europe-west1"},
+                "last_restore_test": {"date": "2026-05-02", "result": "pass", "duration": "45m"},
+            }
+        ],
+        "failover": {"strategy": "warm-standby", "target": {"provider": "aws", "region": "eu-west-1"}},
+    },
+    "Supplier": {
+        "title": "Amazon Web Services",
+        "owner": "cto",
+        "criticality": "critical",
+        "provides": ["hosting"],
+        "sla": "99.99%",
+        "rto": "PT4H",
+        "contingency": {"alternative": "gcp", "plan": "https://example.com/exit", "last_tested": "2026-03-03"},
+    },
+    "Exercise": {
+        "title": "Database restore drill",
+        "type": "technical-drill",
+        "date": "2026-04-04",
+        "scope": ["web"],
+        "scenarios": ["primary region lost"],
+        "result": "partial",
+        "recovery_times": {"web": "2h"},
+        "findings": [
+            {
+                "id": "F1",
+                "description": "restore was slow",
+                "action": "tune it",
+                "owner": "cto",
+                "due": "2026-12-01",
+                "status": "open",
+            }
+        ],
+    },
+    "Waiver": {
+        "title": "Accepted for now",
+        "rule": "BCP402",
+        "target": "web",
+        "reason": "replaced next quarter",
+        "approved_by": "ceo",
+        "expires": "2027-01-31",
+    },
+}
+
+
+def full_document(kind: str) -> dict[str, Any]:
+    return {"apiVersion": "bcplint/v1", "kind": kind, "name": f"full-{kind.lower()}", **copy.deepcopy(FULL[kind])}
+
+
+def paths(data: Any, prefix: tuple[str | int, ...] = ()) -> list[tuple[str | int, ...]]:
+    """Every place in ``data`` that holds a value, outermost first."""
+    found: list[tuple[str | int, ...]] = [prefix] if prefix else []
+    items = data.items() if isinstance(data, dict) else enumerate(data) if isinstance(data, list) else []
+    for key, value in items:
+        found += paths(value, (*prefix, key))
+    return found
+
+
+PLACES = [(kind, place) for kind in KINDS for place in paths(full_document(kind))]
+
+
+def model_fields(model: type[BaseModel], prefix: tuple[str, ...] = ()) -> set[tuple[str, ...]]:
+    """Every field name path of ``model`` (list items and map values are not named)."""
+    found: set[tuple[str, ...]] = set()
+    for name, info in model.model_fields.items():
+        found.add((*prefix, name))
+        for inner in _models_in(info.annotation):
+            found |= model_fields(inner, (*prefix, name))
+    return found
+
+
+def _models_in(annotation: Any) -> list[type[BaseModel]]:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    return [model for arg in get_args(annotation) for model in _models_in(arg)]
+
+
+def test_the_full_documents_are_valid_and_set_every_field() -> None:
+    """The premise of the property test: it starts from valid documents that reach every field."""
+    for kind, model in KINDS.items():
+        document = full_document(kind)
+        assert EDITOR.is_valid(document), [e.message for e in EDITOR.iter_errors(document)]
+        assert validate(document)[1] == []
+        named = {tuple(p for p in place if isinstance(p, str)) for place in paths(document)}
+        assert model_fields(model) <= named, f"{kind} misses {sorted(model_fields(model) - named)}"
+
+
+# --- values of every type, right and wrong ----------------------------------------------------
+
+DELETE = object()  # take the field away (required fields, defaults)
+
+_UNIT_SETS = ("wdhms", "WD", "HMS")
+
+
+@st.composite
+def durations(draw: st.DrawFn) -> str:
+    """Well-formed durations in either notation, sometimes with blanks around them."""
+    amount = st.integers(0, 999).map(str)
+    if draw(st.booleans()):
+        units = draw(st.lists(st.sampled_from("wdhms"), min_size=1, max_size=5, unique=True))
+        text = "".join(draw(amount) + unit for unit in sorted(units, key="wdhms".index))
+    else:
+        date_units = draw(st.lists(st.sampled_from("WD"), max_size=2, unique=True))
+        time_units = draw(st.lists(st.sampled_from("HMS"), min_size=0 if date_units else 1, max_size=3, unique=True))
+        text = "P" + "".join(draw(amount) + u for u in sorted(date_units, key="WD".index))
+        if time_units:
+            text += "T" + "".join(draw(amount) + u for u in sorted(time_units, key="HMS".index))
+    blank = st.text(alphabet=" \t\n\r", max_size=2)
+    return draw(blank) + text + draw(blank)
+
+
+ODD_DURATIONS = [
+    "", " ", "P", "PT", "T", "P1DT", "PT4", "P4H", "T4H", "4", "h", "4H", "1h 30m", "30m1h", "1.5h", "-1h", "+1h",
+    "1y", "2mo", "P1M", "P1Y", "PT1.5H", "p1d", "pt4h", "\u0664h", "\uff14h", "4h\n", "\n4h", "4h\n\n", "\u00a04h",
+    "4h\u2028", "4h\x0b", "4h\x0c", "4h\x85", "\t4h\r\n", "0h", "0", "PT0S", "1w1w", "P1W2D", "99999999999999999999s",
+]  # fmt: skip
+ODD_DATES = [
+    "2024-02-29", "2026-02-29", "2026-02-30", "2026-04-31", "2026-12-31", "2026-13-01", "2026-00-10", "2026-01-00",
+    "0000-01-01", "0001-01-01", "9999-12-31", "2026-1-5", "20260110", "2026-01-10T00:00:00", "2026-01-10T00:00:00Z",
+    "2026-01-10 ", " 2026-01-10", "2026-01-10\n", "\uff12\uff10\uff12\uff16-01-10", "+2026-01-10", "2026-W02-1",
+    "2026-010", "26-01-10", "2026/01/10", "tomorrow", "",
+]  # fmt: skip
+WORDS = sorted(
+    {
+        *("critical", "high", "medium", "low", "Critical", "CRITICAL", " critical", "critical "),
+        *("pass", "fail", "partial", "Pass", "open", "closed", "primary", "secondary", "tertiary"),
+        *("chat", "email", "phone", "sms", "video", "pager", "status-page", "social", "other", "slack"),
+        *("tabletop", "technical-drill", "full-scale", "backup-restore", "failover", "active-active"),
+        *("warm-standby", "pilot-light", "none", "bcplint/v1", "bcplint/v2", *KINDS, "service"),
+        *("yes", "no", "on", "off", "true", "false", "True", "null", "~", "cto", "aws", "x" * 253, "x" * 254),
+    }
+)
+
+
+def _scalars() -> st.SearchStrategy[Any]:
+    return st.one_of(
+        durations(),
+        st.sampled_from(ODD_DURATIONS),
+        st.dates().map(lambda d: d.isoformat()),
+        st.sampled_from(ODD_DATES),
+        st.text(alphabet="0123456789wdhmsPTWDHMS- \n", max_size=8),
+        st.sampled_from(WORDS),
+        st.text(max_size=12),
+        st.booleans(),
+        st.integers(min_value=-(2**70), max_value=2**70),
+        st.floats(),
+        st.none(),
+    )
+
+
+SHAPES = [LOCATION, {"provider": "aws"}, {"provider": ""}, {"region": "x"}, CHANNEL, {"by": "cto", "on": "2026-01-10"}]
+FIELD_NAMES = sorted({name for kind in KINDS.values() for path in model_fields(kind) for name in path})
+
+values: st.SearchStrategy[Any] = st.recursive(
+    _scalars(),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3),
+        st.dictionaries(st.one_of(st.sampled_from(FIELD_NAMES), st.text(max_size=6)), inner, max_size=3),
+        st.sampled_from(SHAPES).map(copy.deepcopy),
+    ),
+    max_leaves=6,
+)
+
+
+BOOLISH = [True, False, "yes", "no", "on", "off", "true", "false", "True", "y", 1, 0, 1.0, 0.0, "1", "", None]
+WRONG_TYPES = [None, True, 0, -1, 2.5, float("nan"), [], [None], {}, {"x": 1}]
+
+
+def near_misses(example: Any) -> list[Any]:
+    """Known tricky values for a field whose valid value is ``example``, wrong types included."""
+    if isinstance(example, bool):
+        return BOOLISH + WRONG_TYPES
+    if isinstance(example, str) and validate_duration(example):
+        return ODD_DURATIONS + WRONG_TYPES
+    if isinstance(example, str) and example[:4].isdigit():
+        return ODD_DATES + WRONG_TYPES
+    if isinstance(example, str):
+        return ["", " ", "x" * 253, "x" * 254, example.upper(), *WRONG_TYPES]
+    if isinstance(example, list):
+        return [[], [""], [example[0], example[0]], example[0], *WRONG_TYPES]
+    return [{}, {"extra": 1}, [example], *WRONG_TYPES]
+
+
+def near(example: Any) -> st.SearchStrategy[Any]:
+    """Values close to the type of ``example`` (a field's valid value): its near misses."""
+    known = st.sampled_from(near_misses(example))
+    if isinstance(example, bool):
+        return st.one_of(known, values)
+    if isinstance(example, str) and validate_duration(example):
+        return st.one_of(known, durations(), st.text(alphabet="0123456789wdhmsPTWDHMS \n", max_size=8))
+    if isinstance(example, str) and example[:4].isdigit():
+        return st.one_of(known, st.dates().map(lambda d: d.isoformat()), st.text(alphabet="0123456789-T ", max_size=10))
+    if isinstance(example, str):
+        return st.one_of(known, st.sampled_from(WORDS), st.text(max_size=12))
+    if isinstance(example, list):
+        return st.one_of(known, st.lists(st.one_of(st.sampled_from(example), values), max_size=3))
+    return st.one_of(known, st.dictionaries(st.sampled_from(sorted(example)), values, max_size=3))
+
+
+def validate_duration(text: str) -> bool:
+    try:
+        Duration.parse(text)
+    except ValueError:
+        return False
+    return True
+
+
+def at(document: dict[str, Any], place: tuple[str | int, ...]) -> Any:
+    value: Any = document
+    for part in place:
+        value = value[part]
+    return value
+
+
+def put(document: dict[str, Any], place: tuple[str | int, ...], value: Any) -> None:
+    parent: Any = document
+    for part in place[:-1]:
+        parent = parent[part]
+    if value is DELETE:
+        del parent[place[-1]]
+    else:
+        parent[place[-1]] = value
+
+
+def verdicts(document: dict[str, Any]) -> tuple[bool, bool]:
+    """(valid for the JSON Schema with its format checker, valid for bcplint)."""
+    model, problems = validate(document)
+    return EDITOR.is_valid(document), model is not None and not problems
+
+
+def explain(document: dict[str, Any]) -> str:
+    schema_errors = [e.message for e in EDITOR.iter_errors(document)]
+    return f"schema: {schema_errors[:3]}; bcplint: {[p.message for p in validate(document)[1]]}"
+
+
+# --- the property ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("kind", "place"), PLACES, ids=[f"{k}.{'.'.join(map(str, p))}" for k, p in PLACES])
+@settings(COMMON, max_examples=10)
+@given(data=st.data(), extra=st.one_of(st.none(), st.tuples(st.text(max_size=6), values)))
+def test_schema_and_bcplint_agree_on_every_field(
+    kind: str, place: tuple[str | int, ...], data: st.DataObject, extra: tuple[str, Any] | None
+) -> None:
+    document = full_document(kind)
+    value = data.draw(st.one_of(near(at(document, place)), st.just(DELETE), values), label="value")
+    put(document, place, value)
+    if extra is not None:  # a key added beside the field: unknown, or a new entry of a map
+        parent: Any = document
+        for part in place[:-1]:
+            parent = parent[part]
+        if isinstance(parent, dict):
+            parent[extra[0]] = extra[1]
+    schema_ok, bcplint_ok = verdicts(document)
+    assert schema_ok == bcplint_ok, f"{kind} {place} = {value!r}: {explain(document)}"
+
+
+@pytest.mark.parametrize("kind", sorted(KINDS))
+def test_schema_and_bcplint_agree_on_every_known_near_miss(kind: str) -> None:
+    """Each field against every known tricky value of its type: the property test's floor."""
+    disagreements = []
+    for place in paths(full_document(kind)):
+        for value in [DELETE, *near_misses(at(full_document(kind), place))]:
+            document = full_document(kind)
+            put(document, place, value)
+            schema_ok, bcplint_ok = verdicts(document)
+            if schema_ok != bcplint_ok:
+                disagreements.append(f"{place} = {value!r}: {explain(document)}")
+    assert disagreements == []
+
+
+# --- the examples of issue 11, one by one ------------------------------------------------------
+
+SYSTEM = {"apiVersion": "bcplint/v1", "kind": "System", "name": "web", "criticality": "high"}
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        *[("rto", "PT"), ("rto", ""), ("rto", "P"), ("rpo", "P1DT"), ("rto", "\u0664h")],
+        *[("stateless", "yes"), ("stateless", 1), ("stateless", "true"), ("stateless", 0)],
+    ],
+)
+def test_values_that_used_to_get_different_verdicts_are_rejected_by_both(field: str, value: Any) -> None:
+    document = {**SYSTEM, field: value}
+    assert verdicts(document) == (False, False), explain(document)
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("rto", "4h"), ("rto", "PT4H"), ("rto", "P1DT2H"), ("rto", " 4h "), ("rto", "4h\n"), ("stateless", True)],
+)
+def test_sensible_values_stay_valid_for_both(field: str, value: Any) -> None:
+    document = {**SYSTEM, field: value}
+    assert verdicts(document) == (True, True), explain(document)
+
+
+@pytest.mark.parametrize(
+    ("value", "valid"),
+    [
+        *[("2024-02-29", True), ("2026-02-29", False), ("2026-02-30", False), ("2026-01-10T00:00:00Z", False)],
+        *[("2026-01-10\n", False), (" 2026-01-10", False), ("20260110", False), ("0000-01-01", False)],
+    ],
+)
+def test_dates_get_the_same_verdict(value: str, valid: bool) -> None:
+    document = {**full_document("Waiver"), "expires": value}
+    assert verdicts(document) == (valid, valid), explain(document)
+
+
+def test_the_date_pattern_alone_rejects_every_impossible_day_but_29_february() -> None:
+    """Editors that ignore ``format`` still see the pattern; 29 February is left to the format."""
+    pattern = SCHEMA["$defs"]["Waiver"]["properties"]["expires"]["pattern"]
+    for month in range(0, 14):
+        for day in range(0, 33):
+            text = f"2023-{month:02d}-{day:02d}"
+            try:
+                real = dt.date(2023, month, day) is not None
+            except ValueError:
+                real = False
+            assert bool(re.search(pattern, text)) == (real or (month, day) == (2, 29)), text
+
+
+def test_a_strict_boolean_says_how_to_fix_it() -> None:
+    _, problems = validate({**SYSTEM, "stateless": "yes"})
+    assert [p.message for p in problems] == ["'stateless' must be true or false; got 'yes'"]
+
+
+def test_the_command_prints_the_schema_these_tests_use(bcplint: Callable[..., Run]) -> None:
+    run = bcplint("schema")
+    assert run.code == 0
+    assert json.loads(run.out) == SCHEMA
+    jsonschema.Draft202012Validator.check_schema(SCHEMA)
+
+
+def test_duration_pattern_needs_no_engine_specific_syntax() -> None:
+    """The same text works in Python's re, ECMA-262 (editors) and RE2: no \\d, \\s or lookaround."""
+    pattern = SCHEMA["$defs"]["System"]["properties"]["rto"]["anyOf"][0]["pattern"]
+    assert not any(token in pattern for token in ("\\d", "\\s", "\\w", "(?=", "(?!", "(?<"))
+    assert set(pattern) <= set(string.ascii_letters + string.digits + "^$[]()?:+*|\\-{} ")
