@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bcplint.errors import SourceError
-from bcplint.loader import MARKER
+from bcplint.loader import could_hold_plan
 from bcplint.reading import MAX_FILE_BYTES
 from bcplint.sources import SUFFIXES
 
@@ -119,7 +119,7 @@ def tree_files(repo: Repo, rev: str, subpaths: Iterable[str]) -> list[tuple[str,
         if item.size > MAX_FILE_BYTES:  # as in the work tree: a stray dump must not fill memory
             continue
         content = item.data_stream.read()
-        if MARKER in content:  # the same pre-filter as the work tree: keep only what may be ours
+        if could_hold_plan(content):  # the same pre-filter as the work tree: keep only what may be ours
             files.append((path, content))
     return sorted(files)
 

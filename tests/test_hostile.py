@@ -492,13 +492,19 @@ def test_unsupported_api_version(bcplint: Callable[..., Run], tmp_path: Path) ->
     assert "unsupported apiVersion 'bcplint/v2'" in finding["message"] and "bcplint/v1" in finding["message"]
 
 
-def test_top_level_list_is_not_a_document(bcplint: Callable[..., Run], tmp_path: Path) -> None:
-    text = "- apiVersion: bcplint/v1\n  kind: Contact\n  name: listed\n"
-    root = workspace(tmp_path, {"bcp/list.yaml": text})
+def test_top_level_list_of_documents_is_one_finding_at_the_list(bcplint: Callable[..., Run], tmp_path: Path) -> None:
+    """Issue 11: a list of plan documents was skipped without a word. Now one BCP002 at the
+    list (counted as one broken document), naming the fix; a list of other things stays silent."""
+    text = "# the whole plan\n- apiVersion: bcplint/v1\n  kind: Contact\n  name: listed\n- kind: Service\n  name: x\n"
+    root = workspace(tmp_path, {"bcp/list.yaml": text, "bcp/other-list.yaml": "- bcplint/v1\n- {kind: Deployment}\n"})
     result = check_in_process(bcplint, root)
     assert_clean_run(result)
-    assert_companion_checked(result)
-    assert findings_in(result, "bcp/list.yaml") == []
+    assert_companion_checked(result, extra_documents=1)
+    finding = only_finding(result, "bcp/list.yaml", "BCP002")
+    assert (finding["line"], finding["column"]) == (2, 1)
+    assert "a YAML list of 2 item(s) holding plan documents is not read" in finding["message"]
+    assert "separated by '---' lines" in finding["message"]
+    assert findings_in(result, "bcp/other-list.yaml") == []
 
 
 def test_bare_scalar_documents_are_not_ours(bcplint: Callable[..., Run], tmp_path: Path) -> None:
