@@ -62,10 +62,10 @@ _WIDE_BOMS = (
 _KINDS_FOLDED = {kind.casefold(): kind for kind in KINDS}
 # A top-level ``kind:`` line naming a bcplint kind in any case (a document's keys start at column 0).
 _KIND_LINE = re.compile(
-    rb"^kind[ \t]*:[ \t]*[\"']?(?i:" + b"|".join(k.encode() for k in KINDS) + rb")[\"']?[ \t]*(?:#[^\n]*)?\r?$",
+    rb"^([\"']?)kind\1[ \t]*:[ \t]*([\"']?)(?i:%b)\2[ \t]*(?:#[^\n]*)?\r?$" % b"|".join(k.encode() for k in KINDS),
     re.MULTILINE,
 )
-_API_VERSION_LINE = re.compile(rb"^[\"']?apiVersion[\"']?[ \t]*:", re.MULTILINE)
+_API_VERSION_LINE = re.compile(rb"^([\"']?)apiVersion\1[ \t]*:", re.MULTILINE)
 _DUPLICATE_KEY = re.compile(r'found duplicate key ("[^"]*"|\S+)')
 
 

@@ -7,27 +7,31 @@ the parse itself, and a plan only uses the core types. Anything else (merge keys
 rejects the rest. Dates stay text: the model parses them, so ``2026-02-30`` is reported at its
 field instead of failing the whole file.
 
-The C parser is libyaml, which implements YAML 1.1: it rejects some valid YAML 1.2 (a tab
-after an indicator, ``{ "a":b }``, a reserved directive, a document without ``---`` after
-``...``). A text it rejects is read again by ruamel's pure-Python parser, the YAML 1.2 one,
-with the same converter, duplicate-key check and depth limit; only if that fails too is the
-text an error, and the error reported is the one found further into the text (the C parser's
-when they tie, its messages being the clearer). So the fast path costs nothing more, and only
+The C parser is libyaml, which implements YAML 1.1: it rejects some valid YAML 1.2 (a URL
+as a plain value in a flow mapping, a tab starting a line of a block scalar, ``{ "a":b }``,
+a reserved directive, a document without ``---`` after ``...``). A text it rejects is read
+again by ruamel's pure-Python parser, the YAML 1.2 one, with the same converter, duplicate-key
+check and depth limit; only if that fails too is the text an error: the pure parser's error
+if it is about content (a duplicate key, too deep a nesting) or lies further into the text,
+else the C parser's (its messages are the clearer).
+Each parser has gaps of its own (ruamel's pure one refuses ``key:<tab>value``, which libyaml
+reads), so a text that needs both is still refused. The fast path costs nothing more: only
 texts the C parser rejects pay for a second, slower read. Texts over ``PURE_MAX_CHARS`` are
-not read again: past that size the slower parser would take seconds, and no plan file is
-anywhere near it. Both readers produce the same nodes for a text both accept, so
+not read again (the C parser's error stands): past that size the slower parser would take
+seconds, and no plan file is anywhere near it. Both readers produce the same nodes for a text both accept, so
 :func:`compose_all` (line numbers) makes the same choice and positions stay right.
 """
 
 from __future__ import annotations
 
+import re
 import warnings
 from collections.abc import Callable, Iterator
 from typing import Any, Protocol
 
 from ruamel.yaml import YAML
 from ruamel.yaml.constructor import ConstructorError, DuplicateKeyError, SafeConstructor
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.error import FileMark, MarkedYAMLError, YAMLError
 from ruamel.yaml.events import Event, MappingEndEvent, MappingStartEvent, SequenceEndEvent, SequenceStartEvent
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ruamel.yaml.reader import ReaderError
@@ -41,9 +45,11 @@ except ImportError:  # pragma: no cover - exercised only where the C extension i
     HAS_C_PARSER = False
 
 MAX_DEPTH = 1000  # no plan nests anywhere near this; the C composer crashes far beyond it
-# Characters. The pure parser reads a few MB a second: this bounds the second read to ~1 s.
-PURE_MAX_CHARS = 4 * 2**20
+# Characters. ruamel's pure parser reads about 170 KB a second (measured on plan documents),
+# so this bounds the second read to about a second and a half; plan files are a few KB.
+PURE_MAX_CHARS = 256 * 2**10
 
+_BRACKETS = re.compile(r"[\[\]{}]")
 _TAG = "tag:yaml.org,2002:"
 _STR, _MAP, _SEQ, _NULL, _BOOL, _TIMESTAMP = (f"{_TAG}{t}" for t in ("str", "map", "seq", "null", "bool", "timestamp"))
 _INT, _FLOAT, _SET, _MERGE = (f"{_TAG}{t}" for t in ("int", "float", "set", "merge"))
@@ -143,12 +149,15 @@ else:  # pragma: no cover
     _READERS = (_PureReader,)
 
 
-def read_documents(text: str) -> tuple[list[Any], ReadError | None]:
+def read_documents(text: str, *, fallback: bool = True) -> tuple[list[Any], ReadError | None]:
     """Every document of ``text`` as plain data, and the error that stopped the reading.
 
     On an error, the documents before the broken one are still returned, so one bad document
-    does not hide the others. Never raises for bad text.
+    does not hide the others. Never raises for bad text. ``fallback=False`` reads with the C
+    parser alone (for measuring what the fallback adds: benchmarks/yaml_suite.py).
     """
+    if not fallback:
+        return _attempt(_READERS[0], text, _documents)
     return _with_fallback(text, _documents)
 
 
@@ -183,10 +192,37 @@ def _with_fallback(text: str, read: Callable[[_Reader], Iterator[Any]]) -> tuple
     results, error = _attempt(_READERS[0], text, read)
     if error is None or len(_READERS) == 1 or not _parser_rejected(error) or len(text) > PURE_MAX_CHARS:
         return results, error
+    too_deep = _too_deep_to_read_again(text)
+    if too_deep is not None:
+        return results, too_deep
     second, second_error = _attempt(_READERS[1], text, read)
-    if second_error is None or _where(second_error) > _where(error):
+    # Which of two errors to believe: a content error (a duplicate key, nesting too deep) is
+    # real whichever parser finds it; of two syntax errors, the one further into the text,
+    # since the parser that got there read the other's spot without complaint.
+    if second_error is None or not _parser_rejected(second_error) or _where(second_error) > _where(error):
         return second, second_error
     return results, error
+
+
+def _too_deep_to_read_again(text: str) -> NestingTooDeep | None:
+    """Flow collections (``[[[...``) nested deeper than MAX_DEPTH, where the pure parser must
+    not go: its scanner is quadratic in that depth. Brackets are counted alone, quotes ignored:
+    a text would need more than MAX_DEPTH unmatched brackets in quotes to be misjudged, which
+    no plan holds."""
+    if text.count("[") + text.count("{") <= MAX_DEPTH:
+        return None
+    depth = 0
+    for bracket in _BRACKETS.finditer(text):
+        depth = depth + 1 if bracket.group() in "[{" else max(depth - 1, 0)
+        if depth > MAX_DEPTH:
+            offset = bracket.start()
+            line = text.count("\n", 0, offset)
+            column = offset - (text.rfind("\n", 0, offset) + 1)
+            return NestingTooDeep(
+                problem=f"collections are nested more than {MAX_DEPTH} levels deep",
+                problem_mark=FileMark("<unicode string>", offset, line, column),
+            )
+    return None
 
 
 def _attempt(
