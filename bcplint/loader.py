@@ -159,6 +159,7 @@ def _admitted_by(content: bytes) -> str | None:
         content = content.decode(wide[0], errors="replace").encode("utf-8")
         if MARKER in content:
             return "marker"
+    content = content.removeprefix(_BOM)  # so that a first line starting with 'kind:' is seen
     if b"kind" not in content:  # a memchr-speed scan spares the regular expression most files
         return None
     for match in _KIND_LINE.finditer(content):

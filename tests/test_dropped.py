@@ -149,6 +149,9 @@ def test_wide_encodings_count_as_files_and_documents(bcplint: Callable[..., Run]
         ("apiVersion: bcplint/v1\n".encode("utf-16"), True),
         (b"\xff\xfe\x00\x00" + "apiVersion: bcplint/v1\n".encode("utf-32-le"), True),
         (b"kind: Service\nname: shop\n", True),
+        (b"\xef\xbb\xbfkind: Service\nname: shop\n", True),
+        ("kind: Service\nname: shop\n".encode("utf-16"), True),
+        ("apiVersion: v1\nkind: Service\n".encode("utf-16"), False),
         (b"kind: contact\r\nname: cto\r\n", True),
         (b"---\nkind: Service\n---\napiVersion: v1\nkind: Service\n", True),  # the first document has none
         (b"apiVersion: v1\nkind: Service\nmetadata: {name: shop}\n", False),
