@@ -376,10 +376,14 @@ def _load(spec: WorkspaceSpec, options: LintOptions) -> tuple[list[LoadedFile], 
         files, sources = _with_overlays(spec, sources, options.overlays)
     else:
         files = read_files(sources, repository=spec.repository)
-    notes = tuple(skipped) + tuple(
-        f"{f.path}: holds no bcplint/v1 document"
-        for f, s in zip(files, sources, strict=True)
-        if s.explicit and not f.is_bcp
+    notes = (
+        *skipped,
+        *(note for f in files for note in f.notes),
+        *(
+            f"{f.path}: holds no bcplint/v1 document"
+            for f, s in zip(files, sources, strict=True)
+            if s.explicit and not f.is_bcp and not f.notes
+        ),
     )
     return files, notes
 

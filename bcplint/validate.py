@@ -12,6 +12,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from bcplint.errors import did_you_mean
+from bcplint.loader import DocumentList
 from bcplint.model import API_VERSION, KINDS, Document
 
 FieldPath = tuple[str | int, ...]
@@ -47,7 +48,19 @@ def format_field(path: FieldPath) -> str:
 
 def validate(data: dict[str, Any]) -> tuple[Document | None, list[SchemaProblem]]:
     """Validate one document's data; return the model, or None and the problems."""
+    if isinstance(data, DocumentList):
+        return None, [
+            SchemaProblem(
+                field=(),
+                message=f"a YAML list of {data.count} item(s) holding plan documents is not read; write each "
+                "document as its own YAML document, separated by '---' lines",
+            )
+        ]
     api = data.get("apiVersion")
+    if "apiVersion" not in data:
+        return None, [
+            SchemaProblem(field=(), message=f"missing apiVersion; add 'apiVersion: {API_VERSION}' to the document")
+        ]
     if api != API_VERSION:
         return None, [
             SchemaProblem(

@@ -6,17 +6,35 @@ the parse itself, and a plan only uses the core types. Anything else (merge keys
 ``!!python/...``) goes to ruamel's ``SafeConstructor``, which builds the standard types and
 rejects the rest. Dates stay text: the model parses them, so ``2026-02-30`` is reported at its
 field instead of failing the whole file.
+
+The C parser is libyaml, which implements YAML 1.1: it rejects some valid YAML 1.2 (a URL
+as a plain value in a flow mapping, a tab starting a line of a block scalar, ``{ "a":b }``,
+a reserved directive, a document without ``---`` after ``...``). A text it rejects is read
+again by ruamel's pure-Python parser, the YAML 1.2 one, with the same converter, duplicate-key
+check and depth limit; only if that fails too is the text an error: the pure parser's error
+if it is about content (a duplicate key, too deep a nesting) or lies further into the text,
+else the C parser's (its messages are the clearer).
+Each parser has gaps of its own (ruamel's pure one refuses ``key:<tab>value``, which libyaml
+reads), so a text that needs both is still refused. The fast path costs nothing more: only
+texts the C parser rejects pay for a second, slower read. Texts over ``PURE_MAX_CHARS`` are
+not read again (the C parser's error stands): past that size the slower parser would take
+seconds, and no plan file is anywhere near it. Both readers produce the same nodes for a text both accept, so
+:func:`compose_all` (line numbers) makes the same choice and positions stay right.
 """
 
 from __future__ import annotations
 
+import re
 import warnings
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Callable, Iterator
+from typing import Any, Protocol
 
+from ruamel.yaml import YAML
 from ruamel.yaml.constructor import ConstructorError, DuplicateKeyError, SafeConstructor
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.error import FileMark, MarkedYAMLError, YAMLError
+from ruamel.yaml.events import Event, MappingEndEvent, MappingStartEvent, SequenceEndEvent, SequenceStartEvent
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from ruamel.yaml.reader import ReaderError
 from ruamel.yaml.resolver import Resolver
 
 try:  # the C parser of ruamel.yaml.clib: several times faster than the pure-Python one
@@ -27,10 +45,18 @@ except ImportError:  # pragma: no cover - exercised only where the C extension i
     HAS_C_PARSER = False
 
 MAX_DEPTH = 1000  # no plan nests anywhere near this; the C composer crashes far beyond it
+# Characters. ruamel's pure parser reads about 170 KB a second (measured on plan documents),
+# so this bounds the second read to about a second and a half; plan files are a few KB.
+PURE_MAX_CHARS = 256 * 2**10
 
+_BRACKETS = re.compile(r"[\[\]{}]")
 _TAG = "tag:yaml.org,2002:"
 _STR, _MAP, _SEQ, _NULL, _BOOL, _TIMESTAMP = (f"{_TAG}{t}" for t in ("str", "map", "seq", "null", "bool", "timestamp"))
 _INT, _FLOAT, _SET, _MERGE = (f"{_TAG}{t}" for t in ("int", "float", "set", "merge"))
+
+# What reading a text raises: a YAML error, or RecursionError from composing or converting
+# nesting too deep for Python's stack but within MAX_DEPTH.
+ReadError = YAMLError | RecursionError
 
 
 class NestingTooDeep(MarkedYAMLError):
@@ -47,6 +73,44 @@ class _DatesAsText(SafeConstructor):
 
 _DatesAsText.add_constructor(_TIMESTAMP, SafeConstructor.construct_yaml_str)
 
+
+class _Reader(Protocol):
+    """One parser over one text: its events, its node trees, and a constructor for the rest."""
+
+    constructor: Any
+
+    def events(self) -> Iterator[Event]: ...
+    def nodes(self) -> Iterator[Node]: ...
+    def dispose(self) -> None: ...
+
+
+class _PureReader:
+    """ruamel.yaml's pure-Python parser (YAML 1.2), with the same constructor as the C path."""
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._yaml = self._new()
+        self.constructor = self._yaml.constructor
+
+    @staticmethod
+    def _new() -> YAML:
+        yaml = YAML(typ="safe", pure=True)
+        yaml.Constructor = _DatesAsText
+        yaml.allow_duplicate_keys = False
+        yaml.max_depth = MAX_DEPTH  # ruamel's own guard; Python's recursion limit usually comes first
+        yaml.composer.warn_double_anchors = False  # YAML 1.2 allows an anchor to be defined again
+        return yaml
+
+    def events(self) -> Iterator[Event]:
+        return self._new().parse(self._text)  # type: ignore[no-any-return]
+
+    def nodes(self) -> Iterator[Node]:
+        return self._yaml.compose_all(self._text)  # type: ignore[no-any-return]
+
+    def dispose(self) -> None:
+        pass  # compose_all disposes of its parser when its generator ends or is collected
+
+
 if HAS_C_PARSER:
 
     class _Loader(CParser, _DatesAsText, Resolver):  # type: ignore[misc]
@@ -62,86 +126,171 @@ if HAS_C_PARSER:
             _DatesAsText.__init__(self, loader=self)
             Resolver.__init__(self, loadumper=self)
             self.allow_duplicate_keys = False
+            self._text = stream
+
+        @property
+        def constructor(self) -> Any:
+            return self
+
+        def events(self) -> Iterator[Event]:
+            parser = CParser(self._text)  # a separate parser: this one is for the nodes
+            try:
+                while parser.check_event():
+                    yield parser.get_event()
+            finally:
+                parser.dispose()
+
+        def nodes(self) -> Iterator[Node]:
+            while self.check_node():
+                yield self.get_node()
+
+    _READERS: tuple[Callable[[str], _Reader], ...] = (_Loader, _PureReader)
+else:  # pragma: no cover
+    _READERS = (_PureReader,)
+
+
+def read_documents(text: str, *, fallback: bool = True) -> tuple[list[Any], ReadError | None]:
+    """Every document of ``text`` as plain data, and the error that stopped the reading.
+
+    On an error, the documents before the broken one are still returned, so one bad document
+    does not hide the others. Never raises for bad text. ``fallback=False`` reads with the C
+    parser alone (for measuring what the fallback adds: benchmarks/yaml_suite.py).
+    """
+    if not fallback:
+        return _attempt(_READERS[0], text, _documents)
+    return _with_fallback(text, _documents)
 
 
 def load_all(text: str) -> Iterator[Any]:
-    """Every document of ``text``, as plain data. Raises YAMLError (or RecursionError)."""
-    if not HAS_C_PARSER:  # pragma: no cover
-        from ruamel.yaml import YAML
-
-        yaml = YAML(typ="safe", pure=True)
-        yaml.Constructor = _DatesAsText
-        yield from yaml.load_all(text)
-        return
-    _check_depth(text)
-    loader = _Loader(text)  # a fresh loader per text: loaders carry state
-    try:
-        while loader.check_node():
-            node = loader.get_node()
-            try:
-                yield _convert(node, {}, loader)
-            except _Unusual:
-                yield loader.construct_document(node)
-    finally:
-        loader.dispose()
+    """Every document of ``text``, as plain data; then, if one is broken, raise its YAMLError
+    (or RecursionError) after yielding the documents before it."""
+    documents, error = read_documents(text)
+    yield from documents
+    if error is not None:
+        raise error
 
 
 def load_one(text: str) -> Any:
     """The first document of ``text`` (None when empty): configuration and rule packs."""
-    return next(load_all(text), None)
+    documents, error = read_documents(text)
+    if documents:
+        return documents[0]
+    if error is not None:
+        raise error
+    return None
 
 
 def compose_all(text: str) -> list[Node]:
     """The node trees (with line and column marks) of the documents in ``text``, up to the
-    first that cannot be composed: positions in the documents before a broken one still count."""
-    if not HAS_C_PARSER:  # pragma: no cover
-        from ruamel.yaml import YAML
+    first that cannot be composed: positions in the documents before a broken one still count.
+    The parser is chosen as in :func:`read_documents`, so positions match what was loaded."""
+    return _with_fallback(text, _nodes)[0]
 
-        return list(YAML(typ="safe", pure=True).compose_all(text))
-    nodes: list[Node] = []
+
+def _with_fallback(text: str, read: Callable[[_Reader], Iterator[Any]]) -> tuple[list[Any], ReadError | None]:
+    """``read`` with the C parser and, if it rejects the text's syntax, with the pure one."""
+    results, error = _attempt(_READERS[0], text, read)
+    if error is None or len(_READERS) == 1 or not _parser_rejected(error) or len(text) > PURE_MAX_CHARS:
+        return results, error
+    too_deep = _too_deep_to_read_again(text)
+    if too_deep is not None:
+        return results, too_deep
+    second, second_error = _attempt(_READERS[1], text, read)
+    # Which of two errors to believe: a content error (a duplicate key, nesting too deep) is
+    # real whichever parser finds it; of two syntax errors, the one further into the text,
+    # since the parser that got there read the other's spot without complaint.
+    if second_error is None or not _parser_rejected(second_error) or _where(second_error) > _where(error):
+        return second, second_error
+    return results, error
+
+
+def _too_deep_to_read_again(text: str) -> NestingTooDeep | None:
+    """Flow collections (``[[[...``) nested deeper than MAX_DEPTH, where the pure parser must
+    not go: its scanner is quadratic in that depth. Brackets are counted alone, quotes ignored:
+    a text would need more than MAX_DEPTH unmatched brackets in quotes to be misjudged, which
+    no plan holds."""
+    if text.count("[") + text.count("{") <= MAX_DEPTH:
+        return None
+    depth = 0
+    for bracket in _BRACKETS.finditer(text):
+        depth = depth + 1 if bracket.group() in "[{" else max(depth - 1, 0)
+        if depth > MAX_DEPTH:
+            offset = bracket.start()
+            line = text.count("\n", 0, offset)
+            column = offset - (text.rfind("\n", 0, offset) + 1)
+            return NestingTooDeep(
+                problem=f"collections are nested more than {MAX_DEPTH} levels deep",
+                problem_mark=FileMark("<unicode string>", offset, line, column),
+            )
+    return None
+
+
+def _attempt(
+    make: Callable[[str], _Reader], text: str, read: Callable[[_Reader], Iterator[Any]]
+) -> tuple[list[Any], ReadError | None]:
+    """What ``read`` collected from a fresh reader over ``text``, and the error that stopped it."""
+    collected: list[Any] = []
+    reader = make(text)  # a fresh reader per text: readers carry state
     try:
-        _check_depth(text)
-        loader = _Loader(text)
-    except (YAMLError, RecursionError):
-        return nodes
-    try:
-        while loader.check_node():
-            nodes.append(loader.get_node())
-    except (YAMLError, RecursionError):
-        pass
+        _check_depth(reader, text)
+        collected.extend(read(reader))  # extend keeps what was read before an error
+    except (YAMLError, RecursionError) as exc:
+        return collected, exc
+    except AssertionError as exc:  # ruamel's pure parser asserts on a %YAML 1.3 directive
+        return collected, YAMLError(f"unsupported YAML directive: {exc}")
     finally:
-        loader.dispose()
-    return nodes
+        reader.dispose()
+    return collected, None
 
 
-def _check_depth(text: str) -> None:
-    """Refuse collections nested deeper than MAX_DEPTH before the C composer sees them.
+def _documents(reader: _Reader) -> Iterator[Any]:
+    constructor = reader.constructor
+    for node in reader.nodes():
+        try:
+            yield _convert(node, {}, constructor)
+        except _Unusual:
+            yield constructor.construct_document(node)
 
-    The composer recurses in C and crashes the interpreter some 20,000 levels down. Each level
-    costs an indicator (``[``, ``{``, ``-``, ``?``) or one more space of indentation per line,
-    which is quadratic in size and stays far below the crash within the file size limit. So
-    only texts with more indicators than MAX_DEPTH are measured, with the event parser, which
-    does not recurse; counting them is four passes of ``str.count``, cheap for every file.
+
+def _nodes(reader: _Reader) -> Iterator[Node]:
+    return reader.nodes()
+
+
+def _parser_rejected(error: ReadError) -> bool:
+    """True for what another parser may read: syntax. Not for content errors (duplicate keys,
+    tags, collection keys, nesting, characters YAML never allows), which any parser reports."""
+    return isinstance(error, YAMLError) and not isinstance(error, ConstructorError | NestingTooDeep | ReaderError)
+
+
+def _where(error: ReadError) -> tuple[int, int]:
+    """(line, column) where ``error`` stopped the reading; before the text when unknown."""
+    mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+    return (mark.line, mark.column) if mark is not None else (-1, -1)
+
+
+def _check_depth(reader: _Reader, text: str) -> None:
+    """Refuse collections nested deeper than MAX_DEPTH before a composer sees them.
+
+    The C composer recurses in C and crashes the interpreter some 20,000 levels down; the pure
+    one recurses in Python. Each level costs an indicator (``[``, ``{``, ``-``, ``?``) or one
+    more space of indentation per line, which is quadratic in size and stays far below the
+    crash within the file size limit. So only texts with more indicators than MAX_DEPTH are
+    measured, with the event parser, which does not recurse; counting them is four passes of
+    ``str.count``, cheap for every file.
     """
     if text.count("-") + text.count("?") + text.count("[") + text.count("{") <= MAX_DEPTH:
         return
-    parser = CParser(text)
     depth = 0
-    try:
-        while parser.check_event():
-            event = parser.get_event()
-            kind = type(event).__name__
-            if kind in ("MappingStartEvent", "SequenceStartEvent"):
-                depth += 1
-                if depth > MAX_DEPTH:
-                    raise NestingTooDeep(
-                        problem=f"collections are nested more than {MAX_DEPTH} levels deep",
-                        problem_mark=event.start_mark,
-                    )
-            elif kind in ("MappingEndEvent", "SequenceEndEvent"):
-                depth -= 1
-    finally:
-        parser.dispose()
+    for event in reader.events():
+        if isinstance(event, MappingStartEvent | SequenceStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise NestingTooDeep(
+                    problem=f"collections are nested more than {MAX_DEPTH} levels deep",
+                    problem_mark=event.start_mark,
+                )
+        elif isinstance(event, MappingEndEvent | SequenceEndEvent):
+            depth -= 1
 
 
 def _convert(node: Node, seen: dict[int, Any], loader: Any) -> Any:
@@ -213,4 +362,12 @@ def _mapping(node: MappingNode, seen: dict[int, Any], loader: Any, *, as_set: bo
     return mapping
 
 
-__all__ = ["MAX_DEPTH", "ConstructorError", "NestingTooDeep", "load_all"]
+__all__ = [
+    "MAX_DEPTH",
+    "PURE_MAX_CHARS",
+    "ConstructorError",
+    "NestingTooDeep",
+    "compose_all",
+    "load_all",
+    "read_documents",
+]

@@ -324,7 +324,7 @@ def test_directory_walk_outside_git(bcplint: Callable[..., Run], tmp_path: Path)
             1,
             "3:1: error BCP001 parse-error: while scanning a plain scalar: found a tab character",
         ),
-        (b"- apiVersion: bcplint/v1\n  kind: Contact\n", 0, None),
+        (b"- apiVersion: bcplint/v1\n  kind: Contact\n", 1, "1:1: error BCP002 schema-violation: document: a YAML"),
         (b"apiVersion: bcplint/v2\nkind: Contact\nname: a\n", 1, "1:13: error BCP002 schema-violation"),
     ],
     ids=["empty", "blank", "latin-1", "binary", "duplicate-key", "python-tag", "tab", "list", "apiversion"],

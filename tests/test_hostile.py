@@ -206,6 +206,40 @@ def test_nul_bytes(bcplint: Callable[..., Run], tmp_path: Path) -> None:
     assert "#x0000" in finding["message"]
 
 
+def test_wide_encodings_with_garbage_are_one_clear_finding(bcplint: Callable[..., Run], tmp_path: Path) -> None:
+    """A UTF-16/32 BOM followed by bytes that are not text in that encoding: one BCP001 at the
+    place, naming the encoding; without a marker in the decoded text, silence."""
+    utf16 = b"\xff\xfe" + "apiVersion: bcplint/v1\nname: x\n".encode("utf-16-le") + b"\x00\xdc" + bytes(range(256))
+    utf32 = b"\x00\x00\xfe\xff" + "apiVersion: bcplint/v1\n".encode("utf-32-be") + b"\x7f\xff\xff\xff"
+    root = workspace(
+        tmp_path,
+        {"bcp/u16.yaml": utf16, "bcp/u32.yaml": utf32, "bcp/noise.yaml": b"\xff\xfe" + bytes(range(256)) * 4},
+    )
+    result = check_in_process(bcplint, root)
+    assert_clean_run(result)
+    assert_companion_checked(result)
+    u16 = only_finding(result, "bcp/u16.yaml", "BCP001")
+    assert (u16["line"], u16["column"]) == (3, 1)
+    assert u16["message"] == "file is not valid UTF-16 (bytes 00 dc); save it as UTF-8"
+    u32 = only_finding(result, "bcp/u32.yaml", "BCP001")
+    assert (u32["line"], u32["column"]) == (2, 1)
+    assert "not valid UTF-32" in u32["message"]
+    assert findings_in(result, "bcp/noise.yaml") == []
+
+
+def test_huge_utf16_file_and_huge_list_are_quick(tmp_path: Path) -> None:
+    """Decoding a wide encoding and spotting a list of plans cost no more than reading UTF-8."""
+    contact = "- apiVersion: bcplint/v1\n  kind: Contact\n  name: c{i}\n  email: c{i}@example.com\n"
+    listed = "".join(contact.format(i=i) for i in range(60_000))  # about 4 MB
+    wide = "apiVersion: bcplint/v1\nkind: Contact\nname: wide\ntitle: " + "w" * (2 * 2**20) + "\n"
+    root = workspace(tmp_path, {"bcp/list.yaml": listed, "bcp/wide.yaml": b"\xff\xfe" + wide.encode("utf-16-le")})
+    result = check_subprocess(root, timeout=30)
+    assert_clean_run(result)
+    assert_companion_checked(result, extra_documents=2)
+    assert only_finding(result, "bcp/list.yaml", "BCP002")["line"] == 1
+    assert_bounded_messages(result)
+
+
 @pytest.mark.parametrize(
     "content",
     [b"", b"\n\n", b"   \n  \n", b"---\n", b"---\n...\n", b"# only a comment\n", b"\xef\xbb\xbf"],
@@ -501,13 +535,19 @@ def test_unsupported_api_version(bcplint: Callable[..., Run], tmp_path: Path) ->
     assert "unsupported apiVersion 'bcplint/v2'" in finding["message"] and "bcplint/v1" in finding["message"]
 
 
-def test_top_level_list_is_not_a_document(bcplint: Callable[..., Run], tmp_path: Path) -> None:
-    text = "- apiVersion: bcplint/v1\n  kind: Contact\n  name: listed\n"
-    root = workspace(tmp_path, {"bcp/list.yaml": text})
+def test_top_level_list_of_documents_is_one_finding_at_the_list(bcplint: Callable[..., Run], tmp_path: Path) -> None:
+    """Issue 11: a list of plan documents was skipped without a word. Now one BCP002 at the
+    list (counted as one broken document), naming the fix; a list of other things stays silent."""
+    text = "# the whole plan\n- apiVersion: bcplint/v1\n  kind: Contact\n  name: listed\n- kind: Service\n  name: x\n"
+    root = workspace(tmp_path, {"bcp/list.yaml": text, "bcp/other-list.yaml": "- bcplint/v1\n- {kind: Deployment}\n"})
     result = check_in_process(bcplint, root)
     assert_clean_run(result)
-    assert_companion_checked(result)
-    assert findings_in(result, "bcp/list.yaml") == []
+    assert_companion_checked(result, extra_documents=1)
+    finding = only_finding(result, "bcp/list.yaml", "BCP002")
+    assert (finding["line"], finding["column"]) == (2, 1)
+    assert "a YAML list of 2 item(s) holding plan documents is not read" in finding["message"]
+    assert "separated by '---' lines" in finding["message"]
+    assert findings_in(result, "bcp/other-list.yaml") == []
 
 
 def test_bare_scalar_documents_are_not_ours(bcplint: Callable[..., Run], tmp_path: Path) -> None:

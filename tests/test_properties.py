@@ -91,6 +91,58 @@ def test_random_bytes_never_make_load_file_raise(content: bytes, path: str, expl
     assert_loaded_sanely(loaded, content)
 
 
+WIDE = [(b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"), (b"\xff\xfe\x00\x00", "utf-32-le")]
+
+
+def outcome(loaded: LoadedFile) -> tuple[Any, ...]:
+    problem = loaded.problem
+    return (
+        [(d.index, d.data) for d in loaded.documents],
+        (problem.line, problem.column, problem.message) if problem else None,
+        loaded.notes,
+    )
+
+
+@settings(COMMON, max_examples=300)
+@given(text=yamlish_text.filter(lambda t: not any(0xD800 <= ord(c) <= 0xDFFF for c in t)), path=paths)
+def test_utf16_and_utf32_read_exactly_like_utf8(text: str, path: str) -> None:
+    """The same text saved as UTF-16 or UTF-32 with a BOM (YAML allows both) gives the same
+    documents, the same problem at the same line and column, the same notes, as UTF-8."""
+    with parser_warnings_ignored():
+        for explicit in (False, True):
+            expected = outcome(load_file(path, b"\xef\xbb\xbf" + text.encode("utf-8"), explicit=explicit))
+            for bom, codec in WIDE:
+                if codec == "utf-16-le" and text.startswith("\x00"):
+                    continue  # FF FE 00 00 is UTF-32's BOM (YAML 1.2 §5.2): NUL is no YAML text anyway
+                assert outcome(load_file(path, bom + text.encode(codec), explicit=explicit)) == expected, codec
+
+
+@settings(COMMON, max_examples=200)
+@given(content=st.binary(max_size=300), bom=st.sampled_from([bom for bom, _ in WIDE]), explicit=st.booleans())
+def test_random_bytes_after_a_wide_bom_never_make_load_file_raise(content: bytes, bom: bytes, explicit: bool) -> None:
+    with parser_warnings_ignored():
+        loaded = load_file("plan.yaml", bom + content, explicit=explicit)
+    assert isinstance(loaded, LoadedFile)
+    if loaded.problem is not None:
+        assert loaded.problem.line >= 1 and loaded.problem.column >= 1 and loaded.problem.message
+
+
+@settings(COMMON, max_examples=100)
+@given(names=st.lists(st.from_regex(r"[a-z][a-z0-9-]{0,10}", fullmatch=True), min_size=1, max_size=20))
+def test_a_list_of_plan_documents_is_one_problem_at_the_list(names: list[str]) -> None:
+    """However many documents a YAML list holds, it is one document with one schema problem."""
+    from bcplint.validate import validate
+
+    text = "".join(f"- apiVersion: bcplint/v1\n  kind: Contact\n  name: {name}\n" for name in names)
+    loaded = load_file("bcp/list.yaml", text.encode())
+    assert loaded.problem is None
+    [document] = loaded.documents
+    model, problems = validate(document.data)
+    assert model is None
+    assert [p.field for p in problems] == [()]
+    assert f"a YAML list of {len(names)} item(s) holding plan documents" in problems[0].message
+
+
 # --- (b) mutated plans through the whole pipeline --------------------------------------------
 
 WORKSPACE = EXAMPLES / "complete"
