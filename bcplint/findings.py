@@ -136,6 +136,7 @@ class Exemption:
     problems: tuple[str, ...] = ()
     field: str = "rule"  # for Waiver documents: the field a problem is about
     matched: int = 0  # findings it hid in this run
+    hint: str = ""  # for an unused one: why it hid nothing and where it would have to stand
 
     def days_left(self, today: dt.date) -> int | None:
         return (self.expires - today).days if self.expires else None

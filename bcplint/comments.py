@@ -1,0 +1,163 @@
+"""Comments that address bcplint (``# bcplint: ...``), found by the YAML scanner.
+
+Comments are not part of YAML's data, so the loader drops them. A ``#`` is a comment only where
+the YAML scanner says so: not inside a quoted value, not in the body of a block scalar, and
+anywhere after an earlier ``#`` on the same line (``owner: x  # vendor's team # bcplint: ...``).
+Counting quotes on the line cannot tell these apart; the scanner can. Between its tokens there is
+only white space and comments, so the first ``#`` on a line that lies outside every token (and
+follows white space or starts the line) starts the line's comment.
+
+The scanner is libyaml's (the same that parsed the file) when ``ruamel.yaml.clib`` is installed,
+else ruamel.yaml's pure-Python one. Only files that mention ``bcplint`` followed by a colon, in
+any case, are scanned, and only the lines that do are examined, so plans without suppressions
+pay one lower-casing of their text.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from ruamel.yaml.error import YAMLError
+
+from bcplint.loader import Source
+from bcplint.yamlstream import HAS_C_PARSER
+
+# What counts as an attempt at a directive: the word bcplint, in any case, then a colon.
+ATTEMPT = re.compile(r"\bbcplint\s*:", re.IGNORECASE)
+# Line breaks as YAML scanners (libyaml and ruamel) count lines.
+_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+_BLOCK_STYLES = ("|", ">")
+_INFINITY = 1 << 62
+
+
+@dataclass(frozen=True, kw_only=True)
+class DirectiveComment:
+    """A comment that contains a ``bcplint:`` attempt. Lines are 1-based in the file (front
+    matter offset applied); ``column`` is the 1-based column of the ``#`` that opens the
+    directive (the last ``#`` before ``bcplint``, so ``# note # bcplint: ...`` points at the
+    second); ``text`` runs from that ``#`` to the end of the line."""
+
+    line: int
+    column: int
+    text: str
+    own_line: bool  # nothing but indentation before the comment on its line
+
+
+def may_hold_directive(text: str) -> bool:
+    """Cheap test: does ``text`` mention ``bcplint`` other than in ``bcplint/v1``?"""
+    lowered = text.lower()
+    return lowered.count("bcplint") != lowered.count("bcplint/")
+
+
+def directive_comments(source: Source) -> list[DirectiveComment]:
+    """Every comment of ``source`` that holds a ``bcplint:`` attempt, in line order.
+
+    Text after a point where the file stops being valid YAML is not examined: such a file is
+    reported as a parse error (BCP001), and none of its documents after that point exist.
+    """
+    text = source.text
+    if not may_hold_directive(text):
+        return []
+    starts = line_starts(text)
+    attempts: dict[int, int] = {}  # 0-based line -> offset of its first attempt
+    for match in ATTEMPT.finditer(text):
+        line = bisect.bisect_right(starts, match.start()) - 1
+        attempts.setdefault(line, match.start())
+    if not attempts:
+        return []
+    covered = _covered_columns(text, sorted(attempts))
+    found = []
+    for line, offset in sorted(attempts.items()):
+        if line not in covered:  # the scanner stopped before this line
+            continue
+        start, end = starts[line], _line_end(text, starts, line)
+        comment = _comment_column(text[start:end], covered[line])
+        if comment is None or start + comment > offset:
+            continue
+        opener = text.rfind("#", start + comment, offset)
+        found.append(
+            DirectiveComment(
+                line=line + 1 + source.line_offset,
+                column=opener - start + 1,
+                text=text[opener:end],
+                own_line=not text[start : start + comment].strip(" \t"),
+            )
+        )
+    return found
+
+
+def line_starts(text: str) -> list[int]:
+    """Offsets at which each line of ``text`` starts, lines counted as YAML scanners count them."""
+    return [0, *(match.end() for match in _BREAK.finditer(text))]
+
+
+def _line_end(text: str, starts: list[int], line: int) -> int:
+    if line + 1 >= len(starts):
+        return len(text)
+    end = starts[line + 1]
+    return end - 2 if text.startswith("\r\n", end - 2) else end - 1
+
+
+def _comment_column(line_text: str, spans: list[tuple[int, int]]) -> int | None:
+    """0-based column where the line's comment starts: its first ``#`` outside every token."""
+    spans.sort()
+    span_starts = [start for start, _ in spans]
+    column = line_text.find("#")
+    while column != -1:
+        if column == 0 or line_text[column - 1] in " \t":
+            i = bisect.bisect_right(span_starts, column) - 1
+            if i < 0 or not spans[i][0] <= column < spans[i][1]:
+                return column
+        column = line_text.find("#", column + 1)
+    return None
+
+
+def _covered_columns(text: str, lines: list[int]) -> dict[int, list[tuple[int, int]]]:
+    """For each of ``lines`` (0-based, sorted) the scanner reached: the column ranges its tokens
+    cover on that line. A block scalar covers only its indicator on its first line: what follows
+    there is its header, where a comment may stand."""
+    covered: dict[int, list[tuple[int, int]]] = {}
+    last = -1
+    try:
+        for block, start, (l1, c1) in _tokens(text):
+            last = l1
+            if start == (l1, c1):
+                continue
+            l0, c0 = start
+            if block:
+                covered.setdefault(l0, []).append((c0, c0 + 1))
+                l0, c0 = l0 + 1, 0
+            first = bisect.bisect_left(lines, l0)
+            for line in lines[first : bisect.bisect_right(lines, l1)]:
+                span = (c0 if line == l0 else 0, c1 if line == l1 else _INFINITY)
+                covered.setdefault(line, []).append(span)
+        last = _INFINITY
+    except YAMLError:
+        pass  # a parse error, reported as BCP001: lines from the last token on stay unexamined
+    return {line: covered.get(line, []) for line in lines if line < last}
+
+
+def _tokens(text: str) -> Iterator[tuple[bool, tuple[int, int], tuple[int, int]]]:
+    """(is a block scalar, start, end) of each token, as 0-based (line, column)."""
+    if HAS_C_PARSER:
+        from ruamel.yaml.cyaml import CParser  # type: ignore[attr-defined]
+
+        parser: Any = CParser(text)
+        try:
+            while parser.check_token():
+                yield _span(parser.get_token())
+        finally:
+            parser.dispose()
+        return
+    from ruamel.yaml import YAML  # pragma: no cover - only without the C extension
+
+    yield from (_span(token) for token in YAML(typ="safe", pure=True).scan(text))  # pragma: no cover
+
+
+def _span(token: Any) -> tuple[bool, tuple[int, int], tuple[int, int]]:
+    start, end = token.start_mark, token.end_mark
+    return getattr(token, "style", None) in _BLOCK_STYLES, (start.line, start.column), (end.line, end.column)
