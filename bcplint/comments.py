@@ -63,22 +63,22 @@ def directive_comments(source: Source) -> list[DirectiveComment]:
     if not may_hold_directive(text):
         return []
     starts = line_starts(text)
-    attempts: dict[int, int] = {}  # 0-based line -> offset of its first attempt
+    attempts: dict[int, list[int]] = {}  # 0-based line -> offsets of its attempts
     for match in ATTEMPT.finditer(text):
-        line = bisect.bisect_right(starts, match.start()) - 1
-        attempts.setdefault(line, match.start())
+        attempts.setdefault(bisect.bisect_right(starts, match.start()) - 1, []).append(match.start())
     if not attempts:
         return []
     covered = _covered_columns(text, sorted(attempts))
     found = []
-    for line, offset in sorted(attempts.items()):
+    for line, offsets in sorted(attempts.items()):
         if line not in covered:  # the scanner stopped before this line
             continue
         start, end = starts[line], _line_end(text, starts, line)
         comment = _comment_column(text[start:end], covered[line])
-        if comment is None or start + comment > offset:
+        inside = [offset for offset in offsets if comment is not None and offset > start + comment]
+        if comment is None or not inside:
             continue
-        opener = text.rfind("#", start + comment, offset)
+        opener = text.rfind("#", start + comment, inside[0])
         found.append(
             DirectiveComment(
                 line=line + 1 + source.line_offset,
