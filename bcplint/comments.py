@@ -16,6 +16,7 @@ pay one lower-casing of their text.
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -28,8 +29,10 @@ from bcplint.yamlstream import HAS_C_PARSER
 
 # What counts as an attempt at a directive: the word bcplint, in any case, then a colon.
 ATTEMPT = re.compile(r"\bbcplint\s*:", re.IGNORECASE)
+_ATTEMPT_LOWER = re.compile(r"\bbcplint\s*:")
 # Line breaks as YAML scanners (libyaml and ruamel) count lines.
 _BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+_RARE_BREAKS = ("\r", "\x85", "\u2028", "\u2029")
 _BLOCK_STYLES = ("|", ">")
 _INFINITY = 1 << 62
 
@@ -47,12 +50,6 @@ class DirectiveComment:
     own_line: bool  # nothing but indentation before the comment on its line
 
 
-def may_hold_directive(text: str) -> bool:
-    """Cheap test: does ``text`` mention ``bcplint`` other than in ``bcplint/v1``?"""
-    lowered = text.lower()
-    return lowered.count("bcplint") != lowered.count("bcplint/")
-
-
 def directive_comments(source: Source) -> list[DirectiveComment]:
     """Every comment of ``source`` that holds a ``bcplint:`` attempt, in line order.
 
@@ -60,11 +57,14 @@ def directive_comments(source: Source) -> list[DirectiveComment]:
     reported as a parse error (BCP001), and none of its documents after that point exist.
     """
     text = source.text
-    if not may_hold_directive(text):
-        return []
+    lowered = text.lower()
+    if lowered.count("bcplint") == lowered.count("bcplint/"):
+        return []  # the common case: nothing but `apiVersion: bcplint/v1`
+    # Lower-casing keeps offsets but for a few letters (İ): search the original text then.
+    haystack, pattern = (lowered, _ATTEMPT_LOWER) if len(lowered) == len(text) else (text, ATTEMPT)
     starts = line_starts(text)
     attempts: dict[int, list[int]] = {}  # 0-based line -> offsets of its attempts
-    for match in ATTEMPT.finditer(text):
+    for match in pattern.finditer(haystack):
         attempts.setdefault(bisect.bisect_right(starts, match.start()) - 1, []).append(match.start())
     if not attempts:
         return []
@@ -92,6 +92,8 @@ def directive_comments(source: Source) -> list[DirectiveComment]:
 
 def line_starts(text: str) -> list[int]:
     """Offsets at which each line of ``text`` starts, lines counted as YAML scanners count them."""
+    if not any(mark in text for mark in _RARE_BREAKS):
+        return [0, *itertools.accumulate(len(line) + 1 for line in text.split("\n")[:-1])]
     return [0, *(match.end() for match in _BREAK.finditer(text))]
 
 
@@ -120,44 +122,45 @@ def _covered_columns(text: str, lines: list[int]) -> dict[int, list[tuple[int, i
     """For each of ``lines`` (0-based, sorted) the scanner reached: the column ranges its tokens
     cover on that line. A block scalar covers only its indicator on its first line: what follows
     there is its header, where a comment may stand."""
-    covered: dict[int, list[tuple[int, int]]] = {}
-    last = -1
+    covered: dict[int, list[tuple[int, int]]] = {line: [] for line in lines}
+    reached, i, count = -1, 0, len(lines)
     try:
-        for block, start, (l1, c1) in _tokens(text):
-            last = l1
-            if start == (l1, c1):
+        for token in _tokens(text):
+            start, end = token.start_mark, token.end_mark
+            l0, l1 = start.line, end.line
+            reached = l1
+            while i < count and lines[i] < l0:  # tokens come in order: lines behind are done
+                i += 1
+            if i == count:
+                break  # past the last line of interest: the rest of the file cannot matter
+            if lines[i] > l1 or (l0 == l1 and start.column == end.column):
                 continue
-            l0, c0 = start
-            if block:
-                covered.setdefault(l0, []).append((c0, c0 + 1))
+            c0, c1 = start.column, end.column
+            if getattr(token, "style", None) in _BLOCK_STYLES:
+                if l0 in covered:
+                    covered[l0].append((c0, c0 + 1))
                 l0, c0 = l0 + 1, 0
-            first = bisect.bisect_left(lines, l0)
-            for line in lines[first : bisect.bisect_right(lines, l1)]:
-                span = (c0 if line == l0 else 0, c1 if line == l1 else _INFINITY)
-                covered.setdefault(line, []).append(span)
-        last = _INFINITY
+            for line in lines[i : bisect.bisect_right(lines, l1, lo=i)]:
+                if line >= l0:
+                    covered[line].append((c0 if line == l0 else 0, c1 if line == l1 else _INFINITY))
+        reached = _INFINITY
     except YAMLError:
         pass  # a parse error, reported as BCP001: lines from the last token on stay unexamined
-    return {line: covered.get(line, []) for line in lines if line < last}
+    return {line: spans for line, spans in covered.items() if line < reached}
 
 
-def _tokens(text: str) -> Iterator[tuple[bool, tuple[int, int], tuple[int, int]]]:
-    """(is a block scalar, start, end) of each token, as 0-based (line, column)."""
+def _tokens(text: str) -> Iterator[Any]:
+    """The tokens of ``text``, each with 0-based ``start_mark`` and ``end_mark``."""
     if HAS_C_PARSER:
         from ruamel.yaml.cyaml import CParser  # type: ignore[attr-defined]
 
         parser: Any = CParser(text)
         try:
             while parser.check_token():
-                yield _span(parser.get_token())
+                yield parser.get_token()
         finally:
             parser.dispose()
         return
-    from ruamel.yaml import YAML  # pragma: no cover - only without the C extension
+    from ruamel.yaml import YAML
 
-    yield from (_span(token) for token in YAML(typ="safe", pure=True).scan(text))  # pragma: no cover
-
-
-def _span(token: Any) -> tuple[bool, tuple[int, int], tuple[int, int]]:
-    start, end = token.start_mark, token.end_mark
-    return getattr(token, "style", None) in _BLOCK_STYLES, (start.line, start.column), (end.line, end.column)
+    yield from YAML(typ="safe", pure=True).scan(text)

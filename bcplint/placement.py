@@ -15,6 +15,7 @@ suppressions, and only findings of the rules they name, are looked at.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterable
 
 from bcplint.comments import line_starts
@@ -78,13 +79,17 @@ class Placement:
         return self._heads[id(doc)]
 
     def document_at(self, path: str, line: int) -> Doc | None:
-        """The document a comment on ``line`` of ``path`` belongs to: the last one whose head
-        (see :meth:`head`) starts at or above the line."""
-        owner = None
-        for doc in sorted(self._in_file.get(path, []), key=lambda d: min(self.head(d))):
-            if min(self.head(doc)) <= line:
-                owner = doc
-        return owner
+        """The document a comment on ``line`` of ``path`` belongs to: the one it stands in, or
+        the next one when it stands in that one's head (see :meth:`head`)."""
+        docs = sorted(self._in_file.get(path, []), key=lambda d: d.raw.index)
+        if not docs:
+            return None
+        firsts = self._positions.document_lines(docs[0].raw.source)
+        starts = [firsts[d.raw.index] if d.raw.index < len(firsts) else 0 for d in docs]
+        at = bisect.bisect_right(starts, line) - 1
+        if at + 1 < len(docs) and line in self.head(docs[at + 1]):
+            return docs[at + 1]
+        return docs[at] if at >= 0 else None
 
     def _text_lines(self, source: Source) -> list[str]:
         key = (source.path, source.line_offset)

@@ -324,3 +324,10 @@ def test_an_unused_waiver_names_its_target(bcplint: Bcplint, tmp_path: Path) -> 
         "Waiver 'storefront-rto' for BCP201 matches no finding: Service 'storefront' has no BCP201 "
         "finding any more; remove it"
     )
+
+
+def test_letters_that_change_length_when_lower_cased_keep_columns_right() -> None:
+    # "İ".lower() is two characters: offsets found in a lower-cased copy would drift.
+    text = "title: İİİİ  # bcplint: ignore[BCP003] -- x\n"
+    [found] = comments.directive_comments(Source(path="a.yaml", text=text))
+    assert (found.line, found.column, found.text) == (1, 14, "# bcplint: ignore[BCP003] -- x")
