@@ -7,8 +7,9 @@ to a run that does not ask for them.
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TextIO
 
@@ -17,9 +18,15 @@ from bcplint.findings import LintResult
 
 @dataclass(frozen=True, kw_only=True)
 class ReportOptions:
+    """How to render a result. ``fail_on`` is the run's threshold (``error``, ``warning``,
+    ``info`` or ``never``): JUnit fails only the testcases it would fail the run for.
+    ``show_baselined`` lists findings accepted by the baseline in text, GitHub and Markdown
+    output, which otherwise only count them."""
+
     color: bool = False
     quiet: bool = False
     fail_on: str = "error"
+    show_baselined: bool = False
 
 
 Formatter = Callable[[LintResult, TextIO, ReportOptions], None]
@@ -29,9 +36,16 @@ def _module(name: str) -> Formatter:
     def write(result: LintResult, stream: TextIO, options: ReportOptions) -> None:
         module = importlib.import_module(f"bcplint.report.{name}")
         if name == "text":
-            module.write(result, stream, color=options.color, quiet=options.quiet, fail_on=options.fail_on)
+            module.write(
+                result,
+                stream,
+                color=options.color,
+                quiet=options.quiet,
+                fail_on=options.fail_on,
+                show_baselined=options.show_baselined,
+            )
         else:
-            module.write(result, stream)
+            module.write(result, stream, options)
 
     return write
 
@@ -48,4 +62,19 @@ FORMATTERS: dict[str, Formatter] = {
 # Formats that list passing checks too, which the engine records only on request.
 NEEDS_CHECKS = frozenset({"junit"})
 
-__all__ = ["FORMATTERS", "NEEDS_CHECKS", "Formatter", "ReportOptions"]
+
+def with_report_notes(result: LintResult, formats: Iterable[str]) -> LintResult:
+    """``result`` with notes about what the reports in ``formats`` leave out (the CLI prints
+    notes on standard error): a SARIF run capped at GitHub's limit says how many results it
+    dropped."""
+    if "sarif" not in set(formats):
+        return result
+    from bcplint.report import sarif
+
+    _, omitted = sarif.capped(result.findings)
+    if not omitted:
+        return result
+    return dataclasses.replace(result, notes=(*result.notes, sarif.capped_note(len(result.findings), omitted)))
+
+
+__all__ = ["FORMATTERS", "NEEDS_CHECKS", "Formatter", "ReportOptions", "with_report_notes"]

@@ -1,12 +1,26 @@
-"""Human-readable output: one line per finding, then a summary."""
+"""Human-readable output: one line per finding, then a summary.
+
+Findings the baseline accepted are counted in the summary, not listed, unless
+``show_baselined``. Each finding stays on one line whatever its text holds: line breaks in a
+message or a waiver's reason become spaces, and other control characters are shown escaped
+(``\\x1b``), so they can neither break the format nor drive the terminal.
+"""
 
 from __future__ import annotations
 
+import re
 from typing import TextIO
 
 from bcplint.findings import Finding, LintResult, Severity, clause_text
 
 _COLORS = {Severity.ERROR: "31", Severity.WARNING: "33", Severity.INFO: "36"}
+_LINE_BREAKS = re.compile("(?:[ \t]*(?:\r\n|[\n\r\x0b\x0c\x85\u2028\u2029]))+[ \t]*")
+_CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+
+
+def one_line(text: str) -> str:
+    """``text`` on one line: line breaks become a space, control characters ``\\xNN``."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", _LINE_BREAKS.sub(" ", text))
 
 
 def _paint(text: str, code: str, color: bool) -> str:
@@ -15,7 +29,7 @@ def _paint(text: str, code: str, color: bool) -> str:
 
 def format_finding(finding: Finding, *, color: bool = False) -> str:
     """``path:line:col: severity ID name: message [clauses]`` (plus the waiver when waived)."""
-    where = _paint(f"{finding.path}:{finding.line}:{finding.column}:", "1", color)
+    where = _paint(f"{one_line(finding.path)}:{finding.line}:{finding.column}:", "1", color)
     severity = _paint(finding.severity.label, _COLORS[finding.severity], color)
     rule = (
         _paint(f"{finding.rule_id} {finding.rule_name}", "2", color)
@@ -23,20 +37,17 @@ def format_finding(finding: Finding, *, color: bool = False) -> str:
         else f"{finding.rule_id} {finding.rule_name}"
     )
     clauses = f" [{clause_text(finding.clauses)}]" if finding.clauses else ""
-    waived = f" (waived: {finding.waiver})" if finding.waiver else ""
-    return f"{where} {severity} {rule}: {finding.message}{clauses}{waived}"
+    waived = f" (waived: {one_line(finding.waiver)})" if finding.waiver else ""
+    return f"{where} {severity} {rule}: {one_line(finding.message)}{clauses}{waived}"
 
 
-def summary(result: LintResult, fail_on: str = "error") -> str:
+def summary(result: LintResult, fail_on: str = "error", *, show_baselined: bool = False) -> str:
     """Counts, then what decided the exit code when anything was found."""
     counts = result.counts()
     parts = [_plural(counts[s], s.label) for s in (Severity.ERROR, Severity.WARNING, Severity.INFO) if counts[s]]
-    waived = result.waived_count
     found = ", ".join(parts) if parts else "No problems"
-    extra = f" ({waived} waived)" if waived else ""
-    docs = _plural(result.documents_checked, "document")
-    files = _plural(result.files_checked, "file")
-    line = f"{found}{extra} in {docs} across {files}."
+    line = f"{found}{_waived(result, show_baselined)} in {_plural(result.documents_checked, 'document')} across "
+    line += f"{_plural(result.files_checked, 'file')}."
     if not parts:
         return line
     if fail_on == "never":
@@ -47,16 +58,33 @@ def summary(result: LintResult, fail_on: str = "error") -> str:
     return f"{line} Not failing: nothing at or above {fail_on}."
 
 
+def _waived(result: LintResult, show_baselined: bool) -> str:
+    waived, baselined = result.waived_count, result.baselined_count
+    if not waived:
+        return ""
+    if show_baselined or not baselined:
+        return f" ({waived} waived)"
+    other = f"{waived - baselined} waived, " if waived > baselined else ""
+    return f" ({other}{baselined} accepted by the baseline and not listed: --show-baselined lists them)"
+
+
 def _plural(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def write(
-    result: LintResult, stream: TextIO, *, color: bool = False, quiet: bool = False, fail_on: str = "error"
+    result: LintResult,
+    stream: TextIO,
+    *,
+    color: bool = False,
+    quiet: bool = False,
+    fail_on: str = "error",
+    show_baselined: bool = False,
 ) -> None:
-    for finding in result.findings:
+    listed = result.listed(show_baselined=show_baselined)
+    for finding in listed:
         stream.write(format_finding(finding, color=color) + "\n")
     if not quiet:
-        if result.findings:
+        if listed:
             stream.write("\n")
-        stream.write(summary(result, fail_on) + "\n")
+        stream.write(summary(result, fail_on, show_baselined=show_baselined) + "\n")
