@@ -15,12 +15,15 @@ from bcplint.findings import Finding, LintResult, Severity, clause_text
 
 _COLORS = {Severity.ERROR: "31", Severity.WARNING: "33", Severity.INFO: "36"}
 _LINE_BREAKS = re.compile("(?:[ \t]*(?:\r\n|[\n\r\x0b\x0c\x85\u2028\u2029]))+[ \t]*")
+_BREAK_CHARACTERS = " \t\r\n\x0b\x0c\x85\u2028\u2029"
 _CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 
 
 def one_line(text: str) -> str:
-    """``text`` on one line: line breaks become a space, control characters ``\\xNN``."""
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", _LINE_BREAKS.sub(" ", text))
+    """``text`` on one line: line breaks inside become a space (at either end they go),
+    control characters ``\\xNN``."""
+    flat = _LINE_BREAKS.sub(" ", text.strip(_BREAK_CHARACTERS))
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", flat)
 
 
 def _paint(text: str, code: str, color: bool) -> str:
