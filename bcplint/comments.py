@@ -7,10 +7,17 @@ Counting quotes on the line cannot tell these apart; the scanner can. Between it
 only white space and comments, so the first ``#`` on a line that lies outside every token (and
 follows white space or starts the line) starts the line's comment.
 
+What counts as an attempt at a directive: a comment in which the word ``bcplint``, in any case,
+is followed by a colon (``# bcplint: ...``, ``#BCPLINT:...``, ``# see bcplint: ...``). Each is
+either a valid suppression or reported invalid (BCP803) by :mod:`bcplint.waivers`, so a mistyped
+directive is never silently nothing. Mentions without the colon (``bcplint/v1``, ``# bcplint
+docs``) are not attempts. The directive runs from the ``#`` before ``bcplint`` to the end of the
+line, so a comment holds one directive, which may name several rules.
+
 The scanner is libyaml's (the same that parsed the file) when ``ruamel.yaml.clib`` is installed,
-else ruamel.yaml's pure-Python one. Only files that mention ``bcplint`` followed by a colon, in
-any case, are scanned, and only the lines that do are examined, so plans without suppressions
-pay one lower-casing of their text.
+else ruamel.yaml's pure-Python one. Only files that mention ``bcplint`` other than in
+``bcplint/`` are scanned, and only up to the last line that holds an attempt, so plans without
+suppressions pay one lower-casing of their text.
 """
 
 from __future__ import annotations
@@ -47,7 +54,6 @@ class DirectiveComment:
     line: int
     column: int
     text: str
-    own_line: bool  # nothing but indentation before the comment on its line
 
 
 def directive_comments(source: Source) -> list[DirectiveComment]:
@@ -84,7 +90,6 @@ def directive_comments(source: Source) -> list[DirectiveComment]:
                 line=line + 1 + source.line_offset,
                 column=opener - start + 1,
                 text=text[opener:end],
-                own_line=not text[start : start + comment].strip(" \t"),
             )
         )
     return found
