@@ -49,6 +49,11 @@ class Finding:
     def waived(self) -> bool:
         return self.waiver is not None
 
+    @property
+    def baselined(self) -> bool:
+        """Accepted by the baseline (rather than by a Waiver or an inline suppression)."""
+        return self.waiver_kind == "baseline"
+
     def sort_key(self) -> tuple[str, int, int, str, str, str, str, str]:
         """Path, line, column, rule, then the rest: total, so output never depends on set order."""
         return (
@@ -137,6 +142,7 @@ class Exemption:
     problems: tuple[str, ...] = ()
     field: str = "rule"  # for Waiver documents: the field a problem is about
     matched: int = 0  # findings it hid in this run
+    hint: str = ""  # for an unused one: why it hid nothing and where it would have to stand
 
     def days_left(self, today: dt.date) -> int | None:
         return (self.expires - today).days if self.expires else None
@@ -164,7 +170,20 @@ class LintResult:
 
     @property
     def waived_count(self) -> int:
+        """Findings waived in any way: Waiver, inline suppression or baseline."""
         return sum(1 for f in self.findings if f.waived)
+
+    @property
+    def baselined_count(self) -> int:
+        return sum(1 for f in self.findings if f.baselined)
+
+    def listed(self, *, show_baselined: bool = False) -> tuple[Finding, ...]:
+        """The findings a human-facing report lists: all but those the baseline accepted,
+        which such reports only count (they were accepted all at once, knowingly, and listing
+        them on every run buries what is new)."""
+        if show_baselined:
+            return self.findings
+        return tuple(f for f in self.findings if not f.baselined)
 
     def active(self) -> tuple[Finding, ...]:
         """Findings that are not waived."""

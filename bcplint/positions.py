@@ -7,6 +7,7 @@ findings pay for this, and each at most once per run.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -16,6 +17,8 @@ from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from bcplint.loader import Source
 from bcplint.validate import FieldPath
 from bcplint.yamlstream import compose_all
+
+_ITEM = re.compile(r"\[(\d+)\]")
 
 
 @dataclass
@@ -46,6 +49,19 @@ class PositionIndex:
                 key_node = None
         return _mark(source, key_node if key_node is not None else node)
 
+    def key_lines(self, source: Source, index: int, field: str) -> list[int]:
+        """1-based lines of each key along ``field`` (as ``format_field`` writes it, e.g.
+        ``backups[0].last_restore_test.date``) in document ``index``: the line of every key on the
+        way and of every sequence item entered, as far as the path exists in the document."""
+        nodes = self._documents(source)
+        if index >= len(nodes) or not field:
+            return []
+        return _key_lines(nodes[index], field, source) or []
+
+    def document_lines(self, source: Source) -> list[int]:
+        """1-based first line of each document of ``source`` (of its root node), in order."""
+        return [_mark(source, node)[0] for node in self._documents(source)]
+
     def _documents(self, source: Source) -> list[Node]:
         cache_key = (source.path, source.line_offset)
         if cache_key not in self._trees:
@@ -68,6 +84,42 @@ def _child(node: Node, part: str | int) -> tuple[Node | None, Node] | None:
         if 0 <= part < len(items):
             return None, items[part]
     return None
+
+
+def _key_lines(node: Node, rest: str, source: Source) -> list[int] | None:
+    """Match ``rest`` against the keys below ``node``; None when nothing matches at all.
+
+    Keys are compared as ``format_field`` writes them, so a key that contains a dot or a
+    bracket is still found: each candidate key is tried, the longest match wins.
+    """
+    if not rest:
+        return []
+    if isinstance(node, SequenceNode) and (item := _ITEM.match(rest)):
+        position = int(item.group(1))
+        if position >= len(node.value):
+            return []
+        child = node.value[position]
+        deeper = _key_lines(child, rest[item.end() :].removeprefix("."), source)
+        return [_mark(source, child)[0], *(deeper or [])]
+    if not isinstance(node, MappingNode):
+        return None
+    best: list[int] | None = None
+    for key_node, value_node in node.value:
+        name = _formatted(key_node)
+        if name is None or not rest.startswith(name) or rest[len(name) : len(name) + 1] not in ("", ".", "["):
+            continue
+        deeper = _key_lines(value_node, rest[len(name) :].removeprefix("."), source)
+        lines = [_mark(source, key_node)[0], *(deeper or [])]
+        if best is None or len(lines) > len(best):
+            best = lines
+    return best
+
+
+def _formatted(key_node: Node) -> str | None:
+    if not isinstance(key_node, ScalarNode):
+        return None
+    name = str(key_node.value)
+    return name if len(name) <= 80 else name[:77] + "..."  # as format_field shortens it
 
 
 def _is_empty_scalar(node: Node) -> bool:

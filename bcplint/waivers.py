@@ -11,20 +11,23 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
 from bcplint.baseline import EXEMPTION_RULES
+from bcplint.comments import ATTEMPT, DirectiveComment, directive_comments
 from bcplint.findings import Exemption, Finding
 from bcplint.model.kinds import Waiver
+from bcplint.placement import Placement, unused_detail
 from bcplint.positions import PositionIndex
 from bcplint.workspace import Doc, Workspace
 
-# `# bcplint: ignore[BCP402, plan-reviewed] until=2027-01-31 -- new storage arrives in January`
-_INLINE = re.compile(r"#\s*bcplint:\s*ignore\b(?P<body>.*)$")
+_SYNTAX = "`# bcplint: ignore[RULE] until=YYYY-MM-DD -- reason`"
+# After `bcplint:`: `ignore[BCP402, plan-reviewed] until=2027-01-31 -- new storage arrives in January`.
+_VERB = re.compile(r"\s*(?P<verb>[A-Za-z_-]*)\s*(?P<rest>.*)$", re.DOTALL)
 # Greedy reason, stripped afterwards: a lazy one before \s*$ is quadratic on long lines.
-_INLINE_BODY = re.compile(r"^\[(?P<rules>[^\]]*)\](?:\s+until=(?P<until>\S+))?\s*(?:--\s*(?P<reason>.*))?$")
+_BODY = re.compile(r"^\[(?P<rules>[^\]]*)\](?:\s+until=(?P<until>\S+))?\s*(?:--\s*(?P<reason>.*))?$", re.DOTALL)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -42,14 +45,16 @@ class Candidate:
 def collect(workspace: Workspace, rule_keys: Mapping[str, str], today: dt.date) -> list[Candidate]:
     """Every Waiver document and inline suppression, with problems that make one invalid.
 
-    ``rule_keys`` maps every rule id and name (of all known rules) to its id.
+    ``rule_keys`` maps every rule id and name (of all known rules) to its id. Inline
+    suppressions come from the comments the YAML scanner finds (:mod:`bcplint.comments`); any
+    comment that says ``bcplint:`` (in any case) is an attempt at one, and is either a valid
+    suppression or reported invalid (BCP803), never ignored.
     """
     candidates = [_from_waiver(doc, rule_keys, workspace, today) for doc in workspace.valid(("Waiver",))]
     for loaded in workspace.files:
-        if loaded.source is not None and "bcplint:" in loaded.source.text:
-            candidates.extend(
-                _inline(loaded.source.path, loaded.source.text, loaded.source.line_offset, rule_keys, today)
-            )
+        if loaded.source is not None:
+            for comment in directive_comments(loaded.source):
+                candidates.append(_inline(loaded.source.path, comment, rule_keys, today))
     return candidates
 
 
@@ -88,58 +93,74 @@ def _from_waiver(doc: Doc, rule_keys: Mapping[str, str], workspace: Workspace, t
     return Candidate(exemption=exemption, rule_ids=rules, target=waiver.target, doc=doc)
 
 
-def _inline(path: str, text: str, offset: int, rule_keys: Mapping[str, str], today: dt.date) -> Iterable[Candidate]:
-    for number, line in enumerate(text.splitlines(), start=1 + offset):
-        match = _INLINE.search(line)
-        if match is None or not _is_comment(line, match.start()):
-            continue
-        problems: list[str] = []
-        body = _INLINE_BODY.match(match.group("body").strip())
-        rules_text, until, reason = (
-            (body.group("rules"), body.group("until"), body.group("reason")) if body else ("", None, None)
-        )
-        reason = reason.strip() if reason else None
-        if body is None:
-            problems.append("is not `# bcplint: ignore[RULE] until=YYYY-MM-DD -- reason`")
-        names = [name.strip() for name in rules_text.split(",") if name.strip()]
-        rule_ids = {rule_keys.get(n) or rule_keys.get(n.upper()) for n in names}
-        unknown = [n for n in names if not (rule_keys.get(n) or rule_keys.get(n.upper()))]
-        if body is not None and not names:
-            problems.append("names no rule")
-        if unknown:
-            problems.append(f"names no known rule {', '.join(repr(n) for n in unknown)}")
-        if body is not None and not reason:
-            problems.append("gives no reason (add `-- why this is acceptable`)")
-        expires = None
-        if until:
-            try:
-                expires = dt.date.fromisoformat(until)
-            except ValueError:
-                problems.append(f"has an invalid date until={until} (use YYYY-MM-DD)")
-        exemption = Exemption(
-            kind="inline",
-            name=f"{path}:{number}",
-            rule=", ".join(names),
-            target=None,
-            reason=reason or "",
-            approved_by=None,
-            expires=expires,
-            path=path,
-            line=number,
-            column=match.start() + 1,
-            status=_status(problems, expires, today),
-            problems=tuple(problems),
-        )
-        yield Candidate(exemption=exemption, rule_ids=frozenset(r for r in rule_ids if r), path=path, line=number)
+def _inline(path: str, comment: DirectiveComment, rule_keys: Mapping[str, str], today: dt.date) -> Candidate:
+    names, until, reason, problems = parse_directive(comment.text)
+    rule_ids = {rule_keys.get(n) or rule_keys.get(n.upper()) for n in names}
+    unknown = [n for n in names if not (rule_keys.get(n) or rule_keys.get(n.upper()))]
+    if unknown:
+        problems.append(f"names no known rule {', '.join(repr(n) for n in unknown)}")
+    expires = None
+    if until:
+        try:
+            expires = dt.date.fromisoformat(until)
+        except ValueError:
+            problems.append(f"has an invalid date until={until} (use YYYY-MM-DD)")
+    exemption = Exemption(
+        kind="inline",
+        name=f"{path}:{comment.line}",
+        rule=", ".join(names),
+        target=None,
+        reason=reason or "",
+        approved_by=None,
+        expires=expires,
+        path=path,
+        line=comment.line,
+        column=comment.column,
+        status=_status(problems, expires, today),
+        problems=tuple(problems),
+    )
+    return Candidate(exemption=exemption, rule_ids=frozenset(r for r in rule_ids if r), path=path, line=comment.line)
 
 
-def _is_comment(line: str, hash_at: int) -> bool:
-    """A YAML comment: ``#`` at the start or after whitespace, and not inside a quoted string
-    (``owner: "x # bcplint: ignore[...]"`` is a value, not a suppression)."""
-    before = line[:hash_at]
-    if before and not before[-1].isspace():
-        return False
-    return before.count('"') % 2 == 0 and before.count("'") % 2 == 0
+def parse_directive(text: str) -> tuple[list[str], str | None, str | None, list[str]]:
+    """``# bcplint: ignore[BCP402, plan-reviewed] until=2027-01-31 -- reason`` -> (rule names,
+    the text after ``until=``, the reason, problems).
+
+    ``text`` runs from the ``#`` before ``bcplint`` to the end of the comment. Every way it
+    differs from the syntax is a problem, so a mistyped directive is reported (BCP803) instead
+    of silently hiding nothing.
+    """
+    attempt = ATTEMPT.search(text)
+    if attempt is None:
+        return [], None, None, [f"is not {_SYNTAX}"]
+    problems = []
+    if not attempt.group().startswith("bcplint"):
+        problems.append(f"writes '{attempt.group()}'; write 'bcplint:' in lower case")
+    prose = text[1 : attempt.start()].strip(" \t")
+    if prose:
+        problems.append(f"has '{_clip(prose)}' between '#' and 'bcplint:'; start the comment with the directive")
+    verb = _VERB.match(text, attempt.end())
+    word, rest = (verb.group("verb"), verb.group("rest")) if verb else ("", "")
+    if word.lower() != "ignore":
+        what = f"'{_clip(word)}' is no directive" if word else "says nothing after 'bcplint:'"
+        return [], None, None, [*problems, f"{what}; write {_SYNTAX}"]
+    if word != "ignore":
+        problems.append(f"writes '{word}'; write 'ignore' in lower case")
+    body = _BODY.match(rest.strip())
+    if body is None:
+        hint = "the rules go in brackets right after 'ignore', " if not rest.startswith("[") else ""
+        return [], None, None, [*problems, f"is not {_SYNTAX}; {hint}e.g. ignore[BCP201]"]
+    names = [name.strip() for name in body.group("rules").split(",") if name.strip()]
+    reason = (body.group("reason") or "").strip() or None
+    if not names:
+        problems.append("names no rule")
+    if reason is None:
+        problems.append("gives no reason (add `-- why this is acceptable`)")
+    return names, body.group("until"), reason, problems
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def _status(problems: list[str], expires: dt.date | None, today: dt.date) -> Literal["active", "expired", "invalid"]:
@@ -163,9 +184,11 @@ def apply(
 ) -> Applied:
     """Mark the findings that active exemptions match; count what each exemption hid.
 
-    Only an exemption of a rule that ran (``ran``) can be found unused.
+    Only an exemption of a rule that ran (``ran``) can be found unused; an unused one says why
+    (see :func:`bcplint.placement.unused_detail`). Where an inline suppression must stand is
+    described in :mod:`bcplint.placement`.
     """
-    document_lines = _document_lines(candidates, workspace, positions)
+    placement = Placement(workspace, positions, {c.path for c in candidates if c.path is not None})
     used = [0] * len(candidates)
     # Indexed by (rule, target document) and (rule, file): findings x exemptions is quadratic.
     index_of: dict[tuple[str, str | None, str | None], list[int]] = {}
@@ -180,7 +203,7 @@ def apply(
             by_target = index_of.get((finding.rule_id, finding.document, None), [])
             in_file = index_of.get((finding.rule_id, None, finding.path), [])
             for index in sorted(by_target + in_file):
-                if _matches(candidates[index], finding, document_lines):
+                if _matches(candidates[index], finding, placement):
                     used[index] += 1
                     waiver = candidates[index].exemption
                     break
@@ -195,35 +218,28 @@ def apply(
         if candidate.doc is not None:
             line, column = positions.locate(candidate.doc.raw.source, candidate.doc.raw.index, (exemption.field,))
         unused = exemption.status == "active" and count == 0 and bool(candidate.rule_ids & ran)
+        hint = _unused_detail(candidate, workspace, placement, findings) if unused else ""
         status = "unused" if unused else exemption.status
-        exemptions.append(dataclasses.replace(exemption, line=line, column=column, matched=count, status=status))
+        exemptions.append(
+            dataclasses.replace(exemption, line=line, column=column, matched=count, status=status, hint=hint)
+        )
     return Applied(findings=result, exemptions=exemptions)
 
 
-def _document_lines(
-    candidates: list[Candidate], workspace: Workspace, positions: PositionIndex
-) -> dict[tuple[str, str], int]:
-    """First line of each document in files that carry inline suppressions."""
-    paths = {c.path for c in candidates if c.path is not None}
-    lines = {}
-    for doc in workspace.docs:
-        if doc.path in paths and doc.name is not None:
-            lines[(doc.path, doc.name)] = positions.locate(doc.raw.source, doc.raw.index, ())[0]
-    return lines
-
-
-def _matches(candidate: Candidate, finding: Finding, document_lines: dict[tuple[str, str], int]) -> bool:
+def _matches(candidate: Candidate, finding: Finding, placement: Placement) -> bool:
     if finding.rule_id not in candidate.rule_ids:
         return False
     if candidate.target is not None:
         return finding.document == candidate.target
-    if finding.path != candidate.path:
-        return False
-    if finding.line == candidate.line:
-        return True  # a comment on the field's own line
-    start = document_lines.get((finding.path, finding.document or ""))
-    # A comment on the document's first line, or on its own line just above it, covers the document.
-    return start is not None and candidate.line in (start, start - 1)
+    return finding.path == candidate.path and candidate.line in placement.covering(finding)
+
+
+def _unused_detail(candidate: Candidate, workspace: Workspace, placement: Placement, findings: list[Finding]) -> str:
+    if candidate.path is not None:
+        return unused_detail(placement, candidate.path, candidate.line, candidate.rule_ids, findings)
+    target = workspace.get(candidate.target or "")
+    label = target.label if target is not None else f"'{candidate.target}'"
+    return f"matches no finding: {label} has no {', '.join(sorted(candidate.rule_ids))} finding any more; remove it"
 
 
 def _describe(exemption: Exemption) -> str:

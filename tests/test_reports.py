@@ -94,10 +94,17 @@ def test_junit_counts_with_an_independent_reader(bcplint: Callable[..., Run], tm
     findings = json.loads(json_run.out)["findings"]
     xml = junitparser.JUnitXml.fromfile(str(path))
     cases = [case for suite in xml for case in suite]
-    failing = {(f["rule_id"], f["path"], f["kind"], f["document"]) for f in findings if f["rule_id"] != "BCP001"}
+    # The default --fail-on error: only errors fail a testcase, as they fail the run.
+    failing = {
+        (f["rule_id"], f["path"], f["kind"], f["document"])
+        for f in findings
+        if f["rule_id"] != "BCP001" and f["severity"] == "error"
+    }
     errors = {f["path"] for f in findings if f["rule_id"] == "BCP001"}
     outcomes = [type(r).__name__ for case in cases for r in case.result]
     assert outcomes.count("Failure") == len(failing)
+    warnings = [f for f in findings if f["severity"] == "warning"]
+    assert warnings and all(any(f["message"] in (case.system_out or "") for case in cases) for f in warnings)
     assert outcomes.count("Error") == len(errors)
     assert outcomes.count("Skipped") == 0
     assert len({(case.classname, case.name) for case in cases}) == len(cases) == sum(s.tests for s in xml)

@@ -53,7 +53,8 @@ def waiver_unused(ctx: Context, params: NoParams, exemptions: Sequence[Exemption
     """
     for exemption in exemptions:
         if exemption.status == "unused":
-            yield _hit(ctx, exemption, "unused", "matches no finding any more; remove it", "rule")
+            detail = exemption.hint or "matches no finding any more; remove it"
+            yield _hit(ctx, exemption, "unused", detail, "rule")
 
 
 def waiver_invalid(ctx: Context, params: NoParams, exemptions: Sequence[Exemption]) -> Iterator[Hit]:

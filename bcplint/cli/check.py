@@ -17,7 +17,7 @@ from bcplint.cli.common import (
     use_color,
 )
 from bcplint.findings import LintResult
-from bcplint.report import FORMATTERS, NEEDS_CHECKS, ReportOptions
+from bcplint.report import FORMATTERS, NEEDS_CHECKS, ReportOptions, with_report_notes
 
 
 @click.command()
@@ -65,6 +65,11 @@ from bcplint.report import FORMATTERS, NEEDS_CHECKS, ReportOptions
     type=click.Path(dir_okay=False, path_type=Path),
     help="Accept the findings recorded in this baseline (see `bcplint baseline`).",
 )
+@click.option(
+    "--show-baselined",
+    is_flag=True,
+    help="List findings the baseline accepts in text, github and markdown output (default: only count them).",
+)
 @today_option
 @config_option
 @click.option("--no-color", is_flag=True, help="Never colour the output (NO_COLOR is honoured too).")
@@ -82,6 +87,7 @@ def check(
     changed_since: str | None,
     rev: str | None,
     baseline_path: Path | None,
+    show_baselined: bool,
     today: dt.datetime | None,
     config_path: Path | None,
     no_color: bool,
@@ -113,11 +119,15 @@ def check(
         rev=rev,
         baseline=baseline_path,
     )
-    result = lint(options)
+    result = with_report_notes(lint(options), {output_format, *(f for f, _ in reports)})
     cwd = Path.cwd()
     for report_format, path in reports:
-        _write_report(report_format, path, result, ReportOptions(cwd=cwd))
-    FORMATTERS[output_format](result, sys.stdout, ReportOptions(color=use_color(no_color), quiet=quiet, cwd=cwd))
+        _write_report(report_format, path, result, ReportOptions(cwd=cwd, show_baselined=show_baselined))
+    FORMATTERS[output_format](
+        result,
+        sys.stdout,
+        ReportOptions(color=use_color(no_color), quiet=quiet, cwd=cwd, show_baselined=show_baselined),
+    )
     if not quiet:
         for note in result.notes:
             click.echo(f"bcplint: note: {note}", err=True)

@@ -2,38 +2,69 @@
 
 Rules carry their descriptions, help and clause tags; results carry regions, URIs relative
 to the repository root (``%SRCROOT%``, declared in ``originalUriBaseIds``) wherever bcplint
-ran, stable ``partialFingerprints`` that ignore line numbers, and ``suppressions`` for waived
-findings.
+ran, ``partialFingerprints`` and
+``suppressions`` for waived findings (baselined ones included).
+
+Fingerprints (``bcplint/v1``) are unique within a run and never contain a line number: a
+finding's identity is its rule, document, field and file; findings that share all four (two
+outcomes of one check, such as BCP501's missing primary and missing secondary channel) are
+told apart by their message, then by their order. GitHub code scanning matches alerts by
+``primaryLocationLineHash`` only, which its upload action computes from the text of the line:
+results of one rule on one line would become one alert. Those results, and only those, get
+a ``primaryLocationLineHash`` from their fingerprint (the action keeps it, logging that it
+differs from the one it computed).
+
+GitHub's documented upload limits (docs.github.com, "SARIF support for code scanning" and
+"SARIF results exceed one or more limits") that bcplint could reach are respected: at most
+25,000 results per run (the most severe are kept: findings that are not waived before waived
+ones, errors before warnings before notes, then in report order; the run says so in a
+``toolExecutionNotifications`` entry), at most 10 tags per rule (the number GitHub shows; 20
+is rejected), rule names within 255 characters and descriptions within 1,024. One run, one
+location per result and a few rules stay far below the other limits.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from collections import Counter
+from collections.abc import Sequence
 from pathlib import PurePosixPath
 from typing import Any, TextIO
 from urllib.parse import quote
 
 from bcplint import __version__
 from bcplint.findings import Finding, LintResult, RuleInfo, Severity, clause_text
+from bcplint.report import ReportOptions
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
 FINGERPRINT = "bcplint/v1"
+GITHUB_FINGERPRINT = "primaryLocationLineHash"
+MAX_RESULTS = 25_000  # GitHub rejects a run with more
+MAX_TAGS = 10  # GitHub shows 10 tags per rule and rejects more than 20
+MAX_NAME = 255  # GitHub's limit on a rule's name
+MAX_DESCRIPTION = 1024  # GitHub's limit on a rule's short and full description
+CAPPED = "bcplint/results-capped"
 
 
 def _rule(rule: RuleInfo) -> dict[str, Any]:
     clauses = clause_text(rule.clauses)
     help_text = f"{rule.fix}\n\nClauses: {clauses}" if clauses else rule.fix
+    tags = list(dict.fromkeys(["business-continuity", rule.pack, *rule.clauses]))[:MAX_TAGS]
     return {
         "id": rule.id,
-        "name": "".join(part.capitalize() for part in rule.name.split("-")),
-        "shortDescription": {"text": rule.summary},
-        "fullDescription": {"text": rule.rationale or rule.summary},
+        "name": _clip("".join(part.capitalize() for part in rule.name.split("-")), MAX_NAME),
+        "shortDescription": {"text": _clip(rule.summary, MAX_DESCRIPTION)},
+        "fullDescription": {"text": _clip(rule.rationale or rule.summary, MAX_DESCRIPTION)},
         "help": {"text": help_text, "markdown": f"**Fix:** {rule.fix}\n\n**Clauses:** {clauses or 'none'}"},
         "defaultConfiguration": {"level": LEVELS[rule.severity]},
-        "properties": {"tags": ["business-continuity", rule.pack, *rule.clauses], "precision": "very-high"},
+        "properties": {"tags": tags, "precision": "very-high"},
     }
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _artifact(path: str) -> dict[str, str]:
@@ -43,13 +74,54 @@ def _artifact(path: str) -> dict[str, str]:
     return {"uri": quote(str(posix)), "uriBaseId": "%SRCROOT%"}
 
 
-def _fingerprint(finding: Finding) -> str:
+def _identity(finding: Finding) -> str:
     """The finding's own identity (rule, document, field: never the line) plus its file, so two
     documents sharing a name (BCP004) are two alerts, and edits elsewhere keep the alert."""
-    return hashlib.sha256(f"{finding.fingerprint}|{finding.path}".encode()).hexdigest()[:32]
+    return _hash(f"{finding.fingerprint}|{finding.path}")
 
 
-def _result(finding: Finding, rule_index: dict[str, int]) -> dict[str, Any]:
+def fingerprints(findings: Sequence[Finding]) -> list[str]:
+    """One ``bcplint/v1`` fingerprint per finding, unique among ``findings`` (in their order).
+
+    A finding whose identity no other shares keeps it as it is; the others add their message,
+    and findings identical in that too add their rank among them (by :meth:`Finding.sort_key`).
+    """
+    identities = [_identity(f) for f in findings]
+    shared = {key for key, count in Counter(identities).items() if count > 1}
+    seen: Counter[str] = Counter()
+    prints = list(identities)
+    for i in sorted(range(len(findings)), key=lambda i: findings[i].sort_key()):
+        if identities[i] in shared:
+            by_message = _hash(f"{identities[i]}|{findings[i].message}")
+            seen[by_message] += 1
+            prints[i] = by_message if seen[by_message] == 1 else _hash(f"{by_message}|{seen[by_message]}")
+    return prints
+
+
+def _hash(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def capped(findings: Sequence[Finding], limit: int = MAX_RESULTS) -> tuple[list[Finding], int]:
+    """The findings a run can carry (at most ``limit``, the most severe, in report order) and
+    how many were left out."""
+    if len(findings) <= limit:
+        return list(findings), 0
+    ranked = sorted(range(len(findings)), key=lambda i: (findings[i].waived, -findings[i].severity, i))
+    kept = sorted(ranked[:limit])
+    return [findings[i] for i in kept], len(findings) - limit
+
+
+def capped_note(total: int, omitted: int) -> str:
+    """What a capped run says about itself (in SARIF and on standard error)."""
+    return (
+        f"SARIF: {omitted} of {total} results left out; GitHub code scanning rejects a run of more than "
+        f"{MAX_RESULTS:,}. The most severe are kept (not waived before waived, then by severity); "
+        "the full list is in the text or JSON report."
+    )
+
+
+def _result(finding: Finding, fingerprint: str, rule_index: dict[str, int], line_hash: bool) -> dict[str, Any]:
     location: dict[str, Any] = {
         "physicalLocation": {
             "artifactLocation": _artifact(finding.path),
@@ -60,12 +132,15 @@ def _result(finding: Finding, rule_index: dict[str, int]) -> dict[str, Any]:
         location["logicalLocations"] = [
             {"name": finding.document, "fullyQualifiedName": f"{finding.kind}/{finding.document}", "kind": "object"}
         ]
+    partial = {FINGERPRINT: fingerprint}
+    if line_hash:
+        partial[GITHUB_FINGERPRINT] = f"{fingerprint[:16]}:1"
     result: dict[str, Any] = {
         "ruleId": finding.rule_id,
         "level": LEVELS[finding.severity],
         "message": {"text": finding.message},
         "locations": [location],
-        "partialFingerprints": {FINGERPRINT: _fingerprint(finding)},
+        "partialFingerprints": partial,
     }
     if finding.rule_id in rule_index:
         result["ruleIndex"] = rule_index[finding.rule_id]
@@ -75,34 +150,44 @@ def _result(finding: Finding, rule_index: dict[str, int]) -> dict[str, Any]:
     return result
 
 
-def sarif_log(result: LintResult) -> dict[str, Any]:
+def sarif_log(result: LintResult, *, max_results: int = MAX_RESULTS) -> dict[str, Any]:
+    """The SARIF log of ``result``: one run, at most ``max_results`` results."""
     rule_index = {rule.id: i for i, rule in enumerate(result.rules)}
-    return {
-        "$schema": SARIF_SCHEMA,
-        "version": "2.1.0",
-        "runs": [
-            {
-                "tool": {
-                    "driver": {
-                        "name": "bcplint",
-                        "version": __version__,
-                        "semanticVersion": __version__,
-                        "informationUri": "https://pypi.org/project/bcplint/",
-                        "rules": [_rule(rule) for rule in result.rules],
-                    }
-                },
-                # The base is named, not given as a file:// URI: an absolute path of the machine
-                # that ran the check would make the log differ from one checkout to the next.
-                "originalUriBaseIds": {
-                    "%SRCROOT%": {"description": {"text": "The root of the git repository that holds the plan."}}
-                },
-                "columnKind": "unicodeCodePoints",
-                "results": [_result(f, rule_index) for f in result.findings],
+    findings, omitted = capped(result.findings, max_results)
+    prints = fingerprints(findings)
+    lines = Counter((f.rule_id, f.path, f.line) for f in findings)
+    run: dict[str, Any] = {
+        "tool": {
+            "driver": {
+                "name": "bcplint",
+                "version": __version__,
+                "semanticVersion": __version__,
+                "informationUri": "https://pypi.org/project/bcplint/",
+                "rules": [_rule(rule) for rule in result.rules],
             }
-        ],
+        },
     }
+    if omitted:
+        notification = {
+            "descriptor": {"id": CAPPED},
+            "level": "warning",
+            "message": {"text": capped_note(len(result.findings), omitted)},
+            "properties": {"results": len(result.findings), "reported": len(findings)},
+        }
+        run["invocations"] = [{"executionSuccessful": True, "toolExecutionNotifications": [notification]}]
+    # The base is named, not given as a file:// URI: an absolute path of the machine that ran
+    # the check would make the log differ from one checkout to the next.
+    run["originalUriBaseIds"] = {
+        "%SRCROOT%": {"description": {"text": "The root of the git repository that holds the plan."}}
+    }
+    run["columnKind"] = "unicodeCodePoints"
+    run["results"] = [
+        _result(f, fingerprint, rule_index, lines[(f.rule_id, f.path, f.line)] > 1)
+        for f, fingerprint in zip(findings, prints, strict=True)
+    ]
+    return {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
 
 
-def write(result: LintResult, stream: TextIO) -> None:
+def write(result: LintResult, stream: TextIO, options: ReportOptions | None = None) -> None:
     json.dump(sarif_log(result), stream, indent=2, ensure_ascii=False)
     stream.write("\n")

@@ -1,14 +1,31 @@
-"""Human-readable output: one line per finding, then a summary."""
+"""Human-readable output: one line per finding, then a summary.
+
+Findings the baseline accepted are counted in the summary, not listed, unless
+``show_baselined``. Each finding stays on one line whatever its text holds: line breaks in a
+message or a waiver's reason become spaces, and other control characters are shown escaped
+(``\\x1b``), so they can neither break the format nor drive the terminal.
+"""
 
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import TextIO
 
 from bcplint.findings import Finding, LintResult, Severity, clause_text
 
 _COLORS = {Severity.ERROR: "31", Severity.WARNING: "33", Severity.INFO: "36"}
+_LINE_BREAKS = re.compile("(?:[ \t]*(?:\r\n|[\n\r\x0b\x0c\x85\u2028\u2029]))+[ \t]*")
+_BREAK_CHARACTERS = " \t\r\n\x0b\x0c\x85\u2028\u2029"
+_CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+
+
+def one_line(text: str) -> str:
+    """``text`` on one line: line breaks inside become a space (at either end they go),
+    control characters ``\\xNN``."""
+    flat = _LINE_BREAKS.sub(" ", text.strip(_BREAK_CHARACTERS))
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", flat)
 
 
 def _paint(text: str, code: str, color: bool) -> str:
@@ -27,7 +44,7 @@ def terminal_path(path: str, base: Path | None, cwd: Path | None) -> str:
 
 def format_finding(finding: Finding, *, color: bool = False, path: str | None = None) -> str:
     """``path:line:col: severity ID name: message [clauses]`` (plus the waiver when waived)."""
-    where = _paint(f"{path or finding.path}:{finding.line}:{finding.column}:", "1", color)
+    where = _paint(f"{one_line(path or finding.path)}:{finding.line}:{finding.column}:", "1", color)
     severity = _paint(finding.severity.label, _COLORS[finding.severity], color)
     rule = (
         _paint(f"{finding.rule_id} {finding.rule_name}", "2", color)
@@ -35,20 +52,17 @@ def format_finding(finding: Finding, *, color: bool = False, path: str | None = 
         else f"{finding.rule_id} {finding.rule_name}"
     )
     clauses = f" [{clause_text(finding.clauses)}]" if finding.clauses else ""
-    waived = f" (waived: {finding.waiver})" if finding.waiver else ""
-    return f"{where} {severity} {rule}: {finding.message}{clauses}{waived}"
+    waived = f" (waived: {one_line(finding.waiver)})" if finding.waiver else ""
+    return f"{where} {severity} {rule}: {one_line(finding.message)}{clauses}{waived}"
 
 
-def summary(result: LintResult) -> str:
+def summary(result: LintResult, *, show_baselined: bool = False) -> str:
     """Counts, then what decided the exit code when anything was found."""
     counts = result.counts()
     parts = [_plural(counts[s], s.label) for s in (Severity.ERROR, Severity.WARNING, Severity.INFO) if counts[s]]
-    waived = result.waived_count
     found = ", ".join(parts) if parts else "No problems"
-    extra = f" ({waived} waived)" if waived else ""
-    docs = _plural(result.documents_checked, "document")
-    files = _plural(result.files_checked, "file")
-    line = f"{found}{extra} in {docs} across {files}."
+    line = f"{found}{_waived(result, show_baselined)} in {_plural(result.documents_checked, 'document')} across "
+    line += f"{_plural(result.files_checked, 'file')}."
     if not parts:
         return line
     fail_on = result.uniform_fail_on
@@ -61,18 +75,35 @@ def summary(result: LintResult) -> str:
     return f"{line} Not failing: nothing {threshold}."
 
 
+def _waived(result: LintResult, show_baselined: bool) -> str:
+    waived, baselined = result.waived_count, result.baselined_count
+    if not waived:
+        return ""
+    if show_baselined or not baselined:
+        return f" ({waived} waived)"
+    other = f"{waived - baselined} waived, " if waived > baselined else ""
+    return f" ({other}{baselined} accepted by the baseline and not listed: --show-baselined lists them)"
+
+
 def _plural(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def write(
-    result: LintResult, stream: TextIO, *, color: bool = False, quiet: bool = False, cwd: Path | None = None
+    result: LintResult,
+    stream: TextIO,
+    *,
+    color: bool = False,
+    quiet: bool = False,
+    cwd: Path | None = None,
+    show_baselined: bool = False,
 ) -> None:
     """One line per finding, paths relative to ``cwd`` (the terminal's directory), then the summary."""
-    for finding in result.findings:
+    listed = result.listed(show_baselined=show_baselined)
+    for finding in listed:
         path = terminal_path(finding.path, result.base, cwd)
         stream.write(format_finding(finding, color=color, path=path) + "\n")
     if not quiet:
-        if result.findings:
+        if listed:
             stream.write("\n")
-        stream.write(summary(result) + "\n")
+        stream.write(summary(result, show_baselined=show_baselined) + "\n")
