@@ -20,7 +20,15 @@ from tests.conftest import REPO_ROOT, TODAY, Run
 GOLDEN = Path(__file__).parent / "golden"
 WORKSPACE = GOLDEN / "workspace"
 SARIF_SCHEMA = REPO_ROOT.parent / "shared" / "schemas" / "sarif-schema-2.1.0.json"
-EXTENSIONS = {"text": "txt", "json": "json", "junit": "xml", "sarif": "sarif", "github": "txt", "markdown": "md"}
+EXTENSIONS = {
+    "text": "txt",
+    "json": "json",
+    "junit": "xml",
+    "sarif": "sarif",
+    "github": "txt",
+    "markdown": "md",
+    "gitlab": "json",
+}
 
 
 def report(bcplint: Callable[..., Run], output_format: str) -> str:

@@ -59,6 +59,7 @@ FORMATTERS: dict[str, Formatter] = {
     "sarif": _module("sarif"),
     "github": _module("github"),
     "markdown": _module("markdown"),
+    "gitlab": _module("gitlab"),
 }
 
 # Formats that list passing checks too, which the engine records only on request.
