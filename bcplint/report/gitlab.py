@@ -14,45 +14,25 @@ as in every other report. Its fingerprint differs from the active finding's, so 
 request that adds a waiver shows the finding as resolved and the waived one as new.
 
 GitLab matches issues between the source and target branches by fingerprint, and shows
-issues sharing one as a single entry. Fingerprints here are therefore unique within the
-report and never include the line: rule, document and field (or file and message for
-findings outside a document) plus the file, so edits elsewhere in a file keep the issue.
+issues sharing one as a single entry: fingerprints are unique within the report and never
+include the line (:mod:`bcplint.report.fingerprints`, shared with SARIF).
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
-from collections import Counter
 from typing import Any, TextIO
 
 from bcplint.findings import Finding, LintResult, Severity, clause_text
+from bcplint.report import ReportOptions
+from bcplint.report.fingerprints import unique_fingerprints
 
 SEVERITIES = {Severity.ERROR: "major", Severity.WARNING: "minor", Severity.INFO: "info"}
 WAIVED_SEVERITY = "info"
 
 
-def _identity(finding: Finding) -> str:
-    waived = "|waived" if finding.waived else ""
-    return f"{finding.fingerprint}|{finding.path}{waived}"
-
-
-def fingerprints(findings: tuple[Finding, ...]) -> list[str]:
-    """One 32-hex-digit fingerprint per finding, in order, unique across ``findings``.
-
-    A rule can report the same field twice with different messages (a plan with neither a
-    primary nor a secondary channel), so identities that collide take the message too; the
-    rare identical pair left over is told apart by its order in the report.
-    """
-    identities = [_identity(f) for f in findings]
-    repeated = {key for key, count in Counter(identities).items() if count > 1}
-    keys = [f"{key}|{f.message}" if key in repeated else key for key, f in zip(identities, findings, strict=True)]
-    seen: Counter[str] = Counter()
-    unique = []
-    for key in keys:
-        seen[key] += 1
-        unique.append(key if seen[key] == 1 else f"{key}|#{seen[key]}")
-    return [hashlib.sha256(key.encode("utf-8")).hexdigest()[:32] for key in unique]
+def _waived(finding: Finding) -> str:
+    return "|waived" if finding.waived else ""
 
 
 def _issue(finding: Finding, fingerprint: str) -> dict[str, Any]:
@@ -71,9 +51,10 @@ def _issue(finding: Finding, fingerprint: str) -> dict[str, Any]:
 
 def code_quality_report(result: LintResult) -> list[dict[str, Any]]:
     """The report as a list of issue dicts, one per finding, in the result's order."""
-    return [_issue(f, fp) for f, fp in zip(result.findings, fingerprints(result.findings), strict=True)]
+    prints = unique_fingerprints(result.findings, variant=_waived)
+    return [_issue(f, fp) for f, fp in zip(result.findings, prints, strict=True)]
 
 
-def write(result: LintResult, stream: TextIO) -> None:
+def write(result: LintResult, stream: TextIO, options: ReportOptions | None = None) -> None:
     json.dump(code_quality_report(result), stream, indent=2, ensure_ascii=False)
     stream.write("\n")

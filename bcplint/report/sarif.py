@@ -25,7 +25,6 @@ location per result and a few rules stay far below the other limits.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections import Counter
 from collections.abc import Sequence
@@ -36,6 +35,7 @@ from urllib.parse import quote
 from bcplint import __version__
 from bcplint.findings import Finding, LintResult, RuleInfo, Severity, clause_text
 from bcplint.report import ReportOptions
+from bcplint.report.fingerprints import unique_fingerprints
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
@@ -72,34 +72,6 @@ def _artifact(path: str) -> dict[str, str]:
     if posix.is_absolute():
         return {"uri": "file://" + quote(str(posix))}
     return {"uri": quote(str(posix)), "uriBaseId": "%SRCROOT%"}
-
-
-def _identity(finding: Finding) -> str:
-    """The finding's own identity (rule, document, field: never the line) plus its file, so two
-    documents sharing a name (BCP004) are two alerts, and edits elsewhere keep the alert."""
-    return _hash(f"{finding.fingerprint}|{finding.path}")
-
-
-def fingerprints(findings: Sequence[Finding]) -> list[str]:
-    """One ``bcplint/v1`` fingerprint per finding, unique among ``findings`` (in their order).
-
-    A finding whose identity no other shares keeps it as it is; the others add their message,
-    and findings identical in that too add their rank among them (by :meth:`Finding.sort_key`).
-    """
-    identities = [_identity(f) for f in findings]
-    shared = {key for key, count in Counter(identities).items() if count > 1}
-    seen: Counter[str] = Counter()
-    prints = list(identities)
-    for i in sorted(range(len(findings)), key=lambda i: findings[i].sort_key()):
-        if identities[i] in shared:
-            by_message = _hash(f"{identities[i]}|{findings[i].message}")
-            seen[by_message] += 1
-            prints[i] = by_message if seen[by_message] == 1 else _hash(f"{by_message}|{seen[by_message]}")
-    return prints
-
-
-def _hash(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
 def capped(findings: Sequence[Finding], limit: int = MAX_RESULTS) -> tuple[list[Finding], int]:
@@ -154,7 +126,7 @@ def sarif_log(result: LintResult, *, max_results: int = MAX_RESULTS) -> dict[str
     """The SARIF log of ``result``: one run, at most ``max_results`` results."""
     rule_index = {rule.id: i for i, rule in enumerate(result.rules)}
     findings, omitted = capped(result.findings, max_results)
-    prints = fingerprints(findings)
+    prints = unique_fingerprints(findings)
     lines = Counter((f.rule_id, f.path, f.line) for f in findings)
     run: dict[str, Any] = {
         "tool": {
