@@ -19,11 +19,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bcplint import engine, maturity
-from bcplint.baseline import Baseline
-from bcplint.baseline import load as load_baseline
-from bcplint.config import LoadedConfig, load_config
-from bcplint.discovery import (
+from bcplint.engine import run as engine
+from bcplint.engine.history import HistorySource, file_history
+from bcplint.engine.scope import Scope, affected_by, narrow, under_paths
+from bcplint.errors import ConfigError, PackError, SourceError, did_you_mean, shown
+from bcplint.exemptions.baseline import Baseline
+from bcplint.exemptions.baseline import load as load_baseline
+from bcplint.findings import CheckedSubject, Finding, LintResult, RuleInfo, Severity
+from bcplint.git.history import changed_paths, has_commits, merge_base
+from bcplint.git.trees import read_blobs
+from bcplint.insights import maturity
+from bcplint.load.config import LoadedConfig, load_config
+from bcplint.load.discover import (
     SUFFIXES,
     SourceFile,
     WorkspaceSpec,
@@ -32,16 +39,10 @@ from bcplint.discovery import (
     find_workspaces,
     list_sources,
 )
-from bcplint.errors import ConfigError, PackError, SourceError, did_you_mean, shown
-from bcplint.findings import CheckedSubject, Finding, LintResult, RuleInfo, Severity
-from bcplint.git.history import changed_paths, has_commits, merge_base
-from bcplint.git.trees import read_blobs
-from bcplint.history import HistorySource, file_history
-from bcplint.loader import LoadedFile, load_file
+from bcplint.load.parse import LoadedFile, load_file
+from bcplint.load.read import MAX_FILE_BYTES, read_files
 from bcplint.packs import DEFAULT_PACKS, Rule, RuleOverride, resolve_rules
-from bcplint.reading import MAX_FILE_BYTES, read_files
-from bcplint.scope import Scope, affected_by, narrow, under_paths
-from bcplint.workspace import Workspace, build_workspace
+from bcplint.workspace.documents import Workspace, build_workspace
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -49,7 +50,7 @@ class LintOptions:
     """What to check and how. ``None`` means: take it from the configuration file.
 
     ``paths`` narrow what is reported, never what the rules see: each path's whole workspace
-    is loaded (see :mod:`bcplint.discovery`). ``staged`` lints the index (what ``git commit``
+    is loaded (see :mod:`bcplint.load.discover`). ``staged`` lints the index (what ``git commit``
     records) and reports on staged documents and what depends on or covers them.
     """
 
@@ -176,7 +177,7 @@ def check_workspace(
     """Run ``rules`` over a whole workspace and collect everything they found: the core of :func:`lint`.
 
     With ``history`` (the repository and revision), rules that read git history get it.
-    Nothing is narrowed here: :func:`bcplint.scope.narrow` does that afterwards.
+    Nothing is narrowed here: :func:`bcplint.engine.scope.narrow` does that afterwards.
     """
     if history is not None and any(b.function.name == "changed_after_review" for r in rules for b in r.checks):
         workspace.history, note = file_history(workspace, history.repository, history.rev)
@@ -232,7 +233,7 @@ def load_workspace(options: LintOptions, *, why: str = "graph") -> Workspace:
 
 
 def workspaces(options: LintOptions) -> list[WorkspaceSpec]:
-    """The workspaces a run covers (see :mod:`bcplint.discovery`)."""
+    """The workspaces a run covers (see :mod:`bcplint.load.discover`)."""
     if options.staged and options.rev:
         raise ConfigError("--staged and --rev cannot be combined: one lints the index, the other a commit")
     return find_workspaces(

@@ -161,7 +161,7 @@ class LintResult:
     checks: tuple[CheckedSubject, ...] = ()  # filled only when a report needs passing checks
     exemptions: tuple[Exemption, ...] = ()
     today: dt.date | None = None
-    maturity: tuple[Any, ...] = ()  # bcplint.maturity.Maturity per Service
+    maturity: tuple[Any, ...] = ()  # bcplint.insights.maturity.Maturity per Service
     # What finding paths are relative to: the repository root (else the workspace root).
     base: Path | None = None
     # (workspace root relative to ``base``, its fail_on): a run over several workspaces fails

@@ -15,7 +15,7 @@ import sys
 import warnings
 from pathlib import Path
 
-from bcplint.yamlstream import read_documents
+from bcplint.load.yaml_stream import read_documents
 
 DEFAULT = Path(__file__).resolve().parent.parent.parent / "shared" / "yaml-test-suite"
 

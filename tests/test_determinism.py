@@ -21,9 +21,9 @@ from typing import Any
 import pytest
 
 from bcplint.api import LintOptions, check_files, configuration, load_rules
-from bcplint.discovery import find_workspaces, list_sources
 from bcplint.findings import LintResult
-from bcplint.reading import PARALLEL_THRESHOLD, read_files
+from bcplint.load.discover import find_workspaces, list_sources
+from bcplint.load.read import PARALLEL_THRESHOLD, read_files
 from bcplint.report import FORMATTERS, ReportOptions
 from tests.conftest import REPO_ROOT, TODAY, git
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from bcplint.loader import could_hold_plan, load_file
+from bcplint.load.parse import could_hold_plan, load_file
 from tests.conftest import TODAY, Run, git, write
 
 # A Service that depends on 'db' and its owner: if db.yaml is dropped, BCP003 appears here.

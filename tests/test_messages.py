@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from bcplint.checks.providers import UNKNOWN_PROVIDERS, known_provider
-from bcplint.readiness import blockers
+from bcplint.insights.readiness import blockers
 from tests.conftest import EXAMPLES, TODAY, Run, write
 from tests.test_git import DB, SHOP, commit, plan_repo
 

@@ -21,11 +21,11 @@ from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
 from bcplint.api import LintOptions, check_files, load_rules
-from bcplint.config import LoadedConfig
 from bcplint.findings import LintResult
-from bcplint.loader import LoadedFile, load_file
+from bcplint.load.config import LoadedConfig
+from bcplint.load.parse import LoadedFile, load_file
+from bcplint.load.yaml_stream import load_all
 from bcplint.report import FORMATTERS, ReportOptions
-from bcplint.yamlstream import load_all
 from tests.conftest import EXAMPLES, REPO_ROOT, TODAY
 
 COMMON = settings(
@@ -131,7 +131,7 @@ def test_random_bytes_after_a_wide_bom_never_make_load_file_raise(content: bytes
 @given(names=st.lists(st.from_regex(r"[a-z][a-z0-9-]{0,10}", fullmatch=True), min_size=1, max_size=20))
 def test_a_list_of_plan_documents_is_one_problem_at_the_list(names: list[str]) -> None:
     """However many documents a YAML list holds, it is one document with one schema problem."""
-    from bcplint.validate import validate
+    from bcplint.model.validate import validate
 
     text = "".join(f"- apiVersion: bcplint/v1\n  kind: Contact\n  name: {name}\n" for name in names)
     loaded = load_file("bcp/list.yaml", text.encode())

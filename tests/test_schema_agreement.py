@@ -27,7 +27,7 @@ from pydantic import BaseModel
 
 from bcplint.model import KINDS, json_schema
 from bcplint.model.types import Duration
-from bcplint.validate import validate
+from bcplint.model.validate import validate
 from tests.conftest import Run
 
 SCHEMA: dict[str, Any] = json.loads(json.dumps(json_schema(), sort_keys=True))  # as `bcplint schema` prints it

@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from bcplint import comments
-from bcplint.loader import Source
+from bcplint.load import comments
+from bcplint.load.parse import Source
 from tests.conftest import TODAY, Run, write
 
 Bcplint = Callable[..., Run]

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from bcplint.api import LintOptions, load_workspace
-from bcplint.graph import edges
+from bcplint.workspace.graph import edges
 from tests.conftest import EXAMPLES, TODAY, Run, write
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

@@ -1,7 +1,7 @@
 """Issue 11, "valid YAML is never a parse error": the public YAML test suite through bcplint's loader.
 
 libyaml (the fast C parser) implements YAML 1.1 and rejects some valid YAML 1.2; what it
-rejects is read again by ruamel's pure-Python parser (bcplint/yamlstream.py). These tests pin
+rejects is read again by ruamel's pure-Python parser (bcplint/load/yaml_stream.py). These tests pin
 the result case by case: the valid cases still rejected, each with its reason, and the invalid
 cases accepted (all of them libyaml's leniencies, none the fallback's). A change that accepts
 or rejects one more case fails here and must update the tables with a reason.
@@ -15,9 +15,9 @@ import warnings
 
 import pytest
 
-from bcplint.loader import load_file
-from bcplint.positions import PositionIndex
-from bcplint.yamlstream import MAX_DEPTH, PURE_MAX_CHARS, read_documents
+from bcplint.load.parse import load_file
+from bcplint.load.positions import PositionIndex
+from bcplint.load.yaml_stream import MAX_DEPTH, PURE_MAX_CHARS, read_documents
 from tests.conftest import REPO_ROOT
 
 SUITE = REPO_ROOT.parent / "shared" / "yaml-test-suite"

@@ -17,8 +17,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from bcplint.validate import FieldPath
-from bcplint.workspace import Doc, Workspace
+from bcplint.model.validate import FieldPath
+from bcplint.workspace.documents import Doc, Workspace
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -8,10 +8,10 @@ from pydantic import Field
 
 from bcplint.checks.base import Context, Hit, NoParams, Params
 from bcplint.checks.providers import known_provider
-from bcplint.graph import edges, reachable_sets
 from bcplint.model.kinds import Channel, Exercise, Plan, System
 from bcplint.model.types import Duration, HostLocation
-from bcplint.workspace import Doc, Workspace
+from bcplint.workspace.documents import Doc, Workspace
+from bcplint.workspace.graph import edges, reachable_sets
 
 Place = tuple[str, str | None]  # HostLocation.key(): provider and region, lower-cased
 

@@ -16,7 +16,7 @@ from pydantic import Field, field_validator
 from bcplint.checks.base import Context, Hit, NoParams, Params, lookup, render
 from bcplint.checks.filters import check_where, matches
 from bcplint.model.types import Duration
-from bcplint.workspace import Doc
+from bcplint.workspace.documents import Doc
 
 if TYPE_CHECKING:
     import re2

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from typing import Literal
 
 from bcplint.checks.base import Context, Hit, Params
-from bcplint.graph import edges, path_within, strongly_connected_components
 from bcplint.model.types import Duration
-from bcplint.workspace import Workspace
+from bcplint.workspace.documents import Workspace
+from bcplint.workspace.graph import edges, path_within, strongly_connected_components
 
 
 class ObjectiveParams(Params):

@@ -9,7 +9,7 @@ from pydantic import Field
 from bcplint.checks.base import Context, Hit, NoParams, Params
 from bcplint.checks.filters import matches
 from bcplint.model.kinds import Contact, Plan
-from bcplint.workspace import Doc, Workspace
+from bcplint.workspace.documents import Doc, Workspace
 
 KEY_KINDS = ("Service", "System")
 KEY_CRITICALITIES = {"criticality": ["critical", "high"]}

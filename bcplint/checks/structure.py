@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from bcplint.checks.base import Context, Hit, NoParams
-from bcplint.graph import find_cycles
 from bcplint.model import KINDS
-from bcplint.workspace import references
+from bcplint.workspace.documents import references
+from bcplint.workspace.graph import find_cycles
 
 
 def parse_error(ctx: Context, params: NoParams) -> Iterator[Hit]:

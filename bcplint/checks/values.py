@@ -12,7 +12,7 @@ from pydantic import Field, field_validator
 from bcplint.checks.base import Context, FieldValue, Hit, NoParams, Params, lookup, parse_field, render
 from bcplint.checks.fields import shorten
 from bcplint.model.types import Duration
-from bcplint.workspace import Doc
+from bcplint.workspace.documents import Doc
 
 _OPERATORS: dict[str, Callable[[Any, Any], bool]] = {
     "<=": operator.le,

@@ -22,7 +22,7 @@ from bcplint.cli.common import (
 )
 def rules_command(packs: tuple[str, ...], output_format: str) -> int:
     """List the enabled rules with their severity and framework clauses."""
-    from bcplint.report.catalog import CATALOG_FORMATS
+    from bcplint.report.rules import CATALOG_FORMATS
 
     rules = rules_of(packs)
     CATALOG_FORMATS[output_format](rules, sys.stdout)
@@ -35,8 +35,8 @@ def rules_command(packs: tuple[str, ...], output_format: str) -> int:
 def explain(rule: str, packs: tuple[str, ...]) -> int:
     """Explain RULE (id or name): why it matters, clauses, examples and the fix."""
     from bcplint.errors import ConfigError, did_you_mean
-    from bcplint.report.catalog import write_explanation
-    from bcplint.verify import verify_rules
+    from bcplint.packs.verify import verify_rules
+    from bcplint.report.rules import write_explanation
 
     rules = rules_of(packs)
     by_key = {key: r for r in rules for key in (r.id, r.name)}
@@ -62,7 +62,7 @@ def explain(rule: str, packs: tuple[str, ...]) -> int:
 @click.option("-v", "--verbose", is_flag=True, help="List every example, not only the failures.")
 def verify(packs: tuple[str, ...], today: dt.datetime | None, verbose: bool) -> int:
     """Run the example documents of PACKS (default: the configured packs) against their rules."""
-    from bcplint.verify import rules_without_examples, verify_rules
+    from bcplint.packs.verify import rules_without_examples, verify_rules
 
     rules = rules_of(packs)
     from bcplint.api import today_utc

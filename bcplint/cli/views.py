@@ -28,7 +28,7 @@ def graph_command(
 ) -> int:
     """Draw the dependency graph with RTO/RPO; RTO inversions red, cycles purple."""
     from bcplint.api import LintOptions, load_workspace
-    from bcplint.depgraph import dependency_graph, to_dot, to_mermaid
+    from bcplint.insights.dependencies import dependency_graph, to_dot, to_mermaid
 
     workspace = load_workspace(LintOptions(paths=paths, rev=rev, config_path=config_path))
     graph = dependency_graph(workspace, focus)
@@ -56,9 +56,9 @@ def report_command(
 ) -> int:
     """A readiness report: maturity, readiness matrix, clause coverage, graph, exceptions."""
     from bcplint.api import LintOptions, lint_workspace
-    from bcplint.depgraph import dependency_graph
-    from bcplint.readiness import coverage, matrix
-    from bcplint.report import html_report, md_report
+    from bcplint.insights.dependencies import dependency_graph
+    from bcplint.insights.readiness import coverage, matrix
+    from bcplint.report import readiness_html, readiness_markdown
 
     options = LintOptions(
         paths=paths,
@@ -68,7 +68,7 @@ def report_command(
         assess_maturity=True,
     )
     result, workspace = lint_workspace(options)
-    writer = html_report.write if output_format == "html" else md_report.write
+    writer = readiness_html.write if output_format == "html" else readiness_markdown.write
     if output is None:
         text = io.StringIO()
         writer(result, matrix(workspace, result), coverage(result), dependency_graph(workspace), text)

@@ -61,7 +61,7 @@ def baseline_command(
     beside the configuration, else at the workspace root).
     """
     from bcplint.api import LintOptions, lint_each
-    from bcplint.baseline import DEFAULT_BASELINE, write
+    from bcplint.exemptions.baseline import DEFAULT_BASELINE, write
 
     options = LintOptions(
         paths=paths, today=today.date() if today else None, config_path=config_path, ignore_baseline=True

@@ -115,7 +115,7 @@ def _to_date(value: Any) -> dt.date:
     """
     if type(value) is dt.date:
         return value
-    # One error type for every way of not being a date: bcplint.validate words the message
+    # One error type for every way of not being a date: bcplint.model.validate words the message
     # (the expected form, the date probably meant, why an impossible date is impossible).
     if not isinstance(value, str) or not _DATE.fullmatch(value):
         raise PydanticCustomError("date_parsing", "not " + DATE_HELP)

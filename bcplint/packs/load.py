@@ -21,10 +21,10 @@ from bcplint.checks.base import parse_field
 from bcplint.checks.filters import check_where
 from bcplint.errors import PackError, did_you_mean
 from bcplint.findings import Severity
+from bcplint.load.yaml_stream import load_one
+from bcplint.model.validate import format_field
 from bcplint.packs.model import Examples, Message, PackFile, RuleEntry
 from bcplint.packs.places import Keys, Place
-from bcplint.validate import format_field
-from bcplint.yamlstream import load_one
 
 CATALOG = "catalog"
 DEFAULT_PACKS = ("iso22301", "itil-itscm")

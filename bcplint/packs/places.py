@@ -1,7 +1,7 @@
 """Where in a pack file something is: line and column for pack errors.
 
 Packs load as plain data; only when an error must be reported is the file composed once more
-into YAML nodes, which carry marks, and the path walked (as :mod:`bcplint.positions` does for
+into YAML nodes, which carry marks, and the path walked (as :mod:`bcplint.load.positions` does for
 plan documents).
 """
 
@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ruamel.yaml.nodes import MappingNode, Node, SequenceNode
 
-from bcplint.yamlstream import compose_all
+from bcplint.load.yaml_stream import compose_all
 
 Keys = tuple[str | int, ...]
 

@@ -58,7 +58,7 @@ FORMATTERS: dict[str, Formatter] = {
     "junit": _module("junit"),
     "sarif": _module("sarif"),
     "github": _module("github"),
-    "markdown": _module("markdown"),
+    "markdown": _module("markdown_summary"),
     "gitlab": _module("gitlab"),
 }
 

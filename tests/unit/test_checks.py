@@ -10,9 +10,9 @@ import pytest
 from bcplint.checks import CHECKS
 from bcplint.checks.base import Context, lookup, parse_field
 from bcplint.checks.filters import check_where, matches
-from bcplint.loader import RawDocument, Source
-from bcplint.validate import validate
-from bcplint.workspace import Doc, build_workspace
+from bcplint.load.parse import RawDocument, Source
+from bcplint.model.validate import validate
+from bcplint.workspace.documents import Doc, build_workspace
 
 TODAY = dt.date(2026, 11, 23)
 

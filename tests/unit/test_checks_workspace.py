@@ -9,8 +9,8 @@ import pytest
 
 from bcplint.checks import CHECKS
 from bcplint.checks.base import Context
-from bcplint.loader import load_file
-from bcplint.workspace import Workspace, build_workspace
+from bcplint.load.parse import load_file
+from bcplint.workspace.documents import Workspace, build_workspace
 
 TODAY = dt.date(2026, 11, 23)
 

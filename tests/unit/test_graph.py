@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bcplint.graph import find_cycles
-from bcplint.loader import load_file
-from bcplint.workspace import build_workspace
+from bcplint.load.parse import load_file
+from bcplint.workspace.documents import build_workspace
+from bcplint.workspace.graph import find_cycles
 
 
 def workspace_of(edges: dict[str, list[str]]):  # type: ignore[no-untyped-def]

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bcplint.loader import load_file
-from bcplint.positions import PositionIndex
+from bcplint.load.parse import load_file
+from bcplint.load.positions import PositionIndex
 
 CONTACT = "apiVersion: bcplint/v1\nkind: Contact\nname: cto\nemail: cto@example.com\n"
 

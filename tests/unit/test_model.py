@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bcplint.model.types import Duration, HostLocation
-from bcplint.validate import validate
+from bcplint.model.validate import validate
 
 
 @pytest.mark.parametrize(

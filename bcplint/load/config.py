@@ -13,10 +13,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from bcplint.errors import ConfigError, did_you_mean, shown
-from bcplint.loader import Source
-from bcplint.positions import PositionIndex
-from bcplint.validate import format_field
-from bcplint.yamlstream import load_one
+from bcplint.load.parse import Source
+from bcplint.load.positions import PositionIndex
+from bcplint.load.yaml_stream import load_one
+from bcplint.model.validate import format_field
 
 CONFIG_FILE = ".bcplint.yaml"
 FailOn = Literal["error", "warning", "info", "never"]

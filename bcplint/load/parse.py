@@ -1,9 +1,9 @@
 """Bytes of one file -> the bcplint documents it holds, or the reason it cannot be read.
 
 Parsing uses ruamel.yaml's safe loader (the C parser when ``ruamel.yaml.clib`` is installed,
-the pure-Python one for what it rejects, see :mod:`bcplint.yamlstream`): it is several times
+the pure-Python one for what it rejects, see :mod:`bcplint.load.yaml_stream`): it is several times
 faster than a round-trip parse and never builds arbitrary objects. Positions are not computed
-here; :mod:`bcplint.positions` finds them later, and only for the files that have findings.
+here; :mod:`bcplint.load.positions` finds them later, and only for the files that have findings.
 
 Nothing that could be a plan document is dropped without a word (DESIGN §8).
 :func:`could_hold_plan` decides, from the bytes alone and cheaply, which files are parsed at
@@ -39,8 +39,8 @@ from typing import Any
 from ruamel.yaml.error import MarkedYAMLError
 from ruamel.yaml.reader import ReaderError
 
+from bcplint.load.yaml_stream import NestingTooDeep, read_documents
 from bcplint.model import KINDS
-from bcplint.yamlstream import NestingTooDeep, read_documents
 
 # The cheapest sign of a bcplint document: its apiVersion. Most files lacking it are not parsed.
 MARKER = b"bcplint/"

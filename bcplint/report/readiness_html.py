@@ -10,11 +10,11 @@ from html import escape
 from typing import TextIO
 
 from bcplint import __version__
-from bcplint.depgraph import DependencyGraph
 from bcplint.findings import LintResult, Severity, clause_text
-from bcplint.readiness import COLUMNS, ClauseCoverage, Row, blockers
+from bcplint.insights.dependencies import DependencyGraph
+from bcplint.insights.readiness import COLUMNS, ClauseCoverage, Row, blockers
 from bcplint.report.register import ordered
-from bcplint.report.svg_graph import svg
+from bcplint.report.graph_svg import svg
 
 SYMBOLS = {"ok": "✓", "warn": "!", "fail": "✗", "none": "n/a"}
 CSS = """

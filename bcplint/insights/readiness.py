@@ -13,11 +13,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-from bcplint.baseline import EXEMPTION_RULES
+from bcplint.exemptions.baseline import EXEMPTION_RULES
 from bcplint.findings import Finding, LintResult, Severity
-from bcplint.graph import edges, reachable_sets, reversed_edges
 from bcplint.model.kinds import Exercise, Plan, System
-from bcplint.workspace import Doc, Workspace
+from bcplint.workspace.documents import Doc, Workspace
+from bcplint.workspace.graph import edges, reachable_sets, reversed_edges
 
 Status = Literal["ok", "warn", "fail", "none"]
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bcplint.errors import ConfigError, did_you_mean
-from bcplint.graph import GRAPH_KINDS, cyclic_components, edges, reversed_edges
 from bcplint.model.types import Duration
-from bcplint.workspace import Workspace
+from bcplint.workspace.documents import Workspace
+from bcplint.workspace.graph import GRAPH_KINDS, cyclic_components, edges, reversed_edges
 
 COLOURS = {"critical": "#f8d0d0", "high": "#fde2c4", "medium": "#fff3bf", "low": "#e9ecef"}
 BORDERS = {"critical": "#c92a2a", "high": "#d9480f", "medium": "#b08900", "low": "#868e96"}

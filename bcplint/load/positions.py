@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from ruamel.yaml.error import YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from bcplint.loader import Source
-from bcplint.validate import FieldPath
-from bcplint.yamlstream import compose_all
+from bcplint.load.parse import Source
+from bcplint.load.yaml_stream import compose_all
+from bcplint.model.validate import FieldPath
 
 _ITEM = re.compile(r"\[(\d+)\]")
 

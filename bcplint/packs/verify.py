@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from bcplint.loader import load_file
+from bcplint.load.parse import load_file
 from bcplint.packs import Rule
 
 

@@ -10,10 +10,10 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
-from bcplint.loader import LoadedFile, RawDocument
+from bcplint.load.parse import LoadedFile, RawDocument
 from bcplint.model import KINDS, Document
 from bcplint.model.types import Ref
-from bcplint.validate import FieldPath, SchemaProblem, validate
+from bcplint.model.validate import FieldPath, SchemaProblem, validate
 
 DEPENDENT_KINDS = ("Service", "System")
 T = TypeVar("T")

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from html import escape
 
-from bcplint.depgraph import BORDERS, COLOURS, CYCLE, INVERTED, DependencyGraph
-from bcplint.graph import strongly_connected_components
+from bcplint.insights.dependencies import BORDERS, COLOURS, CYCLE, INVERTED, DependencyGraph
+from bcplint.workspace.graph import strongly_connected_components
 
 WIDTH, HEIGHT, GAP_X, GAP_Y, MARGIN = 210, 44, 80, 18, 20
 MAX_NODES = 250  # beyond this a picture stops helping; `bcplint graph` still draws it all

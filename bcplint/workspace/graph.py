@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-from bcplint.workspace import Workspace
+from bcplint.workspace.documents import Workspace
 
 T = TypeVar("T")
 

@@ -10,7 +10,7 @@ from bcplint.errors import SourceError
 from bcplint.git.history import Change, last_changes
 from bcplint.git.runner import is_shallow
 from bcplint.model.kinds import Plan
-from bcplint.workspace import Workspace
+from bcplint.workspace.documents import Workspace
 
 SKIPPED = "BCP304 review-after-change was skipped: "
 

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from typing import TextIO
 
-from bcplint.depgraph import DependencyGraph, to_mermaid
 from bcplint.findings import LintResult, Severity, clause_text
-from bcplint.readiness import COLUMNS, ClauseCoverage, Row, blockers
-from bcplint.report.markdown import table_cell as _cell
+from bcplint.insights.dependencies import DependencyGraph, to_mermaid
+from bcplint.insights.readiness import COLUMNS, ClauseCoverage, Row, blockers
+from bcplint.report.markdown_summary import table_cell as _cell
 from bcplint.report.register import ordered
 
 MARKS = {"ok": "✅", "warn": "⚠️", "fail": "❌", "none": "n/a"}

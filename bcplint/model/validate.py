@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from bcplint.errors import did_you_mean
-from bcplint.loader import DocumentList
+from bcplint.load.parse import DocumentList
 from bcplint.model import API_VERSION, KINDS, Document
 
 FieldPath = tuple[str | int, ...]

@@ -15,10 +15,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bcplint.errors import PackError
 from bcplint.findings import Finding
-from bcplint.graph import edges, reachable_sets
+from bcplint.load.yaml_stream import load_one
 from bcplint.packs import builtin_pack_dir
-from bcplint.workspace import Workspace
-from bcplint.yamlstream import load_one
+from bcplint.workspace.documents import Workspace
+from bcplint.workspace.graph import edges, reachable_sets
 
 
 class Level(BaseModel):

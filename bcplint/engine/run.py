@@ -8,15 +8,15 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from bcplint import waivers
-from bcplint.baseline import Baseline
 from bcplint.checks.base import Context, Hit, render
 from bcplint.checks.filters import matches
+from bcplint.exemptions import waivers
+from bcplint.exemptions.baseline import Baseline
 from bcplint.findings import CheckedSubject, Exemption, Finding, Severity
+from bcplint.load.positions import PositionIndex
+from bcplint.model.validate import format_field
 from bcplint.packs import BoundCheck, Rule
-from bcplint.positions import PositionIndex
-from bcplint.validate import format_field
-from bcplint.workspace import Doc, Workspace
+from bcplint.workspace.documents import Doc, Workspace
 
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 

@@ -9,7 +9,7 @@ on one of these lines:
 - the document's ``name:`` line, or its first line;
 - a comment or blank line directly above the document, up to and including its ``---``.
 
-Positions come from :class:`~bcplint.positions.PositionIndex`; only files that hold
+Positions come from :class:`~bcplint.load.positions.PositionIndex`; only files that hold
 suppressions, and only findings of the rules they name, are looked at.
 """
 
@@ -18,11 +18,11 @@ from __future__ import annotations
 import bisect
 from collections.abc import Iterable
 
-from bcplint.comments import line_starts
 from bcplint.findings import Finding
-from bcplint.loader import Source
-from bcplint.positions import PositionIndex
-from bcplint.workspace import Doc, Workspace
+from bcplint.load.comments import line_starts
+from bcplint.load.parse import Source
+from bcplint.load.positions import PositionIndex
+from bcplint.workspace.documents import Doc, Workspace
 
 ADVICE = "put the comment on that line, a key above it, the name: line or the document's first line"
 

@@ -9,7 +9,7 @@ follows white space or starts the line) starts the line's comment.
 
 What counts as an attempt at a directive: a comment in which the word ``bcplint``, in any case,
 is followed by a colon (``# bcplint: ...``, ``#BCPLINT:...``, ``# see bcplint: ...``). Each is
-either a valid suppression or reported invalid (BCP803) by :mod:`bcplint.waivers`, so a mistyped
+either a valid suppression or reported invalid (BCP803) by :mod:`bcplint.exemptions.waivers`, so a mistyped
 directive is never silently nothing. Mentions without the colon (``bcplint/v1``, ``# bcplint
 docs``) are not attempts. The directive runs from the ``#`` before ``bcplint`` to the end of the
 line, so a comment holds one directive, which may name several rules.
@@ -31,8 +31,8 @@ from typing import Any
 
 from ruamel.yaml.error import YAMLError
 
-from bcplint.loader import Source
-from bcplint.yamlstream import HAS_C_PARSER
+from bcplint.load.parse import Source
+from bcplint.load.yaml_stream import HAS_C_PARSER
 
 # What counts as an attempt at a directive: the word bcplint, in any case, then a colon.
 ATTEMPT = re.compile(r"\bbcplint\s*:", re.IGNORECASE)

@@ -26,11 +26,11 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Literal
 
-from bcplint.config import CONFIG_FILE, LoadedConfig, has_bcplint_table, load_config
 from bcplint.errors import SourceError
 from bcplint.git import trees
 from bcplint.git.runner import GitError, toplevel
-from bcplint.loader import MARKDOWN_SUFFIXES, YAML_SUFFIXES
+from bcplint.load.config import CONFIG_FILE, LoadedConfig, has_bcplint_table, load_config
+from bcplint.load.parse import MARKDOWN_SUFFIXES, YAML_SUFFIXES
 
 SUFFIXES = YAML_SUFFIXES + MARKDOWN_SUFFIXES
 SKIPPED_DIRS = frozenset({"node_modules", "__pycache__", "venv"})

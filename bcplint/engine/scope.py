@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bcplint.findings import LintResult
-from bcplint.workspace import Doc, Workspace, references
+from bcplint.workspace.documents import Doc, Workspace, references
 
 DocumentKey = tuple[str, str | None]  # (path, name): how findings and checks name a document
 

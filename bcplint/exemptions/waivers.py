@@ -15,13 +15,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-from bcplint.baseline import EXEMPTION_RULES
-from bcplint.comments import ATTEMPT, DirectiveComment, directive_comments
+from bcplint.exemptions.baseline import EXEMPTION_RULES
+from bcplint.exemptions.placement import Placement, unused_detail
 from bcplint.findings import Exemption, Finding
+from bcplint.load.comments import ATTEMPT, DirectiveComment, directive_comments
+from bcplint.load.positions import PositionIndex
 from bcplint.model.kinds import Waiver
-from bcplint.placement import Placement, unused_detail
-from bcplint.positions import PositionIndex
-from bcplint.workspace import Doc, Workspace
+from bcplint.workspace.documents import Doc, Workspace
 
 _SYNTAX = "`# bcplint: ignore[RULE] until=YYYY-MM-DD -- reason`"
 # After `bcplint:`: `ignore[BCP402, plan-reviewed] until=2027-01-31 -- new storage arrives in January`.
@@ -46,7 +46,7 @@ def collect(workspace: Workspace, rule_keys: Mapping[str, str], today: dt.date) 
     """Every Waiver document and inline suppression, with problems that make one invalid.
 
     ``rule_keys`` maps every rule id and name (of all known rules) to its id. Inline
-    suppressions come from the comments the YAML scanner finds (:mod:`bcplint.comments`); any
+    suppressions come from the comments the YAML scanner finds (:mod:`bcplint.load.comments`); any
     comment that says ``bcplint:`` (in any case) is an attempt at one, and is either a valid
     suppression or reported invalid (BCP803), never ignored.
     """
@@ -185,8 +185,8 @@ def apply(
     """Mark the findings that active exemptions match; count what each exemption hid.
 
     Only an exemption of a rule that ran (``ran``) can be found unused; an unused one says why
-    (see :func:`bcplint.placement.unused_detail`). Where an inline suppression must stand is
-    described in :mod:`bcplint.placement`.
+    (see :func:`bcplint.exemptions.placement.unused_detail`). Where an inline suppression must stand is
+    described in :mod:`bcplint.exemptions.placement`.
     """
     placement = Placement(workspace, positions, {c.path for c in candidates if c.path is not None})
     used = [0] * len(candidates)

@@ -14,9 +14,9 @@ import stat
 from collections.abc import Sequence
 from pathlib import Path
 
-from bcplint.discovery import SourceFile
 from bcplint.git.trees import read_blobs
-from bcplint.loader import LoadedFile, LoadProblem, load_file
+from bcplint.load.discover import SourceFile
+from bcplint.load.parse import LoadedFile, LoadProblem, load_file
 
 # Below this many files a second process costs more (start-up, pickling) than it saves.
 PARALLEL_THRESHOLD = 400
