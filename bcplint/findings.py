@@ -92,6 +92,9 @@ class RuleInfo:
     fix: str
     clauses: tuple[str, ...]
     pack: str
+    about_files: bool = False  # about whole files that cannot be read (JUnit: errors, not failures)
+    judges_exemptions: bool = False  # about waivers, suppressions and baseline entries
+    baselinable: bool = True  # a baseline may accept its findings
 
 
 @dataclass(frozen=True, kw_only=True)

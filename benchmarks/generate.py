@@ -88,8 +88,7 @@ def exercise(rng: random.Random, i: int, services: int, contacts: int) -> str:
     return (
         f"apiVersion: bcplint/v1\nkind: Exercise\nname: exercise-{i:05d}\ntype: technical-drill\n"
         f"date: 2026-0{1 + i % 9}-15\nscope: [{', '.join(scope)}]\n"
-        f"scenarios:\n"
-        + "".join(f"  - {sentence(rng, 18)}\n" for _ in range(24))
+        f"scenarios:\n" + "".join(f"  - {sentence(rng, 18)}\n" for _ in range(24))
         + f"result: partial\nfindings:\n{findings}"
     )
 

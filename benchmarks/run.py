@@ -85,9 +85,7 @@ def main() -> None:
         ours_s = statistics.median(t for t, _ in runs)
         peak = max(m for _, m in runs)
         times[n] = ours_s
-        print(
-            f"{n:>9} {megabytes:>6.1f} {bare_s:>7.2f} {ours_s:>9.2f} {ours_s / bare_s:>6.2f} {n / ours_s:>8.0f} {peak:>8.0f}"
-        )
+        print(f"{n:>9} {megabytes:>6.1f} {bare_s:>7.2f} {ours_s:>9.2f} {ours_s / bare_s:>6.2f} {n / ours_s:>8.0f} {peak:>8.0f}")
     if 10000 in times and 20000 in times:
         print(f"20,000 / 10,000 documents: {times[20000] / times[10000]:.2f}x the time")
 

@@ -20,11 +20,13 @@ from typing import Any
 
 import pytest
 
-from bcplint.api import LintOptions, check_files, configuration, load_rules
+from bcplint.api import LintOptions, enabled_rules
+from bcplint.engine.run import Run, check
 from bcplint.findings import LintResult
 from bcplint.load.discover import find_workspaces, list_sources
 from bcplint.load.read import PARALLEL_THRESHOLD, read_files
 from bcplint.report import FORMATTERS, ReportOptions
+from bcplint.workspace.documents import build_workspace
 from tests.conftest import REPO_ROOT, TODAY, git
 
 GOLDEN_WORKSPACE = Path(__file__).parent / "golden" / "workspace"
@@ -279,10 +281,11 @@ def test_parallel_reading_equals_serial_reading(large_workspace: Path, monkeypat
     assert [f.path for f in parallel] == [s.display for s in sources]
     assert parallel == serial
 
-    rules = load_rules(LintOptions(cwd=large_workspace), configuration(LintOptions(cwd=large_workspace)))
+    rules = tuple(enabled_rules(LintOptions(cwd=large_workspace)))
     day = dt.date.fromisoformat(TODAY)
-    serial_result = check_files(serial, rules, day, record_checks=True, assess_maturity=True)
-    parallel_result = check_files(parallel, rules, day, record_checks=True, assess_maturity=True)
+    run = Run(rules=rules, today=day, record_checks=True, assess_maturity=True)
+    serial_result = check(run, build_workspace(serial, day))
+    parallel_result = check(run, build_workspace(parallel, day))
     for output_format in FORMATS:
         assert render(parallel_result, output_format) == render(serial_result, output_format), output_format
 
@@ -291,9 +294,10 @@ def test_cli_on_a_large_workspace_matches_the_serial_library(large_workspace: Pa
     """The CLI (parallel reading on a multi-core machine) prints what serial reading gives."""
     sources = list_sources(find_workspaces(["."], cwd=large_workspace)[0])[0]
     options = LintOptions(cwd=large_workspace)
-    rules = load_rules(options, configuration(options))
+    rules = tuple(enabled_rules(options))
     day = dt.date.fromisoformat(TODAY)
-    expected = render(check_files(read_files(sources, workers=1), rules, day, assess_maturity=True), "json")
+    run = Run(rules=rules, today=day, assess_maturity=True)
+    expected = render(check(run, build_workspace(read_files(sources, workers=1), day)), "json")
     assert '"BCP001"' in expected and '"BCP002"' in expected
     runs = {f"PYTHONHASHSEED={seed}": run_cli(large_workspace, "json", seed) for seed in ("0", "12345")}
     for label, (code, out, err) in runs.items():

@@ -20,12 +20,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
-from bcplint.api import LintOptions, check_files, load_rules
+from bcplint.engine.run import Run, check
 from bcplint.findings import LintResult
 from bcplint.load.config import LoadedConfig
 from bcplint.load.parse import LoadedFile, load_file
 from bcplint.load.yaml_stream import load_all
+from bcplint.packs.selection import select_rules
 from bcplint.report import FORMATTERS, ReportOptions
+from bcplint.workspace.documents import build_workspace
 from tests.conftest import EXAMPLES, REPO_ROOT, TODAY
 
 COMMON = settings(
@@ -150,7 +152,7 @@ ORIGINALS: dict[str, bytes] = {
     p.relative_to(WORKSPACE).as_posix(): p.read_bytes() for p in sorted((WORKSPACE / "bcp").rglob("*.yaml"))
 }
 LOADED = {path: load_file(path, content) for path, content in ORIGINALS.items()}
-RULES = load_rules(LintOptions(cwd=REPO_ROOT), LoadedConfig())
+RULES = select_rules(LoadedConfig(), cwd=REPO_ROOT).rules
 DAY = dt.date.fromisoformat(TODAY)
 
 scalars = st.one_of(
@@ -239,7 +241,7 @@ def mutated_workspace(draw: st.DrawFn) -> tuple[str, bytes]:
 
 
 def run_pipeline(files: list[LoadedFile]) -> LintResult:
-    result = check_files(files, RULES, DAY, record_checks=True, assess_maturity=True)
+    result = check(Run(rules=RULES, today=DAY, record_checks=True, assess_maturity=True), build_workspace(files, DAY))
     for name, formatter in FORMATTERS.items():
         stream = io.StringIO()
         formatter(result, stream, ReportOptions())

@@ -12,8 +12,13 @@ from bcplint.checks import continuity, exemptions, fields, objectives, people, s
 from bcplint.checks.base import CheckFunction, Context, Hit, NoParams, Params
 
 
-def _document(name: str, function: Callable[..., Iterator[Hit]], params: type[Params] = NoParams) -> CheckFunction:
-    return CheckFunction(name=name, params=params, scope="document", function=function)
+def _document(
+    name: str,
+    function: Callable[..., Iterator[Hit]],
+    params: type[Params] = NoParams,
+    needs: frozenset[str] = frozenset(),
+) -> CheckFunction:
+    return CheckFunction(name=name, params=params, scope="document", function=function, needs=needs)
 
 
 def _workspace(
@@ -25,9 +30,16 @@ def _workspace(
     return CheckFunction(name=name, params=params, scope="workspace", function=function, subjects=subjects)
 
 
-def _after_rules(name: str, function: Callable[..., Iterator[Hit]]) -> CheckFunction:
+def _after_rules(name: str, function: Callable[..., Iterator[Hit]], *, baselinable: bool = True) -> CheckFunction:
     """A check on waivers, suppressions and baseline entries, run once every other rule has."""
-    return CheckFunction(name=name, params=NoParams, scope="exemption", function=function, subjects=("Waiver",))
+    return CheckFunction(
+        name=name,
+        params=NoParams,
+        scope="exemption",
+        function=function,
+        subjects=("Waiver",),
+        baselinable=baselinable,
+    )
 
 
 _ALL: list[CheckFunction] = [
@@ -53,7 +65,7 @@ _ALL: list[CheckFunction] = [
     _document("overdue_findings", continuity.overdue_findings),
     _document("exercise_within_rto", continuity.exercise_within_rto),
     _document("failover_elsewhere", continuity.failover_elsewhere),
-    _document("changed_after_review", continuity.changed_after_review),
+    _document("changed_after_review", continuity.changed_after_review, needs=frozenset({"history"})),
     # the whole workspace
     _workspace("parse_error", structure.parse_error, subjects=("file",)),
     _workspace("schema_violation", structure.schema_violation),
@@ -67,7 +79,8 @@ _ALL: list[CheckFunction] = [
     _workspace("key_person", people.key_person, people.KeyPersonParams, ("Contact",)),
     # after every other rule, on the waivers, suppressions and baseline entries
     _after_rules("waiver_expired", exemptions.waiver_expired),
-    _after_rules("waiver_unused", exemptions.waiver_unused),
+    # An unused exemption is no gap to accept: the fix is to delete it.
+    _after_rules("waiver_unused", exemptions.waiver_unused, baselinable=False),
     _after_rules("waiver_invalid", exemptions.waiver_invalid),
 ]
 

@@ -74,6 +74,11 @@ class CheckFunction:
     # What a workspace check examines, for reports that count passing checks (JUnit):
     # kinds of document, None for every document, ("file",) for every file.
     subjects: tuple[str, ...] | None = None
+    # What the check needs beyond the workspace; the engine provides it only when a rule that
+    # runs needs it ("history": the last change of each file, from git).
+    needs: frozenset[str] = frozenset()
+    # False when a finding of the check is never a gap to accept: the fix is to delete something.
+    baselinable: bool = True
 
 
 # --- field paths --------------------------------------------------------------------------

@@ -34,8 +34,8 @@ def rules_command(packs: tuple[str, ...], output_format: str) -> int:
 @click.option("--pack", "packs", multiple=True, help="Look the rule up in this pack (repeatable).")
 def explain(rule: str, packs: tuple[str, ...]) -> int:
     """Explain RULE (id or name): why it matters, clauses, examples and the fix."""
+    from bcplint.engine.verify import verify_rules
     from bcplint.errors import ConfigError, did_you_mean
-    from bcplint.packs.verify import verify_rules
     from bcplint.report.rules import write_explanation
 
     rules = rules_of(packs)
@@ -62,7 +62,7 @@ def explain(rule: str, packs: tuple[str, ...]) -> int:
 @click.option("-v", "--verbose", is_flag=True, help="List every example, not only the failures.")
 def verify(packs: tuple[str, ...], today: dt.datetime | None, verbose: bool) -> int:
     """Run the example documents of PACKS (default: the configured packs) against their rules."""
-    from bcplint.packs.verify import rules_without_examples, verify_rules
+    from bcplint.engine.verify import rules_without_examples, verify_rules
 
     rules = rules_of(packs)
     from bcplint.api import today_utc

@@ -36,10 +36,9 @@ def exit_code(result: LintResult) -> int:
 
 def rules_of(packs: tuple[str, ...]) -> list[Rule]:
     """The rules of ``packs`` (default: the configured packs), configuration overrides applied."""
-    from bcplint.api import LintOptions, configuration, load_rules
+    from bcplint.api import LintOptions, enabled_rules
 
-    options = LintOptions(packs=list(packs) or None, select=[], ignore=[])
-    return load_rules(options, configuration(options))
+    return enabled_rules(LintOptions(packs=list(packs) or None, select=[], ignore=[]))
 
 
 today_option = click.option(

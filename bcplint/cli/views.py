@@ -55,7 +55,7 @@ def report_command(
     config_path: Path | None,
 ) -> int:
     """A readiness report: maturity, readiness matrix, clause coverage, graph, exceptions."""
-    from bcplint.api import LintOptions, lint_workspace
+    from bcplint.api import LintOptions, lint_workspaces
     from bcplint.insights.dependencies import dependency_graph
     from bcplint.insights.readiness import coverage, matrix
     from bcplint.report import readiness_html, readiness_markdown
@@ -67,7 +67,8 @@ def report_command(
         record_checks=True,
         assess_maturity=True,
     )
-    result, workspace = lint_workspace(options)
+    [one] = lint_workspaces(options, command="report")
+    result, workspace = one.result, one.workspace
     writer = readiness_html.write if output_format == "html" else readiness_markdown.write
     if output is None:
         text = io.StringIO()

@@ -60,20 +60,21 @@ def baseline_command(
     One baseline per workspace, where its configuration says (default: .bcplint-baseline.json
     beside the configuration, else at the workspace root).
     """
-    from bcplint.api import LintOptions, lint_each
+    from bcplint.api import LintOptions, lint_workspaces
     from bcplint.exemptions.baseline import DEFAULT_BASELINE, write
 
     options = LintOptions(
         paths=paths, today=today.date() if today else None, config_path=config_path, ignore_baseline=True
     )
-    results = lint_each(options)
+    results = lint_workspaces(options)
     if output is not None and len(results) > 1:
         raise BcplintError("--output names one file, and the paths cover several workspaces; leave it out")
-    for spec, result in results:
+    for one in results:
+        spec, result = one.spec, one.result
         target = output or (spec.config.root or spec.root) / (spec.config.config.baseline or DEFAULT_BASELINE)
         try:
             with target.open("w", encoding="utf-8", newline="\n") as stream:
-                count = write(result.findings, stream)
+                count = write(result.findings, stream, baselinable={r.id for r in result.rules if r.baselinable})
         except OSError as exc:
             raise BcplintError(f"{target}: cannot write the baseline: {exc.strerror or exc}") from None
         click.echo(f"Wrote {count} finding{'s' if count != 1 else ''} to {target}.")

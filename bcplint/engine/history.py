@@ -1,4 +1,5 @@
-"""Git history for the rules that read it (BCP304 review-after-change)."""
+"""Git history for the rules that read it (check functions that declare ``needs={"history"}``,
+such as BCP304 review-after-change's)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,6 @@ from bcplint.git.history import Change, last_changes
 from bcplint.git.runner import is_shallow
 from bcplint.model.kinds import Plan
 from bcplint.workspace.documents import Workspace
-
-SKIPPED = "BCP304 review-after-change was skipped: "
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -28,8 +27,8 @@ def file_history(
     workspace: Workspace, repository: Path | None, rev: str
 ) -> tuple[dict[str, Change] | None, str | None]:
     """Repository path -> last change on the branch since the oldest plan review; or None and
-    why history is unavailable (a shallow clone, no commits). Document paths are repository
-    paths, so they index this directly."""
+    why history is unavailable (outside git, a shallow clone, no commits). Document paths are
+    repository paths, so they index this directly."""
     reviews = [
         doc.model.reviewed.on
         for doc in workspace.valid(("Plan",))
@@ -38,11 +37,11 @@ def file_history(
     if not reviews:
         return {}, None
     if repository is None:
-        return None, SKIPPED + "not inside a git repository, so there is no history to compare with"
+        return None, "not inside a git repository, so there is no history to compare with"
     since = max(min(reviews), dt.date.min + dt.timedelta(days=1)) - dt.timedelta(days=1)
     try:
         if is_shallow(repository):
-            return None, SKIPPED + "this is a shallow clone; fetch the history (`fetch-depth: 0` in CI)"
+            return None, "this is a shallow clone; fetch the history (`fetch-depth: 0` in CI)"
         return last_changes(repository, since, rev), None
     except SourceError as exc:
-        return None, SKIPPED + str(exc)
+        return None, str(exc)

@@ -13,15 +13,13 @@ from __future__ import annotations
 import dataclasses
 import json
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Set
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
 from bcplint.errors import ConfigError
 from bcplint.findings import Exemption, Finding
-
-EXEMPTION_RULES = ("BCP801", "BCP802", "BCP803")  # rules about waivers, suppressions and baselines
 
 BASELINE_VERSION = 1
 DEFAULT_BASELINE = ".bcplint-baseline.json"
@@ -46,10 +44,11 @@ def _entry(finding: Finding) -> dict[str, str]:
     return entry
 
 
-def write(findings: Iterable[Finding], stream: TextIO) -> int:
-    """Write the baseline of ``findings`` (waived ones excluded); return the number of entries."""
-    # An unused exception is no gap to accept: the fix is to delete it, so BCP802 is never baselined.
-    kept = (f for f in findings if not f.waived and f.rule_id != "BCP802")
+def write(findings: Iterable[Finding], stream: TextIO, *, baselinable: Set[str]) -> int:
+    """Write the baseline of ``findings`` of the rules in ``baselinable`` (waived ones and
+    findings of rules whose fix is a deletion, such as an unused exemption, are left out);
+    return the number of entries."""
+    kept = (f for f in findings if not f.waived and f.rule_id in baselinable)
     entries = sorted((_entry(f) for f in kept), key=lambda e: json.dumps(e, sort_keys=True))
     stream.write(f'{{\n  "version": {BASELINE_VERSION},\n  "entries": [\n')
     for i, entry in enumerate(entries):
@@ -72,15 +71,19 @@ class Baseline:
     path: str  # as reports show it
     entries: tuple[_Entry, ...]
 
-    def apply(
-        self, findings: list[Finding], *, about_exemptions: bool = False
-    ) -> tuple[list[Finding], list[Exemption]]:
-        """Mark findings the baseline accepts; return them and the entries that matched nothing.
+    @property
+    def rules(self) -> set[str]:
+        """The rule ids its entries name."""
+        return {entry.rule for entry in self.entries}
 
-        Entries about exceptions (BCP801, BCP803) are applied separately, with
-        ``about_exemptions``, once those findings exist: they are decided after the rest.
+    def apply(self, findings: list[Finding], rules: Set[str]) -> tuple[list[Finding], list[Exemption]]:
+        """Mark the findings that the entries of ``rules`` accept; return them and those of the
+        entries that matched nothing.
+
+        The entries of rules about exemptions are applied in a pass of their own, once those
+        findings exist (:mod:`bcplint.exemptions.apply`).
         """
-        entries = [e for e in self.entries if (e.rule in EXEMPTION_RULES) == about_exemptions]
+        entries = [e for e in self.entries if e.rule in rules]
         available = Counter(entry.key for entry in entries)
         result = []
         for finding in findings:
@@ -112,7 +115,7 @@ class Baseline:
         return result, sorted(unused, key=lambda e: e.line)
 
 
-def load(path: Path, display: str) -> Baseline:
+def load_baseline(path: Path, display: str) -> Baseline:
     """Read a baseline written by ``bcplint baseline``; a broken one is a configuration error."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))

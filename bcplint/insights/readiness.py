@@ -13,7 +13,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-from bcplint.exemptions.baseline import EXEMPTION_RULES
 from bcplint.findings import Finding, LintResult, Severity
 from bcplint.model.kinds import Exercise, Plan, System
 from bcplint.workspace.documents import Doc, Workspace
@@ -195,7 +194,8 @@ def coverage(result: LintResult) -> list[ClauseCoverage]:
 def _judges(rule: str, result: LintResult) -> bool:
     """Rules about exceptions have something to check whenever there is one, inline ones included
     (the engine lists only Waiver documents as what they checked)."""
-    return rule in EXEMPTION_RULES and bool(result.exemptions)
+    judging = {info.id for info in result.rules if info.judges_exemptions}
+    return rule in judging and bool(result.exemptions)
 
 
 def blockers(missing: Iterable[str], names: Mapping[str, str]) -> str:

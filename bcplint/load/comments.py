@@ -9,7 +9,7 @@ follows white space or starts the line) starts the line's comment.
 
 What counts as an attempt at a directive: a comment in which the word ``bcplint``, in any case,
 is followed by a colon (``# bcplint: ...``, ``#BCPLINT:...``, ``# see bcplint: ...``). Each is
-either a valid suppression or reported invalid (BCP803) by :mod:`bcplint.exemptions.waivers`, so a mistyped
+either a valid suppression or reported invalid (BCP803) by :mod:`bcplint.exemptions.inline`, so a mistyped
 directive is never silently nothing. Mentions without the colon (``bcplint/v1``, ``# bcplint
 docs``) are not attempts. The directive runs from the ``#`` before ``bcplint`` to the end of the
 line, so a comment holds one directive, which may name several rules.

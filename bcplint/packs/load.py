@@ -59,6 +59,26 @@ class Rule:
     examples: Examples | None
     origin: str
 
+    @property
+    def needs(self) -> frozenset[str]:
+        """What its checks need beyond the workspace (``history``: git history)."""
+        return frozenset().union(*(b.function.needs for b in self.checks))
+
+    @property
+    def judges_exemptions(self) -> bool:
+        """True for rules about waivers, suppressions and baseline entries (run after the rest)."""
+        return any(b.function.scope == "exemption" for b in self.checks)
+
+    @property
+    def about_files(self) -> bool:
+        """True for rules about whole files (a file that cannot be read), not documents."""
+        return any(b.function.subjects == ("file",) for b in self.checks)
+
+    @property
+    def baselinable(self) -> bool:
+        """False for rules whose findings a baseline must not accept (the fix is a deletion)."""
+        return all(b.function.baselinable for b in self.checks)
+
 
 @dataclass(frozen=True, kw_only=True)
 class RuleOverride:

@@ -54,7 +54,8 @@ def write(result: LintResult, stream: TextIO, options: ReportOptions | None = No
                 name = f"{name} #{subject.index + 1}"
             seen.add(name)
             case = TestCase(name=name, classname=f"bcplint.{rule.pack}.{rule.id}", file=subject.path)
-            _record(case, findings.get((rule.id, subject.path, subject.kind, subject.document), []), result)
+            found = findings.get((rule.id, subject.path, subject.kind, subject.document), [])
+            _record(case, found, result, unreadable=rule.about_files)
             cases.append(case)
     xml = to_xml_report_string(
         [TestSuite(name=f"bcplint {pack}", test_cases=cases) for pack, cases in suites.items() if cases],
@@ -63,7 +64,7 @@ def write(result: LintResult, stream: TextIO, options: ReportOptions | None = No
     stream.write(xml if xml.endswith("\n") else xml + "\n")
 
 
-def _record(case: Any, found: list[Finding], result: LintResult) -> None:
+def _record(case: Any, found: list[Finding], result: LintResult, *, unreadable: bool) -> None:
     """Mark a testcase failed (errored for parse errors), passed with its findings below the
     fail-on threshold of its workspace in ``system-out``, or skipped (waived)."""
     active = [f for f in found if not f.waived]
@@ -73,7 +74,7 @@ def _record(case: Any, found: list[Finding], result: LintResult) -> None:
         case.line = failing[0].line
         output = "\n".join(f"{f.path}:{f.line}:{f.column}: {f.severity.label}: {f.message}" for f in active)
         message = one_line(failing[0].message)
-        if any(f.rule_id == "BCP001" for f in failing):
+        if unreadable:  # a file that cannot be read is an error of the run, not a failed check
             case.add_error_info(message=message, output=output, error_type="parse-error")
         else:
             case.add_failure_info(message=message, output=output, failure_type=failing[0].severity.label)

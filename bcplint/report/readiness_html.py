@@ -13,8 +13,8 @@ from bcplint import __version__
 from bcplint.findings import LintResult, Severity, clause_text
 from bcplint.insights.dependencies import DependencyGraph
 from bcplint.insights.readiness import COLUMNS, ClauseCoverage, Row, blockers
-from bcplint.report.register import ordered
 from bcplint.report.graph_svg import svg
+from bcplint.report.register import ordered
 
 SYMBOLS = {"ok": "✓", "warn": "!", "fail": "✗", "none": "n/a"}
 CSS = """

@@ -9,8 +9,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from bcplint.engine.run import Run, check
 from bcplint.load.parse import load_file
 from bcplint.packs import Rule
+from bcplint.workspace.documents import build_workspace
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -40,10 +42,7 @@ def verify_rules(rules: list[Rule], today: dt.date, *, alongside: list[Rule] | N
     Each example is checked with all of ``alongside`` (default: ``rules``), as a real run
     would, and judged on the findings of its own rule: waiver rules need the rules they waive.
     """
-    from bcplint.api import check_files
-
-    everything = alongside if alongside is not None else rules
-    known = {key: r.id for r in everything for key in (r.id, r.name)}
+    everything = tuple(alongside if alongside is not None else rules)
     results = []
     for rule in rules:
         examples = rule.examples
@@ -54,7 +53,7 @@ def verify_rules(rules: list[Rule], today: dt.date, *, alongside: list[Rule] | N
             for number, text in enumerate(texts, start=1):
                 path = f"{rule.id}-{expect}-{number}.yaml"
                 loaded = [load_file(path, text.encode("utf-8"), explicit=True)]
-                result = check_files(loaded, everything, when, known_rules=known)
+                result = check(Run(rules=everything, today=when), build_workspace(loaded, when))
                 messages = tuple(f"{f.line}:{f.column}: {f.message}" for f in result.findings if f.rule_id == rule.id)
                 ok = not messages if expect == "pass" else bool(messages)
                 results.append(

@@ -1,0 +1,160 @@
+"""Rules over a workspace: call the checks, stamp severity, word messages, find positions."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from bcplint.checks.base import Context, Hit, render
+from bcplint.checks.filters import matches
+from bcplint.findings import CheckedSubject, Exemption, Finding, Severity
+from bcplint.load.positions import PositionIndex
+from bcplint.model.validate import format_field
+from bcplint.packs import BoundCheck, Rule
+from bcplint.workspace.documents import Doc, Workspace
+
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Evaluator:
+    """Turns the hits of check functions into findings: severity stamped, message worded,
+    position found (composing a file only when one of its findings needs a line)."""
+
+    context: Context
+    positions: PositionIndex
+
+    @classmethod
+    def of(cls, workspace: Workspace) -> Evaluator:
+        return cls(context=Context(workspace=workspace, today=workspace.today), positions=PositionIndex())
+
+    def findings(self, rules: Iterable[Rule]) -> set[Finding]:
+        """Every finding of ``rules`` (rules about exemptions excluded: see :meth:`about_exemptions`)."""
+        found: set[Finding] = set()
+        for rule in rules:
+            if rule.judges_exemptions:
+                continue
+            severity = effective_severity(rule, self.context.today)
+            for bound in rule.checks:
+                for hit in _hits(self.context, rule, bound):
+                    found.add(_finding(rule, bound, hit, severity, self.positions))
+        return found
+
+    def about_exemptions(self, rules: Iterable[Rule], exemptions: Sequence[Exemption]) -> list[Finding]:
+        """The findings of the rules about exemptions, on ``exemptions`` as the others left them."""
+        found: list[Finding] = []
+        for rule in rules:
+            if not rule.judges_exemptions:
+                continue
+            severity = effective_severity(rule, self.context.today)
+            for bound in rule.checks:
+                hits = bound.function.function(self.context, bound.params, exemptions)
+                found.extend(_finding(rule, bound, hit, severity, self.positions) for hit in hits)
+        return found
+
+
+def checked_subjects(rules: Iterable[Rule], workspace: Workspace) -> list[CheckedSubject]:
+    """Every (rule, document) the rules examined, passing or failing, sorted."""
+    subjects: set[CheckedSubject] = set()
+    for rule in rules:
+        for bound in rule.checks:
+            for path, doc in _subjects_of(rule, bound, workspace):
+                subjects.add(
+                    CheckedSubject(
+                        rule_id=rule.id,
+                        path=path,
+                        kind=doc.kind if doc else None,
+                        document=doc.name if doc else None,
+                        index=doc.raw.index if doc else 0,
+                    )
+                )
+    return sorted(subjects, key=CheckedSubject.sort_key)
+
+
+def _subjects_of(rule: Rule, bound: BoundCheck, workspace: Workspace) -> Iterator[tuple[str, Doc | None]]:
+    if bound.function.scope == "document":
+        yield from ((doc.path, doc) for doc in _selected(rule, workspace))
+        return
+    kinds = bound.function.subjects
+    if bound.function.scope == "exemption":
+        yield from ((doc.path, doc) for doc in workspace.valid(kinds))
+        return
+    if kinds == ("file",):
+        yield from ((f.path, None) for f in workspace.files if f.is_bcp)
+        return
+    for doc in workspace.docs:
+        if kinds is None or doc.kind in kinds:
+            yield doc.path, doc
+
+
+def effective_severity(rule: Rule, today: dt.date) -> Severity:
+    """A rule being rolled out (``enforce_from`` in the future) only warns until that date."""
+    if rule.enforce_from is not None and today < rule.enforce_from:
+        return min(rule.severity, Severity.WARNING)
+    return rule.severity
+
+
+def _hits(ctx: Context, rule: Rule, bound: BoundCheck) -> Iterator[Hit]:
+    if bound.function.scope == "exemption":
+        return
+    if bound.function.scope == "workspace":
+        yield from bound.function.function(ctx, bound.params)
+        return
+    for doc in _selected(rule, ctx.workspace):
+        yield from bound.function.function(ctx, doc, bound.field, bound.params)
+
+
+def _selected(rule: Rule, workspace: Workspace) -> Iterator[Doc]:
+    """The valid documents of the rule's kinds that pass its ``where`` filter."""
+    for doc in workspace.valid(rule.kinds):
+        if not rule.where or matches(doc.model, rule.where):
+            yield doc
+
+
+def _finding(rule: Rule, bound: BoundCheck, hit: Hit, severity: Severity, positions: PositionIndex) -> Finding:
+    doc = hit.doc
+    if hit.position is not None:
+        path, line, column = hit.position
+    elif doc is not None:
+        path = doc.path
+        line, column = positions.locate(doc.raw.source, doc.raw.index, hit.field, key=hit.at_key)
+    else:  # a workspace hit with neither: should not happen, but never crash on it
+        path, line, column = "", 1, 1
+    return Finding(
+        path=path,
+        line=line,
+        column=column,
+        rule_id=rule.id,
+        rule_name=rule.name,
+        severity=severity,
+        message=_message(rule, bound, hit, positions),
+        kind=doc.kind if doc else None,
+        document=doc.name if doc else None,
+        field=format_field(hit.field) or None,
+        clauses=rule.clauses,
+    )
+
+
+def _message(rule: Rule, bound: BoundCheck, hit: Hit, positions: PositionIndex) -> str:
+    template = bound.message if bound.message is not None else rule.message
+    if isinstance(template, Mapping):
+        template = template.get(hit.outcome)
+    if template is None:
+        template = "{label} {detail}" if hit.doc is not None else "{detail}"
+    values: dict[str, Any] = {}
+    if hit.doc is not None:
+        model = hit.doc.model
+        if model is not None:
+            values.update((k, v) for k, v in model.__dict__.items() if isinstance(v, (str, int, dt.date)))
+        values.update(label=hit.doc.label, kind=hit.doc.kind or "document", name=hit.doc.name or "")
+    values.update(field=format_field(hit.field), detail=hit.detail)
+    if hit.related is not None:
+        other, field = hit.related
+        line, _ = positions.locate(other.raw.source, other.raw.index, field, key=True)
+        values["related_at"] = f"{other.path}:{line}"
+    values.update(hit.values)
+    values.update((k, v) for k, v in rule.params.items() if k not in values)
+    return _PLACEHOLDER.sub(lambda m: render(values[m.group(1)]) if m.group(1) in values else m.group(0), template)

@@ -1,0 +1,114 @@
+"""A whole lint, workspace by workspace: find them, load each, check it, narrow the result.
+
+Rules see the whole workspace; paths, ``--staged`` and ``--changed-since`` narrow only what is
+reported, in one step (:mod:`bcplint.engine.scope`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from bcplint.engine.changes import Changes, changes, configuration_files, names_removed
+from bcplint.engine.history import HistorySource
+from bcplint.engine.options import LintOptions, today_utc
+from bcplint.engine.run import Run, check
+from bcplint.engine.scope import Scope, affected_by, narrow, under_paths
+from bcplint.errors import ConfigError
+from bcplint.exemptions.baseline import Baseline, load_baseline
+from bcplint.findings import LintResult
+from bcplint.load.discover import WorkspaceSpec, display_path, find_workspaces
+from bcplint.load.files import load_files
+from bcplint.packs.selection import select_rules
+from bcplint.workspace.documents import Workspace, build_workspace
+
+
+def workspaces(options: LintOptions) -> list[WorkspaceSpec]:
+    """The workspaces a run covers (see :mod:`bcplint.load.discover`). ConfigError for
+    options that cannot go together; SourceError for a path that does not exist."""
+    if options.staged and options.rev:
+        raise ConfigError("--staged and --rev cannot be combined: one lints the index, the other a commit")
+    return find_workspaces(
+        options.paths, cwd=options.cwd, config_path=options.config_path, must_exist=options.rev is None
+    )
+
+
+def single(specs: list[WorkspaceSpec], command: str) -> WorkspaceSpec:
+    """The one workspace of a command that draws one; ConfigError naming them otherwise."""
+    if len(specs) != 1:
+        roots = ", ".join(str(s.root) for s in specs)
+        raise ConfigError(f"`bcplint {command}` draws one workspace at a time; the paths cover several ({roots})")
+    return specs[0]
+
+
+def lint_workspace(spec: WorkspaceSpec, options: LintOptions) -> tuple[LintResult, Workspace]:
+    """The narrowed result of one workspace, and the whole workspace it judged."""
+    selection = select_rules(
+        spec.config, packs=options.packs, select=options.select, ignore=options.ignore, cwd=options.cwd
+    )
+    run = Run(
+        rules=selection.rules,
+        today=options.today or today_utc(),
+        known_rules=selection.known,
+        baseline=_baseline(spec, options),
+        history=HistorySource(repository=spec.repository, rev=options.rev or "HEAD"),
+        record_checks=options.record_checks,
+        assess_maturity=options.assess_maturity,
+    )
+    changed = changes(spec, options)
+    configuration = configuration_files(spec, options)
+    if changed is not None and not changed.may_matter(configuration):
+        # Nothing a plan is made of changed: the workspace need not be read at all (the hook
+        # runs on every commit, and most commits touch code, not plans).
+        empty = LintResult(
+            findings=(), files_checked=0, documents_checked=0, today=run.today, notes=(_nothing(options),)
+        )
+        return _stamped(empty, spec, options), build_workspace([], run.today)
+    workspace, notes = load(spec, options)
+    result = check(run, workspace, (*spec.notes, *notes))
+    narrowed = narrow(result, _scope(spec, workspace, changed, configuration), workspace)
+    if changed is not None and not narrowed.documents_checked and not narrowed.files_checked:
+        narrowed = dataclasses.replace(narrowed, notes=(*narrowed.notes, _nothing(options)))
+    return _stamped(narrowed, spec, options), workspace
+
+
+def load(spec: WorkspaceSpec, options: LintOptions) -> tuple[Workspace, tuple[str, ...]]:
+    """The workspace of ``spec`` as the options read it (work tree, index or commit), and
+    notes about files left out or read as no plan."""
+    files, notes = load_files(spec, options.tree, read_named=options.read_named_files, overlays=options.overlays)
+    return build_workspace(files, options.today or today_utc()), notes
+
+
+def _scope(spec: WorkspaceSpec, workspace: Workspace, changed: Changes | None, configuration: set[str]) -> Scope:
+    scope = Scope()
+    if spec.targets is not None:
+        scope = scope & under_paths(display_path(t, spec.base) for t in spec.targets)
+    if changed is not None and not changed.paths & configuration:
+        assert spec.repository is not None  # changes() insists on a repository
+        scope = scope & affected_by(workspace, changed.paths, names_removed(spec.repository, changed))
+    return scope
+
+
+def _baseline(spec: WorkspaceSpec, options: LintOptions) -> Baseline | None:
+    """The baseline named on the command line, else in the configuration (relative to it)."""
+    if options.ignore_baseline:
+        return None
+    loaded = spec.config
+    if options.baseline is not None:
+        path = options.baseline if options.baseline.is_absolute() else options.cwd / options.baseline
+    elif loaded.config.baseline and loaded.root is not None:
+        path = loaded.root / loaded.config.baseline
+    else:
+        return None
+    return load_baseline(path, display_path(path, spec.base))
+
+
+def _stamped(result: LintResult, spec: WorkspaceSpec, options: LintOptions) -> LintResult:
+    """The result with what its paths are relative to and its workspace's fail_on threshold."""
+    threshold = options.fail_on or spec.config.config.fail_on
+    prefix = display_path(spec.root, spec.base) if spec.root != spec.base else ""
+    return dataclasses.replace(result, base=spec.base, thresholds=((prefix, threshold),))
+
+
+def _nothing(options: LintOptions) -> str:
+    what = f"changed since {options.changed_since}" if options.changed_since else "staged"
+    return f"nothing {what} is a plan document or affects one; there was nothing to report on"
