@@ -11,7 +11,7 @@ from bcplint.checks.providers import known_provider
 from bcplint.model.kinds import Channel, Exercise, Plan, System
 from bcplint.model.types import Duration, HostLocation
 from bcplint.workspace.documents import Doc, Workspace
-from bcplint.workspace.graph import edges, reachable_sets
+from bcplint.workspace.graph import edges, reachable_sets, relied_on
 
 Place = tuple[str, str | None]  # HostLocation.key(): provider and region, lower-cased
 
@@ -80,7 +80,7 @@ def channel_independence(ctx: Context, doc: Doc, field: str, params: NoParams) -
 
 def _covered_critical_systems(workspace: Workspace, plan: Plan) -> list[Doc]:
     """Critical Systems the plan's services rely on (all critical Systems if it covers none)."""
-    candidates = _relied_on(workspace, plan.covers) if plan.covers else list(workspace.valid(("System",)))
+    candidates = relied_on(workspace, plan.covers) if plan.covers else list(workspace.valid(("System",)))
     systems = [d for d in candidates if isinstance(d.model, System) and d.model.criticality == "critical"]
     return sorted(systems, key=lambda d: d.name or "")
 
@@ -253,7 +253,7 @@ def changed_after_review(ctx: Context, doc: Doc, field: str, params: NoParams) -
     if not isinstance(plan, Plan) or history is None or plan.reviewed is None or plan.reviewed.on is None:
         return
     reviewed = plan.reviewed.on
-    paths = sorted({d.path for d in _relied_on(ctx.workspace, plan.covers)})
+    paths = sorted({d.path for d in relied_on(ctx.workspace, plan.covers)})
     changed = [(change, path) for path in paths if (change := history.get(path)) and change.date > reviewed]
     if not changed:
         return
@@ -278,20 +278,3 @@ def changed_after_review(ctx: Context, doc: Doc, field: str, params: NoParams) -
             "reviewed": reviewed.isoformat(),
         },
     )
-
-
-def _relied_on(workspace: Workspace, names: list[str]) -> list[Doc]:
-    """The documents named and everything they depend on, transitively."""
-    seen: set[str] = set()
-    stack = list(names)
-    found = []
-    while stack:
-        name = stack.pop()
-        if name in seen:
-            continue
-        seen.add(name)
-        target = workspace.get(name)
-        if target is not None:
-            found.append(target)
-            stack.extend(workspace.dependencies(target))
-    return found

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from bcplint.findings import LintResult
-from bcplint.workspace.documents import Doc, Workspace, references
+from bcplint.workspace.documents import Workspace
+from bcplint.workspace.graph import affected
 
 DocumentKey = tuple[str, str | None]  # (path, name): how findings and checks name a document
 
@@ -71,27 +72,10 @@ def under_paths(targets: Iterable[str]) -> Scope:
 
 
 def affected_by(workspace: Workspace, changed: Collection[str], removed: Collection[str] = ()) -> Scope:
-    """Documents in ``changed`` files or referring to a ``removed`` name, those that depend on
-    them (transitively), and the plans covering any of those; the changed files themselves."""
-    dependents: dict[str, list[Doc]] = {}
-    for doc in workspace.valid():
-        for name in workspace.dependencies(doc):
-            dependents.setdefault(name, []).append(doc)
-    gone = set(removed) - set(workspace.by_name)
-    stack = [doc for doc in workspace.docs if doc.path in changed]
-    stack += [doc for doc in workspace.valid() if any(ref.target in gone for ref in references(doc))]
-    covering = workspace.referrers("Plan", "covers")
-    seen: dict[int, Doc] = {}
-    while stack:
-        doc = stack.pop()
-        if id(doc) in seen:
-            continue
-        seen[id(doc)] = doc
-        if doc.name is not None:
-            stack.extend(dependents.get(doc.name, []))
-            stack.extend(covering.get(doc.name, []))
-    documents = frozenset((d.path, d.name) for d in seen.values())
-    return Scope(documents=documents, files=frozenset(changed) | {d.path for d in seen.values()})
+    """What a change touches (:func:`bcplint.workspace.graph.affected`), and the changed files."""
+    touched = affected(workspace, changed, removed)
+    documents = frozenset((d.path, d.name) for d in touched)
+    return Scope(documents=documents, files=frozenset(changed) | {d.path for d in touched})
 
 
 def narrow(result: LintResult, scope: Scope, workspace: Workspace) -> LintResult:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from bcplint.errors import ConfigError, did_you_mean
 from bcplint.model.types import Duration
 from bcplint.workspace.documents import Workspace
-from bcplint.workspace.graph import GRAPH_KINDS, cyclic_components, edges, reversed_edges
+from bcplint.workspace.graph import GRAPH_KINDS, around, cyclic_components, edges
 
 COLOURS = {"critical": "#f8d0d0", "high": "#fde2c4", "medium": "#fff3bf", "low": "#e9ecef"}
 BORDERS = {"critical": "#c92a2a", "high": "#d9480f", "medium": "#b08900", "low": "#868e96"}
@@ -52,7 +52,7 @@ def dependency_graph(workspace: Workspace, focus: str | None = None) -> Dependen
     graph = edges(workspace)
     if focus is not None and focus not in graph:
         raise ConfigError(f"--focus: no Service, System or Supplier is named '{focus}'{did_you_mean(focus, graph)}")
-    keep = _around(graph, focus) if focus else set(graph)
+    keep = around(graph, focus) if focus else set(graph)
     cyclic = {member for component in cyclic_components(graph) for member in component}
     nodes = []
     rto: dict[str, Duration | None] = {}
@@ -78,18 +78,6 @@ def dependency_graph(workspace: Workspace, focus: str | None = None) -> Dependen
             inverted = slow is not None and fast is not None and slow.seconds > fast.seconds
             links.append(Edge(source, target, inverted, source in cyclic and target in cyclic))
     return DependencyGraph(nodes=tuple(nodes), edges=tuple(links))
-
-
-def _around(graph: dict[str, list[str]], focus: str) -> set[str]:
-    keep = {focus}
-    for neighbours in (graph, reversed_edges(graph)):
-        stack = [focus]
-        while stack:
-            for nxt in neighbours.get(stack.pop(), []):
-                if nxt not in keep:
-                    keep.add(nxt)
-                    stack.append(nxt)
-    return keep
 
 
 def to_mermaid(graph: DependencyGraph) -> str:

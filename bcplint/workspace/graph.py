@@ -1,12 +1,19 @@
-"""The dependency graph of Services, Systems and Suppliers, and its cycles."""
+"""The dependency graph of Services, Systems and Suppliers, and every walk over it.
+
+A graph here is ``name -> names it depends on`` (:func:`edges`). Every traversal bcplint makes
+lives in this module: what a document relies on, what relies on it, what a change affects,
+the strongly connected components (cycles) and the shortest paths inside them.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection, Hashable, Iterable
 from typing import TypeVar
 
-from bcplint.workspace.documents import Workspace
+from bcplint.workspace.documents import Doc, Workspace, references
 
 T = TypeVar("T")
+N = TypeVar("N", bound=Hashable)
 
 GRAPH_KINDS = ("Service", "System", "Supplier")
 
@@ -139,3 +146,55 @@ def _cycle_in(graph: dict[str, list[str]], component: list[str]) -> list[str]:
     """A concrete cycle through the component's smallest name, starting there."""
     start = min(component)
     return [start, *path_within(graph, set(component), start, start)[:-1]]
+
+
+def reachable(starts: Iterable[N], neighbours: Callable[[N], Iterable[N]]) -> list[N]:
+    """``starts`` and everything reachable from them, each once, in the order first reached
+    (depth first, without recursion: a long chain cannot exhaust the stack)."""
+    seen: set[N] = set()
+    found: list[N] = []
+    stack = list(reversed(list(starts)))
+    while stack:
+        node = stack.pop()
+        if node in seen:
+            continue
+        seen.add(node)
+        found.append(node)
+        stack.extend(reversed(list(neighbours(node))))
+    return found
+
+
+def relied_on(workspace: Workspace, names: Iterable[str]) -> list[Doc]:
+    """The valid documents named and everything they depend on, transitively."""
+    docs = (workspace.get(name) for name in reachable(names, lambda name: _dependencies_of(workspace, name)))
+    return [doc for doc in docs if doc is not None]
+
+
+def _dependencies_of(workspace: Workspace, name: str) -> list[str]:
+    doc = workspace.get(name)
+    return workspace.dependencies(doc) if doc is not None else []
+
+
+def around(graph: dict[str, list[str]], focus: str) -> set[str]:
+    """``focus``, everything it depends on and everything that depends on it."""
+    reverse = reversed_edges(graph)
+    return {*reachable([focus], lambda n: graph.get(n, [])), *reachable([focus], lambda n: reverse.get(n, []))}
+
+
+def affected(workspace: Workspace, changed: Collection[str], removed: Collection[str] = ()) -> list[Doc]:
+    """What a change touches: the documents in the ``changed`` files (report paths) or referring
+    to a ``removed`` name that no document holds any more, what depends on them (transitively),
+    and the plans covering any of those."""
+    dependents: dict[str, list[Doc]] = {}
+    for doc in workspace.valid():
+        for name in workspace.dependencies(doc):
+            dependents.setdefault(name, []).append(doc)
+    covering = workspace.referrers("Plan", "covers")
+    gone = set(removed) - set(workspace.by_name)
+    starts = [doc for doc in workspace.docs if doc.path in changed]
+    starts += [doc for doc in workspace.valid() if any(ref.target in gone for ref in references(doc))]
+
+    def touched_by(doc: Doc) -> list[Doc]:
+        return [*dependents.get(doc.name, []), *covering.get(doc.name, [])] if doc.name is not None else []
+
+    return reachable(starts, touched_by)
