@@ -7,6 +7,7 @@ finding sets can be asserted exactly. Evaluation date: TODAY (2026-11-23).
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -674,6 +675,18 @@ def test_register_text_and_markdown(bcplint: Bcplint, register_root: Path) -> No
     assert len(table) == 2 + 3  # header, separator, one row per exemption
     assert "expires" in table[0] and "days left" in table[0]
     assert any("2026-12-10" in row and "| 17 |" in row for row in table)
+
+
+def test_register_markdown_keeps_a_two_line_reason_in_one_row(bcplint: Bcplint, register_root: Path) -> None:
+    waivers = (register_root / "waivers.yaml").read_text(encoding="utf-8")
+    two_lines = "reason: |\n  New storage arrives in January.\n  The restore drill | is booked for February.\n"
+    (register_root / "waivers.yaml").write_text(re.sub(r"reason: .*\n", two_lines, waivers, count=1), encoding="utf-8")
+    markdown = register(bcplint, register_root, "--format", "markdown")
+    table = [line for line in markdown.out.splitlines() if line.strip()]
+    assert len(table) == 2 + 3  # header, separator, one row per exemption: the reason did not break a row
+    [row] = [line for line in table if "New storage" in line]
+    assert "New storage arrives in January. The restore drill \\| is booked for February." in row
+    assert row.count(" | ") == 7  # eight cells: the reason's own | is escaped
 
 
 def test_register_expiring_within(bcplint: Bcplint, register_root: Path) -> None:

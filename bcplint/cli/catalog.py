@@ -4,28 +4,24 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import sys
 
 import click
 
-from bcplint.cli.common import (
-    EXIT_FINDINGS,
-    EXIT_OK,
-    rules_of,
-)
+from bcplint.api import today_utc
+from bcplint.cli.common import EXIT_FINDINGS, EXIT_OK, emit, format_option, rules_of
+from bcplint.engine.verify import rules_without_examples, verify_rules
+from bcplint.errors import ConfigError, did_you_mean
+from bcplint.model import json_schema
+from bcplint.packs.model import pack_json_schema
+from bcplint.report.rules import Explanation
 
 
 @click.command("rules")
 @click.option("--pack", "packs", multiple=True, help="Only the rules of this pack (repeatable).")
-@click.option(
-    "--format", "output_format", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True
-)
+@format_option("rules", "text")
 def rules_command(packs: tuple[str, ...], output_format: str) -> int:
     """List the enabled rules with their severity and framework clauses."""
-    from bcplint.report.rules import CATALOG_FORMATS
-
-    rules = rules_of(packs)
-    CATALOG_FORMATS[output_format](rules, sys.stdout)
+    emit("rules", output_format, rules_of(packs))
     return EXIT_OK
 
 
@@ -34,25 +30,18 @@ def rules_command(packs: tuple[str, ...], output_format: str) -> int:
 @click.option("--pack", "packs", multiple=True, help="Look the rule up in this pack (repeatable).")
 def explain(rule: str, packs: tuple[str, ...]) -> int:
     """Explain RULE (id or name): why it matters, clauses, examples and the fix."""
-    from bcplint.engine.verify import verify_rules
-    from bcplint.errors import ConfigError, did_you_mean
-    from bcplint.report.rules import write_explanation
-
     rules = rules_of(packs)
     by_key = {key: r for r in rules for key in (r.id, r.name)}
     found = by_key.get(rule) or by_key.get(rule.upper()) or by_key.get(rule.lower())
     if found is None:
         hint = did_you_mean(rule.upper(), by_key) or did_you_mean(rule.lower(), by_key)
         raise ConfigError(f"unknown rule '{rule}'{hint}; `bcplint rules` lists them")
-    from bcplint.api import today_utc
-
-    today = today_utc()
-    results = sorted(verify_rules([found], today, alongside=rules), key=lambda r: r.expect != "fail")
+    results = sorted(verify_rules([found], today_utc(), alongside=rules), key=lambda r: r.expect != "fail")
     examples = [
         ("Fails" if r.expect == "fail" else "Passes", r.text, [m.split(": ", 1)[1] for m in r.messages])
         for r in results
     ]
-    write_explanation(found, examples, sys.stdout)
+    emit("explain", "text", Explanation(rule=found, examples=examples))
     return EXIT_OK
 
 
@@ -62,13 +51,8 @@ def explain(rule: str, packs: tuple[str, ...]) -> int:
 @click.option("-v", "--verbose", is_flag=True, help="List every example, not only the failures.")
 def verify(packs: tuple[str, ...], today: dt.datetime | None, verbose: bool) -> int:
     """Run the example documents of PACKS (default: the configured packs) against their rules."""
-    from bcplint.engine.verify import rules_without_examples, verify_rules
-
     rules = rules_of(packs)
-    from bcplint.api import today_utc
-
-    when = today.date() if today else today_utc()
-    results = verify_rules(rules, when)
+    results = verify_rules(rules, today.date() if today else today_utc())
     for result in results:
         if verbose or not result.ok:
             status = "PASS" if result.ok else "FAIL"
@@ -85,9 +69,6 @@ def verify(packs: tuple[str, ...], today: dt.datetime | None, verbose: bool) -> 
 @click.option("--pack", "pack_format", is_flag=True, help="The schema of rule pack files instead.")
 def schema(kind: str | None, pack_format: bool) -> int:
     """Print the JSON Schema of the bcplint/v1 format (or of rule packs), for editors."""
-    from bcplint.model import json_schema
-    from bcplint.packs.model import pack_json_schema
-
     document = pack_json_schema() if pack_format else json_schema(kind)
     click.echo(json.dumps(document, indent=2, sort_keys=True))
     return EXIT_OK

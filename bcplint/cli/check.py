@@ -8,16 +8,17 @@ from pathlib import Path
 
 import click
 
+from bcplint.api import LintOptions, lint
 from bcplint.cli.common import (
     config_option,
+    emit,
     exit_code,
     paths_argument,
     split_list,
     today_option,
     use_color,
 )
-from bcplint.findings import LintResult
-from bcplint.report import FORMATTERS, NEEDS_CHECKS, ReportOptions, with_report_notes
+from bcplint.report import CHECKS, FORMATTERS, MATURITY, ReportOptions, needs, with_report_notes
 
 
 @click.command()
@@ -98,9 +99,8 @@ def check(
     The workspace of each path is loaded whole, so references and dependencies resolve; PATHS
     only narrow what is reported.
     """
-    from bcplint.api import LintOptions, lint
-
     reports = [_parse_output(value) for value in outputs]
+    wanted = needs("check", {output_format, *(f for f, _ in reports)})
     options = LintOptions(
         paths=paths,
         packs=list(packs) or None,
@@ -112,8 +112,8 @@ def check(
         # --report-only (old hook configurations) was given every staged YAML file: only
         # plans among them are read. Narrowing the report to PATHS is what every run does now.
         read_named_files=not report_only,
-        record_checks=bool(NEEDS_CHECKS & {output_format, *(f for f, _ in reports)}),
-        assess_maturity="json" in {output_format, *(f for f, _ in reports)},
+        record_checks=CHECKS in wanted,
+        assess_maturity=MATURITY in wanted,
         changed_since=changed_since,
         staged=staged,
         rev=rev,
@@ -122,12 +122,9 @@ def check(
     result = with_report_notes(lint(options), {output_format, *(f for f, _ in reports)})
     cwd = Path.cwd()
     for report_format, path in reports:
-        _write_report(report_format, path, result, ReportOptions(cwd=cwd, show_baselined=show_baselined))
-    FORMATTERS[output_format](
-        result,
-        sys.stdout,
-        ReportOptions(color=use_color(no_color), quiet=quiet, cwd=cwd, show_baselined=show_baselined),
-    )
+        emit("check", report_format, result, path, ReportOptions(cwd=cwd, show_baselined=show_baselined))
+    terminal = ReportOptions(color=use_color(no_color), quiet=quiet, cwd=cwd, show_baselined=show_baselined)
+    FORMATTERS[output_format](result, sys.stdout, terminal)
     if not quiet:
         for note in result.notes:
             click.echo(f"bcplint: note: {note}", err=True)
@@ -142,14 +139,3 @@ def _parse_output(value: str) -> tuple[str, Path]:
         choices = ", ".join(FORMATTERS)
         raise click.BadParameter(f"unknown format '{report_format}' (choose from {choices})", param_hint="'--output'")
     return report_format, Path(path)
-
-
-def _write_report(report_format: str, path: Path, result: LintResult, options: ReportOptions) -> None:
-    from bcplint.errors import SourceError
-
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("w", encoding="utf-8", newline="\n") as stream:
-            FORMATTERS[report_format](result, stream, options)
-    except OSError as exc:
-        raise SourceError(f"{path}: cannot write the {report_format} report: {exc.strerror or exc}") from None

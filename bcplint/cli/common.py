@@ -1,21 +1,24 @@
-"""What the commands share: exit codes, common options, small helpers."""
+"""What the commands share: exit codes, common options, writing a report."""
 
 from __future__ import annotations
 
+import io
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any, TypeVar
 
 import click
 
+from bcplint.api import LintOptions, enabled_rules
+from bcplint.errors import SourceError
 from bcplint.findings import LintResult
-
-if TYPE_CHECKING:
-    from bcplint.packs import Rule
+from bcplint.packs import Rule
+from bcplint.report import REGISTRY, ReportOptions
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 def split_list(values: Sequence[str]) -> list[str] | None:
@@ -36,9 +39,38 @@ def exit_code(result: LintResult) -> int:
 
 def rules_of(packs: tuple[str, ...]) -> list[Rule]:
     """The rules of ``packs`` (default: the configured packs), configuration overrides applied."""
-    from bcplint.api import LintOptions, enabled_rules
-
     return enabled_rules(LintOptions(packs=list(packs) or None, select=[], ignore=[]))
+
+
+def emit(
+    command: str, output_format: str, subject: Any, output: Path | None = None, options: ReportOptions | None = None
+) -> None:
+    """Write ``subject`` with the formatter of ``command`` and ``output_format`` to ``output``
+    (parents created) or standard output. SourceError when the file cannot be written."""
+    formatter = REGISTRY[command][output_format]
+    if output is None:
+        text = io.StringIO()
+        formatter(subject, text, options)
+        click.echo(text.getvalue(), nl=False)
+        return
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        with output.open("w", encoding="utf-8", newline="\n") as stream:
+            formatter(subject, stream, options)
+    except OSError as exc:
+        raise SourceError(f"{output}: cannot write the {output_format} report: {exc.strerror or exc}") from None
+
+
+def format_option(command: str, default: str) -> Callable[[F], F]:
+    """``--format`` with the formats the registry has for ``command``."""
+    return click.option(
+        "--format",
+        "output_format",
+        type=click.Choice(sorted(REGISTRY[command])),
+        default=default,
+        show_default=True,
+        help="Output format.",
+    )
 
 
 today_option = click.option(

@@ -3,26 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
-import sys
+from importlib.resources import files
 from pathlib import Path
 
 import click
 
-from bcplint.cli.common import (
-    EXIT_OK,
-    config_option,
-    paths_argument,
-    today_option,
-)
+from bcplint.api import LintOptions, lint, lint_workspaces, today_utc
+from bcplint.cli.common import EXIT_OK, config_option, emit, format_option, paths_argument, today_option
 from bcplint.errors import BcplintError
+from bcplint.exemptions.baseline import DEFAULT_BASELINE, write
+from bcplint.exemptions.register import Register
+from bcplint.model.types import Duration
 
 
 @click.command("init")
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path), default=".")
 def init_command(directory: Path) -> int:
     """Start a plan: a .bcplint.yaml and bcp/plan.yaml skeleton (existing files are kept)."""
-    from importlib.resources import files
-
     skeleton = files("bcplint") / "skeleton"
     created = []
     for name, target in (("bcplint.yaml", ".bcplint.yaml"), ("plan.yaml", "bcp/plan.yaml")):
@@ -60,9 +57,6 @@ def baseline_command(
     One baseline per workspace, where its configuration says (default: .bcplint-baseline.json
     beside the configuration, else at the workspace root).
     """
-    from bcplint.api import LintOptions, lint_workspaces
-    from bcplint.exemptions.baseline import DEFAULT_BASELINE, write
-
     options = LintOptions(
         paths=paths, today=today.date() if today else None, config_path=config_path, ignore_baseline=True
     )
@@ -83,9 +77,7 @@ def baseline_command(
 
 @click.command("waivers")
 @paths_argument
-@click.option(
-    "--format", "output_format", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True
-)
+@format_option("waivers", "text")
 @click.option("--expiring-within", metavar="DURATION", help="Only those expiring within this time, e.g. 30d.")
 @today_option
 @config_option
@@ -97,10 +89,6 @@ def waivers_command(
     config_path: Path | None,
 ) -> int:
     """The exception register: every waiver and inline suppression, its expiry and days left."""
-    from bcplint.api import LintOptions, lint, today_utc
-    from bcplint.model.types import Duration
-    from bcplint.report.register import REGISTER_FORMATS
-
     when = today.date() if today else today_utc()
     horizon = None
     if expiring_within:
@@ -116,5 +104,5 @@ def waivers_command(
     register = [e for e in result.exemptions if e.kind != "baseline"]
     if horizon is not None:
         register = [e for e in register if e.expires is not None and e.expires <= horizon]
-    REGISTER_FORMATS[output_format](register, when, sys.stdout)
+    emit("waivers", output_format, Register.of(register, when))
     return EXIT_OK

@@ -14,10 +14,6 @@ from bcplint.model.types import Duration
 from bcplint.workspace.documents import Workspace
 from bcplint.workspace.graph import GRAPH_KINDS, around, cyclic_components, edges
 
-COLOURS = {"critical": "#f8d0d0", "high": "#fde2c4", "medium": "#fff3bf", "low": "#e9ecef"}
-BORDERS = {"critical": "#c92a2a", "high": "#d9480f", "medium": "#b08900", "low": "#868e96"}
-INVERTED, CYCLE = "#e03131", "#7048e8"
-
 
 @dataclass(frozen=True)
 class Node:
@@ -80,48 +76,4 @@ def dependency_graph(workspace: Workspace, focus: str | None = None) -> Dependen
     return DependencyGraph(nodes=tuple(nodes), edges=tuple(links))
 
 
-def to_mermaid(graph: DependencyGraph) -> str:
-    ids = {node.name: f"n{i}" for i, node in enumerate(graph.nodes)}
-    lines = ["flowchart LR"]
-    for level, fill in COLOURS.items():
-        lines.append(f"  classDef {level} fill:{fill},stroke:{BORDERS[level]},color:#212529")
-    for node in graph.nodes:
-        label = node.label.replace('"', "#quot;").replace("\n", "<br/>")
-        lines.append(f'  {ids[node.name]}["{label}"]:::{node.criticality}')
-    styles = []
-    for index, edge in enumerate(graph.edges):
-        label = "|RTO inversion|" if edge.inverted else ""
-        lines.append(f"  {ids[edge.source]} -->{label} {ids[edge.target]}")
-        if edge.inverted or edge.in_cycle:
-            colour = INVERTED if edge.inverted else CYCLE
-            styles.append(f"  linkStyle {index} stroke:{colour},stroke-width:3px")
-    return "\n".join(lines + styles) + "\n"
-
-
-def _quoted(text: str) -> str:
-    """A DOT string: quotes and backslashes escaped, newlines as DOT's own \\n."""
-    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-    return f'"{escaped}"'
-
-
-def to_dot(graph: DependencyGraph) -> str:
-    lines = [
-        "digraph bcplint {",
-        "  rankdir=LR;",
-        '  node [shape=box, style="rounded,filled", fontname="Helvetica"];',
-    ]
-    for node in graph.nodes:
-        attributes = f'fillcolor="{COLOURS[node.criticality]}", color="{BORDERS[node.criticality]}"'
-        lines.append(f"  {_quoted(node.name)} [label={_quoted(node.label)}, {attributes}];")
-    for edge in graph.edges:
-        extra = ""
-        if edge.inverted:
-            extra = f' [color="{INVERTED}", penwidth=3, label="RTO inversion"]'
-        elif edge.in_cycle:
-            extra = f' [color="{CYCLE}", penwidth=3]'
-        lines.append(f"  {_quoted(edge.source)} -> {_quoted(edge.target)}{extra};")
-    lines.append("}")
-    return "\n".join(lines) + "\n"
-
-
-__all__ = ["GRAPH_KINDS", "DependencyGraph", "dependency_graph", "to_dot", "to_mermaid"]
+__all__ = ["GRAPH_KINDS", "DependencyGraph", "dependency_graph"]

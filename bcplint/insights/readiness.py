@@ -13,7 +13,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
+from bcplint.exemptions.register import Register
 from bcplint.findings import Finding, LintResult, Severity
+from bcplint.insights.dependencies import DependencyGraph, dependency_graph
 from bcplint.model.kinds import Exercise, Plan, System
 from bcplint.workspace.documents import Doc, Workspace
 from bcplint.workspace.graph import edges, reachable_sets, reversed_edges
@@ -218,3 +220,28 @@ def _clause_order(clause: str) -> tuple[str, tuple[tuple[int, int, str], ...]]:
     framework, _, number = clause.rpartition(" ")
     parts = tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in number.split("."))
     return framework, parts
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReadinessReport:
+    """Everything ``bcplint report`` shows: the result, one matrix row per Service and System,
+    the framework coverage per clause, the dependency graph and the exception register
+    (waivers and inline suppressions, soonest expiry first)."""
+
+    result: LintResult
+    rows: list[Row]
+    coverage: list[ClauseCoverage]
+    graph: DependencyGraph
+    register: Register
+
+
+def readiness_report(result: LintResult, workspace: Workspace) -> ReadinessReport:
+    """The report of ``result``, which must have been run with passing checks and maturity."""
+    exemptions = (e for e in result.exemptions if e.kind != "baseline")
+    return ReadinessReport(
+        result=result,
+        rows=matrix(workspace, result),
+        coverage=coverage(result),
+        graph=dependency_graph(workspace),
+        register=Register.of(exemptions, result.today or dt.date.min),
+    )

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TextIO
 
 from bcplint.findings import LintResult, Severity
-from bcplint.report import ReportOptions
+from bcplint.report.options import ReportOptions
 
 COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 
@@ -22,8 +22,8 @@ def _property(text: str) -> str:
     return _data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def write(result: LintResult, stream: TextIO, options: ReportOptions | None = None) -> None:
-    show_baselined = options is not None and options.show_baselined
+def write(result: LintResult, stream: TextIO, options: ReportOptions) -> None:
+    show_baselined = options.show_baselined
     for finding in result.listed(show_baselined=show_baselined):
         # A waived finding stays visible, but only as a notice: it was accepted.
         command = "notice" if finding.waived else COMMANDS[finding.severity]

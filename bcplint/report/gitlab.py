@@ -24,8 +24,8 @@ import json
 from typing import Any, TextIO
 
 from bcplint.findings import Finding, LintResult, Severity, clause_text
-from bcplint.report import ReportOptions
 from bcplint.report.fingerprints import unique_fingerprints
+from bcplint.report.options import ReportOptions
 
 SEVERITIES = {Severity.ERROR: "major", Severity.WARNING: "minor", Severity.INFO: "info"}
 WAIVED_SEVERITY = "info"
@@ -55,6 +55,6 @@ def code_quality_report(result: LintResult) -> list[dict[str, Any]]:
     return [_issue(f, fp) for f, fp in zip(result.findings, prints, strict=True)]
 
 
-def write(result: LintResult, stream: TextIO, options: ReportOptions | None = None) -> None:
+def write(result: LintResult, stream: TextIO, options: ReportOptions) -> None:
     json.dump(code_quality_report(result), stream, indent=2, ensure_ascii=False)
     stream.write("\n")

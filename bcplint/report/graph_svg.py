@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from html import escape
 
-from bcplint.insights.dependencies import BORDERS, COLOURS, CYCLE, INVERTED, DependencyGraph
+from bcplint.insights.dependencies import DependencyGraph
+from bcplint.report.graph_text import BORDERS, COLOURS, CYCLE, INVERTED
 from bcplint.workspace.graph import strongly_connected_components
 
 WIDTH, HEIGHT, GAP_X, GAP_Y, MARGIN = 210, 44, 80, 18, 20

@@ -15,7 +15,7 @@ from typing import Any, TextIO
 
 from bcplint import __version__
 from bcplint.findings import Finding, LintResult, Severity
-from bcplint.report import ReportOptions
+from bcplint.report.options import ReportOptions
 
 JSON_VERSION = 1
 
@@ -37,7 +37,7 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
     }
 
 
-def write(result: LintResult, stream: TextIO, options: ReportOptions | None = None) -> None:
+def write(result: LintResult, stream: TextIO, options: ReportOptions) -> None:
     counts = result.counts()
     document = {
         "version": JSON_VERSION,

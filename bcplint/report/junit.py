@@ -19,7 +19,7 @@ from collections import defaultdict
 from typing import Any, TextIO
 
 from bcplint.findings import CheckedSubject, Finding, LintResult, RuleInfo, fails
-from bcplint.report import ReportOptions
+from bcplint.report.options import ReportOptions
 from bcplint.report.text import one_line
 
 Key = tuple[str, str, str | None, str | None]
@@ -30,7 +30,7 @@ def _case_name(rule: RuleInfo, subject: CheckedSubject) -> str:
     return one_line(f"{rule.id} {rule.name}: {target}")
 
 
-def write(result: LintResult, stream: TextIO, options: ReportOptions | None = None) -> None:
+def write(result: LintResult, stream: TextIO, options: ReportOptions) -> None:
     from junit_xml import TestCase, TestSuite, to_xml_report_string  # heavy: only when asked for
 
     findings: dict[Key, list[Finding]] = defaultdict(list)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TextIO
 
 from bcplint.findings import LintResult, Severity, clause_text
-from bcplint.report import ReportOptions
+from bcplint.report.options import ReportOptions
 
 MAX_ROWS = 200  # PR comments and job summaries have size limits; the full list is in other reports
 
@@ -19,8 +19,8 @@ def table_cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\r\n", " ").replace("\n", " ").replace("\r", " ")
 
 
-def write(result: LintResult, stream: TextIO, options: ReportOptions | None = None) -> None:
-    show_baselined = options is not None and options.show_baselined
+def write(result: LintResult, stream: TextIO, options: ReportOptions) -> None:
+    show_baselined = options.show_baselined
     counts = result.counts()
     waived = result.waived_count
     stream.write("## bcplint\n\n")

@@ -11,10 +11,9 @@ from typing import TextIO
 
 from bcplint import __version__
 from bcplint.findings import LintResult, Severity, clause_text
-from bcplint.insights.dependencies import DependencyGraph
-from bcplint.insights.readiness import COLUMNS, ClauseCoverage, Row, blockers
+from bcplint.insights.readiness import COLUMNS, ClauseCoverage, ReadinessReport, Row, blockers
 from bcplint.report.graph_svg import svg
-from bcplint.report.register import ordered
+from bcplint.report.options import ReportOptions
 
 SYMBOLS = {"ok": "✓", "warn": "!", "fail": "✗", "none": "n/a"}
 CSS = """
@@ -29,13 +28,8 @@ td.fail{background:#ffc9c9}td.none{background:#f8f9fa;color:#868e96}.summary spa
 """
 
 
-def write(
-    result: LintResult,
-    rows: list[Row],
-    coverage: list[ClauseCoverage],
-    graph: DependencyGraph,
-    stream: TextIO,
-) -> None:
+def write(report: ReadinessReport, stream: TextIO, options: ReportOptions) -> None:
+    result, rows, coverage, graph = report.result, report.rows, report.coverage, report.graph
     counts = result.counts()
     waived = result.waived_count
     stream.write('<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">')
@@ -60,7 +54,7 @@ def write(
         "its dependent (RTO inversion). Purple: a dependency cycle.</p>\n"
     )
     stream.write(svg(graph) + "\n")
-    _register(result, stream)
+    _register(report, stream)
     stream.write("</body></html>\n")
 
 
@@ -116,8 +110,8 @@ def _coverage(coverage: list[ClauseCoverage], stream: TextIO) -> None:
     stream.write("</table>\n")
 
 
-def _register(result: LintResult, stream: TextIO) -> None:
-    register = ordered(e for e in result.exemptions if e.kind != "baseline")
+def _register(report: ReadinessReport, stream: TextIO) -> None:
+    result, register = report.result, report.register.exemptions
     stream.write("<h2>Exception register</h2>\n")
     if not register:
         stream.write("<p>No waivers or inline suppressions.</p>\n")

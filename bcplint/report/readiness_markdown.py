@@ -7,22 +7,17 @@ from __future__ import annotations
 
 from typing import TextIO
 
-from bcplint.findings import LintResult, Severity, clause_text
-from bcplint.insights.dependencies import DependencyGraph, to_mermaid
-from bcplint.insights.readiness import COLUMNS, ClauseCoverage, Row, blockers
+from bcplint.findings import Severity, clause_text
+from bcplint.insights.readiness import COLUMNS, ClauseCoverage, ReadinessReport, blockers
+from bcplint.report.graph_text import to_mermaid
 from bcplint.report.markdown_summary import table_cell as _cell
-from bcplint.report.register import ordered
+from bcplint.report.options import ReportOptions
 
 MARKS = {"ok": "✅", "warn": "⚠️", "fail": "❌", "none": "n/a"}
 
 
-def write(
-    result: LintResult,
-    rows: list[Row],
-    coverage: list[ClauseCoverage],
-    graph: DependencyGraph,
-    stream: TextIO,
-) -> None:
+def write(report: ReadinessReport, stream: TextIO, options: ReportOptions) -> None:
+    result, rows, coverage, graph = report.result, report.rows, report.coverage, report.graph
     counts = result.counts()
     today = result.today.isoformat() if result.today else ""
     stream.write(f"# Continuity readiness report\n\nEvaluated on {today}: {counts[Severity.ERROR]} errors, ")
@@ -45,13 +40,13 @@ def write(
         tally = f"{item.passing} | {item.failing}" if item.applicable else "n/a | n/a"
         stream.write(f"| {clause_text((item.clause,))} | {_rules(item)} | {tally} |\n")
     stream.write("\n## Dependency graph\n\n```mermaid\n" + to_mermaid(graph) + "```\n")
-    register = [e for e in result.exemptions if e.kind != "baseline"]
+    register = report.register.exemptions
     stream.write("\n## Exception register\n\n")
     if not register:
         stream.write("No waivers or inline suppressions.\n")
         return
     stream.write("| expires | status | rule | target | approved by | reason |\n|---|---|---|---|---|---|\n")
-    for e in ordered(register):
+    for e in register:
         expires = e.expires.isoformat() if e.expires else "never"
         stream.write(
             f"| {expires} | {e.status} | {_cell(e.rule)} | {_cell(e.target or '')} | {_cell(e.approved_by or '')} "

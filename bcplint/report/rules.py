@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, TextIO
 
 from bcplint.findings import clause_text
 from bcplint.packs import Rule
+from bcplint.report.markdown_summary import table_cell
+from bcplint.report.options import ReportOptions
 
 
 def rule_dict(rule: Rule) -> dict[str, Any]:
@@ -24,7 +27,7 @@ def rule_dict(rule: Rule) -> dict[str, Any]:
     }
 
 
-def write_text(rules: Sequence[Rule], stream: TextIO) -> None:
+def write_text(rules: Sequence[Rule], stream: TextIO, options: ReportOptions) -> None:
     width = max((len(r.name) for r in rules), default=0)
     for rule in rules:
         stream.write(f"{rule.id}  {rule.name:<{width}}  {rule.severity.label:<7}  {rule.summary}\n")
@@ -32,27 +35,35 @@ def write_text(rules: Sequence[Rule], stream: TextIO) -> None:
             stream.write(f"{'':8}{'':<{width}}  {'':7}  [{clause_text(rule.clauses)}]\n")
 
 
-def write_json(rules: Sequence[Rule], stream: TextIO) -> None:
+def write_json(rules: Sequence[Rule], stream: TextIO, options: ReportOptions) -> None:
     json.dump({"version": 1, "rules": [rule_dict(r) for r in rules]}, stream, indent=2, ensure_ascii=False)
     stream.write("\n")
 
 
-def write_markdown(rules: Sequence[Rule], stream: TextIO) -> None:
+def write_markdown(rules: Sequence[Rule], stream: TextIO, options: ReportOptions) -> None:
     stream.write("| id | name | severity | checks | clauses |\n|---|---|---|---|---|\n")
     for rule in rules:
-        summary = rule.summary.replace("|", "\\|")
-        stream.write(f"| {rule.id} | {rule.name} | {rule.severity.label} | {summary} | {clause_text(rule.clauses)} |\n")
-
-
-CATALOG_FORMATS = {"text": write_text, "json": write_json, "markdown": write_markdown}
+        stream.write(
+            f"| {rule.id} | {rule.name} | {rule.severity.label} | {table_cell(rule.summary)} "
+            f"| {clause_text(rule.clauses)} |\n"
+        )
 
 
 def _indent(text: str, prefix: str = "    ") -> str:
     return "".join(prefix + line if line.strip() else line for line in text.splitlines(keepends=True))
 
 
-def write_explanation(rule: Rule, examples: Sequence[tuple[str, str, list[str]]], stream: TextIO) -> None:
-    """``examples``: (heading, YAML text, messages bcplint gives on it)."""
+@dataclass(frozen=True, kw_only=True)
+class Explanation:
+    """One rule and its examples: (heading, YAML text, messages bcplint gives on it)."""
+
+    rule: Rule
+    examples: Sequence[tuple[str, str, list[str]]]
+
+
+def write_explanation(explanation: Explanation, stream: TextIO, options: ReportOptions) -> None:
+    """``bcplint explain``: why the rule matters, clauses, where it applies, examples, the fix."""
+    rule, examples = explanation.rule, explanation.examples
     stream.write(f"{rule.id} {rule.name} ({rule.severity.label})\n\n{rule.summary}\n\n")
     if rule.rationale:
         stream.write(f"Why it matters:\n{_indent(rule.rationale.strip())}\n\n")

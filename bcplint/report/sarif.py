@@ -34,8 +34,8 @@ from urllib.parse import quote
 
 from bcplint import __version__
 from bcplint.findings import Finding, LintResult, RuleInfo, Severity, clause_text
-from bcplint.report import ReportOptions
 from bcplint.report.fingerprints import unique_fingerprints
+from bcplint.report.options import ReportOptions
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
@@ -160,6 +160,12 @@ def sarif_log(result: LintResult, *, max_results: int = MAX_RESULTS) -> dict[str
     return {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
 
 
-def write(result: LintResult, stream: TextIO, options: ReportOptions | None = None) -> None:
+def write(result: LintResult, stream: TextIO, options: ReportOptions) -> None:
     json.dump(sarif_log(result), stream, indent=2, ensure_ascii=False)
     stream.write("\n")
+
+
+def notes(result: LintResult) -> list[str]:
+    """What the SARIF of ``result`` leaves out: results beyond GitHub's limit."""
+    _, omitted = capped(result.findings)
+    return [capped_note(len(result.findings), omitted)] if omitted else []

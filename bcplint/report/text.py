@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TextIO
 
 from bcplint.findings import Finding, LintResult, Severity, clause_text
+from bcplint.report.options import ReportOptions
 
 _COLORS = {Severity.ERROR: "31", Severity.WARNING: "33", Severity.INFO: "36"}
 _LINE_BREAKS = re.compile("(?:[ \t]*(?:\r\n|[\n\r\x0b\x0c\x85\u2028\u2029]))+[ \t]*")
@@ -89,21 +90,14 @@ def _plural(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
-def write(
-    result: LintResult,
-    stream: TextIO,
-    *,
-    color: bool = False,
-    quiet: bool = False,
-    cwd: Path | None = None,
-    show_baselined: bool = False,
-) -> None:
-    """One line per finding, paths relative to ``cwd`` (the terminal's directory), then the summary."""
-    listed = result.listed(show_baselined=show_baselined)
+def write(result: LintResult, stream: TextIO, options: ReportOptions) -> None:
+    """One line per finding, paths relative to ``options.cwd`` (the terminal's directory), then
+    the summary (unless ``options.quiet``)."""
+    listed = result.listed(show_baselined=options.show_baselined)
     for finding in listed:
-        path = terminal_path(finding.path, result.base, cwd)
-        stream.write(format_finding(finding, color=color, path=path) + "\n")
-    if not quiet:
+        path = terminal_path(finding.path, result.base, options.cwd)
+        stream.write(format_finding(finding, color=options.color, path=path) + "\n")
+    if not options.quiet:
         if listed:
             stream.write("\n")
-        stream.write(summary(result, show_baselined=show_baselined) + "\n")
+        stream.write(summary(result, show_baselined=options.show_baselined) + "\n")
