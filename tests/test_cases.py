@@ -16,6 +16,7 @@ inside this repository its workspace would be the whole repository.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import shutil
 from pathlib import Path
@@ -43,8 +44,6 @@ Finding = tuple[str, str, int, int]
 def _lint(rule: str, case: Path, workspace: Path) -> dict[Finding, str]:
     """(rule, file, line, column) -> message of each finding of ``rule`` on the case, checked
     as the workspace ``workspace`` (an empty directory outside git)."""
-    import datetime as dt
-
     if case.is_dir():
         shutil.copytree(case, workspace, dirs_exist_ok=True)
     else:

@@ -7,6 +7,11 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
+import jsonschema
+from ruamel.yaml import YAML
+
+from bcplint.checks import CHECKS
+from bcplint.packs.model import pack_json_schema
 from tests.conftest import REPO_ROOT, Run, write
 from tests.test_packs import FAST_RECOVERY
 
@@ -105,10 +110,6 @@ def test_readme_catalog_is_generated_from_the_packs(bcplint: Callable[..., Run])
 
 
 def test_pack_schema_file_is_generated_and_matches_the_shipped_packs() -> None:
-    import jsonschema
-    from ruamel.yaml import YAML
-
-    from bcplint.packs.model import pack_json_schema
 
     shipped = json.loads((REPO_ROOT / "rules" / "pack.schema.json").read_text(encoding="utf-8"))
     assert shipped == pack_json_schema(), "regenerate with: bcplint schema --pack > rules/pack.schema.json"
@@ -121,8 +122,6 @@ def test_pack_schema_file_is_generated_and_matches_the_shipped_packs() -> None:
 
 
 def test_every_check_function_is_documented() -> None:
-    from bcplint.checks import CHECKS
-
     guide = (REPO_ROOT / "docs" / "writing-packs.md").read_text(encoding="utf-8")
     assert [name for name in CHECKS if f"`{name}`" not in guide] == []
 

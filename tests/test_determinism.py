@@ -10,6 +10,7 @@ import datetime as dt
 import difflib
 import io
 import json
+import multiprocessing
 import os
 import subprocess
 import sys
@@ -260,8 +261,6 @@ def large_workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_parallel_reading_equals_serial_reading(large_workspace: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import multiprocessing
-
     if "fork" not in multiprocessing.get_all_start_methods():
         pytest.skip("bcplint reads in parallel only where the 'fork' start method exists")
     sources = list_sources(find_workspaces(["."], cwd=large_workspace)[0])[0]

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import junitparser
 import pytest
 
@@ -195,7 +196,6 @@ def github_limit_problems(log: dict[str, Any], raw: bytes) -> list[str]:
 def test_thirty_thousand_findings_make_a_valid_run_within_githubs_limits(bcplint: Bcplint, tmp_path: Path) -> None:
     if not SARIF_SCHEMA.exists():
         pytest.skip(f"the SARIF 2.1.0 schema is not at {SARIF_SCHEMA} (it lives in the shared folder beside the repo)")
-    import jsonschema
 
     # 6,000 critical Systems with nothing but a name: five findings each (no owner, RTO, RPO,
     # backup: errors; no failover: a warning), 30,000 in all.

@@ -25,6 +25,7 @@ from bcplint.findings import LintResult
 from bcplint.load.config import LoadedConfig
 from bcplint.load.parse import LoadedFile, load_file
 from bcplint.load.yaml_stream import load_all
+from bcplint.model.validate import validate
 from bcplint.packs.selection import select_rules
 from bcplint.report import FORMATTERS, ReportOptions
 from bcplint.workspace.documents import build_workspace
@@ -133,8 +134,6 @@ def test_random_bytes_after_a_wide_bom_never_make_load_file_raise(content: bytes
 @given(names=st.lists(st.from_regex(r"[a-z][a-z0-9-]{0,10}", fullmatch=True), min_size=1, max_size=20))
 def test_a_list_of_plan_documents_is_one_problem_at_the_list(names: list[str]) -> None:
     """However many documents a YAML list holds, it is one document with one schema problem."""
-    from bcplint.model.validate import validate
-
     text = "".join(f"- apiVersion: bcplint/v1\n  kind: Contact\n  name: {name}\n" for name in names)
     loaded = load_file("bcp/list.yaml", text.encode())
     assert loaded.problem is None

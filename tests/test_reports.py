@@ -5,11 +5,13 @@ Regenerate the golden files after an intended change with ``BCPLINT_UPDATE_GOLDE
 
 from __future__ import annotations
 
+import io
 import json
 import os
 from collections.abc import Callable
 from pathlib import Path
 
+import jsonschema
 import junitparser
 import pytest
 
@@ -60,7 +62,6 @@ def test_every_format_has_a_golden_file() -> None:
 def test_sarif_is_valid_against_the_official_schema(bcplint: Callable[..., Run]) -> None:
     if not SARIF_SCHEMA.exists():
         pytest.skip(f"the SARIF 2.1.0 schema is not at {SARIF_SCHEMA} (it lives in the shared folder beside the repo)")
-    import jsonschema
 
     schema = json.loads(SARIF_SCHEMA.read_text(encoding="utf-8"))
     log = json.loads(report(bcplint, "sarif"))
@@ -151,8 +152,6 @@ def _waived_result() -> LintResult:
 
 
 def _render(output_format: str, result: LintResult) -> str:
-    import io
-
     stream = io.StringIO()
     FORMATTERS[output_format](result, stream, ReportOptions())
     return stream.getvalue()

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from bcplint.load import comments
+from bcplint.load import comments, yaml_stream
 from bcplint.load.parse import Source
 from tests.conftest import TODAY, Run, write
 
@@ -183,7 +183,7 @@ def test_the_pure_scanner_finds_the_same_comments(monkeypatch: pytest.MonkeyPatc
     ]
     sources = [Source(path="a.yaml", text=text) for text in texts]
     with_c = [comments.directive_comments(source) for source in sources]
-    monkeypatch.setattr(comments, "HAS_C_PARSER", False)
+    monkeypatch.setattr(yaml_stream, "HAS_C_PARSER", False)
     assert [comments.directive_comments(source) for source in sources] == with_c
     assert [[(c.line, c.column) for c in found] for found in with_c] == [
         [(5, 31)],

@@ -4,6 +4,7 @@ paths, --staged and --changed-since only narrow what every report shows. Real gi
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import shutil
@@ -12,9 +13,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import junitparser
 import pytest
 
+from bcplint.api import LintOptions, lint
 from bcplint.git.runner import git_environment
 from tests.conftest import EXAMPLES, REPO_ROOT, TODAY, Run, git, write
 
@@ -127,8 +130,6 @@ def test_the_same_check_from_anywhere_gives_identical_machine_reports(
     assert "bcp/services/support.yaml" in uris and all(u.startswith("bcp/") for u in uris)
     assert "%SRCROOT%" in sarif["runs"][0]["originalUriBaseIds"]
     if SARIF_SCHEMA.exists():
-        import jsonschema
-
         validator = jsonschema.Draft7Validator(json.loads(SARIF_SCHEMA.read_text(encoding="utf-8")))
         assert [e.message for e in validator.iter_errors(sarif)] == []
 
@@ -363,9 +364,6 @@ def test_staged_reads_the_index_named_by_git_index_file(
 
 
 def test_an_unsaved_buffer_is_judged_against_the_whole_workspace(git_repo: Path) -> None:
-    import datetime as dt
-
-    from bcplint.api import LintOptions, lint
 
     organisation(git_repo)
     shop = git_repo / "bcp" / "services" / "webshop.yaml"

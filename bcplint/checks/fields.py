@@ -69,7 +69,7 @@ def compile_regex(text: str) -> re2._Regexp[str]:
     backtracking, so it has no backreferences or lookaround; a pattern that uses them raises
     ValueError with RE2's reason. Source: https://github.com/google/re2/wiki/Syntax.
     """
-    import re2  # only packs with regexes pay for the import (some milliseconds at start-up)
+    import re2  # noqa: PLC0415 - only packs with regexes pay for the import (some milliseconds)
 
     options = re2.Options()
     options.log_errors = False  # RE2 would print its own copy of the error on stderr

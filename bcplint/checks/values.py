@@ -118,13 +118,14 @@ class SchemaParams(Params):
     @field_validator("schema_")
     @classmethod
     def _valid_schema(cls, value: dict[str, Any]) -> dict[str, Any]:
-        """Valid JSON Schema 2020-12, and safe to evaluate (see :mod:`bcplint.packs.fragments`).
+        """Valid JSON Schema 2020-12, and safe to evaluate (see :mod:`bcplint.checks.fragments`).
 
         Raises ValueError; a FragmentError also says where in the fragment the problem is.
         """
-        import jsonschema  # only packs that use this check pay for the import
+        # jsonschema costs some 65 ms to import: only packs that use this check pay for it.
+        import jsonschema  # noqa: PLC0415
 
-        from bcplint.packs.fragments import FragmentError, audit
+        from bcplint.checks.fragments import FragmentError, audit  # noqa: PLC0415 - imports jsonschema
 
         try:
             # No format checker: its "regex" check would compile the pack's patterns with Python's re.
@@ -143,9 +144,9 @@ def schema(ctx: Context, doc: Doc, field: str, params: SchemaParams) -> Iterator
     An absent field is validated as null, so ``type`` decides whether absence is allowed.
     Regexes run with RE2 and references stay inside the fragment (checked when the pack loads).
     """
-    import jsonschema
+    import jsonschema  # noqa: PLC0415 - see SchemaParams: only packs that use this check pay for it
 
-    from bcplint.packs.fragments import fragment_validator
+    from bcplint.checks.fragments import fragment_validator  # noqa: PLC0415 - imports jsonschema
 
     validator = fragment_validator(params.schema_)
     for found in lookup(doc.raw.data, field):

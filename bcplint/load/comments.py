@@ -25,14 +25,12 @@ from __future__ import annotations
 import bisect
 import itertools
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
 
 from ruamel.yaml.error import YAMLError
 
 from bcplint.load.parse import Source
-from bcplint.load.yaml_stream import HAS_C_PARSER
+from bcplint.load.yaml_stream import scan_tokens
 
 # What counts as an attempt at a directive: the word bcplint, in any case, then a colon.
 ATTEMPT = re.compile(r"\bbcplint\s*:", re.IGNORECASE)
@@ -130,7 +128,7 @@ def _covered_columns(text: str, lines: list[int]) -> dict[int, list[tuple[int, i
     covered: dict[int, list[tuple[int, int]]] = {line: [] for line in lines}
     reached, i, count = -1, 0, len(lines)
     try:
-        for token in _tokens(text):
+        for token in scan_tokens(text):
             start, end = token.start_mark, token.end_mark
             l0, l1 = start.line, end.line
             reached = l1
@@ -152,20 +150,3 @@ def _covered_columns(text: str, lines: list[int]) -> dict[int, list[tuple[int, i
     except YAMLError:
         pass  # a parse error, reported as BCP001: lines from the last token on stay unexamined
     return {line: spans for line, spans in covered.items() if line < reached}
-
-
-def _tokens(text: str) -> Iterator[Any]:
-    """The tokens of ``text``, each with 0-based ``start_mark`` and ``end_mark``."""
-    if HAS_C_PARSER:
-        from ruamel.yaml.cyaml import CParser  # type: ignore[attr-defined]
-
-        parser: Any = CParser(text)
-        try:
-            while parser.check_token():
-                yield parser.get_token()
-        finally:
-            parser.dispose()
-        return
-    from ruamel.yaml import YAML
-
-    yield from YAML(typ="safe", pure=True).scan(text)

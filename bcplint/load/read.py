@@ -68,8 +68,9 @@ def read_files(
     workers = workers if workers is not None else (os.cpu_count() or 1)
     if workers < 2 or len(sources) < PARALLEL_THRESHOLD:
         return _read_chunk(sources, repository)
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+    # Only large runs pay for these imports (some milliseconds: a pre-commit run is mostly start-up).
+    import multiprocessing  # noqa: PLC0415
+    from concurrent.futures import ProcessPoolExecutor  # noqa: PLC0415
 
     if "fork" not in multiprocessing.get_all_start_methods():
         return _read_chunk(sources, repository)

@@ -371,3 +371,18 @@ __all__ = [
     "load_all",
     "read_documents",
 ]
+
+
+def scan_tokens(text: str) -> Iterator[Any]:
+    """The scanner's tokens of ``text``, each with 0-based ``start_mark`` and ``end_mark``:
+    libyaml's scanner where ruamel.yaml.clib is installed, else ruamel's pure one. Raises
+    YAMLError where the text stops being YAML."""
+    if HAS_C_PARSER:
+        parser: Any = CParser(text)
+        try:
+            while parser.check_token():
+                yield parser.get_token()
+        finally:
+            parser.dispose()
+        return
+    yield from YAML(typ="safe", pure=True).scan(text)

@@ -27,7 +27,7 @@ from jsonschema.exceptions import ValidationError
 from referencing.exceptions import Unresolvable
 
 from bcplint.checks.fields import compile_regex, shorten
-from bcplint.packs.places import Keys
+from bcplint.model.validate import FieldPath as Keys
 
 _Resolver = Any  # referencing._core.Resolver, which the package does not export
 
