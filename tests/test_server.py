@@ -493,7 +493,9 @@ async def test_hover_on_a_rule_id_in_a_suppression_explains_the_rule(editor: Edi
     uri = editor.open(org / "bcp" / "webshop.yaml", text)
     await editor.diagnostics(uri)
     line = text.splitlines()[6]
-    shown = markdown(await editor.client.text_document_hover_async(hover_at(uri, 6, line.index("BCP702") + 3)))
+    hover = await editor.client.text_document_hover_async(hover_at(uri, 6, line.index("BCP702") + 3))
+    shown = markdown(hover)
+    assert hover is not None and hover.range == span(6, line.index("BCP702"), line.index("BCP702") + 6)
     single_region = rule("BCP702")
     assert shown.startswith("**BCP702** `single-region` (warning)")
     for part in (single_region.summary, single_region.rationale.strip()[:60], single_region.fix.strip()[:60]):
@@ -531,6 +533,7 @@ async def test_hover_on_a_reference_shows_what_it_names(editor: Editor, org: Pat
     assert "Defined in `bcp/db.yaml` line 3" in shown
     owner = await editor.client.text_document_hover_async(hover_at(uri, 4, 10))  # just after `cto`
     assert markdown(owner).startswith("**Contact** `cto`: Chief technology officer")
+    assert owner is not None and owner.range == span(4, 7, 10)
     assert await editor.client.text_document_hover_async(hover_at(uri, 3, 9)) is None  # a title names nothing
 
 

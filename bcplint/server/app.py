@@ -131,6 +131,7 @@ def _hover(server: LanguageServer, session: LintSession, params: types.HoverPara
     text, _, line, column = cursor
     table = rule_lookup(snapshot.rules)
     parts: list[str] = []
+    span: tuple[int, int] | None = None
     word = word_at(line, column)
     comment = comment_start(line)
     in_directive = comment is not None and column > comment and "bcplint:" in line[comment:]
@@ -138,10 +139,12 @@ def _hover(server: LanguageServer, session: LintSession, params: types.HoverPara
         rule = find_rule(word[2], table, names=True)
         if rule is not None:
             parts.append(rule_markdown(rule))
+            span = word[0], word[1]
     if not parts:
         found = reference_at(text, str(path), position.line, column, session.evaluation_date())
         if found is not None:
             parts.append(reference_markdown(snapshot, found.reference))
+            span = found.start, found.end
         published = session.published.get(uri)
         for diagnostic in published.diagnostics if published else []:
             rule = table.get(str(diagnostic.code).upper()) if diagnostic.code else None
@@ -149,7 +152,16 @@ def _hover(server: LanguageServer, session: LintSession, params: types.HoverPara
                 parts.append(rule_markdown(rule))
     if not parts:
         return None
-    return types.Hover(contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value="\n\n---\n\n".join(parts)))
+    encoding = position_encoding(server)
+    shown = None
+    if span is not None:
+        start, end = (code_units(line[:at], encoding) for at in span)
+        shown = types.Range(
+            start=types.Position(line=position.line, character=start),
+            end=types.Position(line=position.line, character=end),
+        )
+    contents = types.MarkupContent(kind=types.MarkupKind.Markdown, value="\n\n---\n\n".join(parts))
+    return types.Hover(contents=contents, range=shown)
 
 
 def _definition(

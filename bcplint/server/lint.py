@@ -28,7 +28,7 @@ from bcplint.baseline import load as load_baseline
 from bcplint.discovery import SUFFIXES, WorkspaceSpec, display_path, find_root, find_workspaces, list_sources
 from bcplint.findings import Finding, LintResult
 from bcplint.history import HistorySource
-from bcplint.loader import MARKER, LoadedFile, load_file
+from bcplint.loader import MARKDOWN_SUFFIXES, MARKER, LoadedFile, load_file
 from bcplint.packs import Rule
 from bcplint.server.cache import ParsedFiles
 from bcplint.workspace import Workspace, build_workspace
@@ -133,8 +133,12 @@ def lint(spec: WorkspaceSpec, buffers: Sequence[Buffer], cache: ParsedFiles, tod
 
 
 def could_be_plan(path: Path, text: str) -> bool:
-    """True for a buffer worth linting: a YAML or Markdown file that mentions ``bcplint/``."""
-    return path.name.lower().endswith(SUFFIXES) and MARKER.decode() in text
+    """True for a buffer worth linting: a YAML file that mentions ``bcplint/``, or a Markdown
+    file whose front matter could (prose that merely mentions bcplint is not a plan)."""
+    name = path.name.lower()
+    if name.endswith(MARKDOWN_SUFFIXES):
+        return text.lstrip("\ufeff").startswith("---") and MARKER.decode() in text
+    return name.endswith(SUFFIXES) and MARKER.decode() in text
 
 
 def _is_new_plan(buffer: Buffer, spec: WorkspaceSpec) -> bool:

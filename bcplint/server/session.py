@@ -33,7 +33,6 @@ from pygls.uris import to_fs_path
 from bcplint.api import today_utc
 from bcplint.discovery import SUFFIXES, WorkspaceSpec
 from bcplint.errors import BcplintError
-from bcplint.findings import Finding
 from bcplint.server.cache import ParsedFiles
 from bcplint.server.diagnostics import to_diagnostics
 from bcplint.server.lint import Buffer, Snapshot, could_be_plan, lint, resolved, workspace_of
@@ -48,7 +47,6 @@ class Published:
     root: Path
     version: int | None
     diagnostics: list[types.Diagnostic]
-    findings: tuple[Finding, ...]
 
 
 @dataclass(kw_only=True)
@@ -163,6 +161,8 @@ class LintSession:
         self, buffers: Sequence[Buffer], wanted: set[str], roots: set[Path], today: dt.date
     ) -> list[_Outcome]:
         """Lint the workspaces that hold a ``wanted`` buffer, and those in ``roots``."""
+        if not wanted and not roots:
+            return []  # a change to a file that is no plan: nothing to find out
         specs: dict[Path, WorkspaceSpec] = {}
         members: dict[Path, list[Buffer]] = {}
         chosen: set[Path] = set(roots)
@@ -218,6 +218,7 @@ class LintSession:
                 continue
             assert outcome.root is not None
             self._shown.pop(outcome.root, None)
+            self._shown.pop(None, None)  # an error found before the workspace was known
             snapshot = outcome.snapshot
             self.snapshots[outcome.root] = snapshot
             self._log(
@@ -238,7 +239,7 @@ class LintSession:
                     continue
                 self._send(buffer.uri, buffer.version, diagnostics)
                 self.published[buffer.uri] = Published(
-                    root=outcome.root, version=buffer.version, diagnostics=diagnostics, findings=findings
+                    root=outcome.root, version=buffer.version, diagnostics=diagnostics
                 )
 
     def _report(self, outcome: _Outcome) -> None:
