@@ -728,19 +728,37 @@ def test_line_maps_count_lines_as_yaml_and_lsp_do() -> None:
 def test_suppression_placement_keeps_line_breaks_and_front_matter() -> None:
     from bcplint.server.suppress import suppression
 
-    until = dt.date(2027, 2, 21)
+    today = dt.date(2026, 11, 23)
     crlf = WEBSHOP.replace("\n", "\r\n")
-    edit = suppression(crlf, "webshop.yaml", 4, "BCP003", until)
+    edit = suppression(crlf, "webshop.yaml", 4, ("BCP003",), today)
     assert edit is not None and (edit.row, edit.column) == (4, len("owner: cto"))
     assert edit.text.startswith("  # bcplint: ignore[BCP003] until=2027-02-21 -- ") and "\r" not in edit.text
     cut = crlf.replace("owner: cto", "owner: a\r\n  b")  # a multi-line value: above the document, CRLF kept
-    above = suppression(cut, "webshop.yaml", 4, "BCP003", until)
+    above = suppression(cut, "webshop.yaml", 4, ("BCP003",), today)
     assert above is not None and (above.row, above.column) == (0, 0) and above.text.endswith("\r\n")
-    front = suppression(PLAN, "plan.md", 4, "BCP101", until)  # inside the front matter, file lines
+    front = suppression(PLAN, "plan.md", 4, ("BCP101",), today)  # inside the front matter, file lines
     assert front is not None and (front.row, front.column) == (4, len("owner: cto"))
-    listed = WEBSHOP.replace("owner: cto", "owner: cto  # bcplint: ignore[bcp003] until=2020-01-01 -- old")
-    assert suppression(listed, "webshop.yaml", 4, "BCP003", until) is None  # expired: BCP801 says so
-    assert suppression("apiVersion: bcplint/v1\nname: [\n", "x.yaml", 1, "BCP002", until) is None
+    assert suppression("apiVersion: bcplint/v1\nname: [\n", "x.yaml", 1, ("BCP002",), today) is None
+
+
+@pytest.mark.parametrize(
+    ("comment", "placed"),
+    [
+        ("# bcplint: ignore[unknown-reference] until=2020-01-01 -- old", None),  # named already (by name)
+        ("# bcplint: ignore[BCP702] until=2027-01-01 -- moving", (4, "owner: cto  # bcplint: ignore[BCP702")),
+        ("# bcplint: ignore[BCP702] until=2026-01-01 -- expired", (0, "")),  # adding to it would hide nothing
+        ("# bcplint: ignore[BCP702]", (0, "")),  # no reason: invalid, the same
+    ],
+)
+def test_an_existing_suppression_is_extended_only_when_in_force(comment: str, placed: tuple[int, str] | None) -> None:
+    from bcplint.server.suppress import suppression
+
+    text = WEBSHOP.replace("owner: cto", f"owner: cto  {comment}")
+    edit = suppression(text, "webshop.yaml", 4, ("BCP003", "unknown-reference"), dt.date(2026, 11, 23))
+    if placed is None:
+        assert edit is None
+        return
+    assert edit is not None and (edit.row, text.splitlines()[edit.row][: edit.column]) == placed
 
 
 def test_the_parse_cache_reuses_only_what_did_not_change(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -203,7 +203,10 @@ def _code_actions(
     text = document.source
     lines = LineMap(text)
     encoding = position_encoding(server)
-    until = default_expiry(session.evaluation_date())
+    today = session.evaluation_date()
+    until = default_expiry(today)
+    snapshot = session.snapshot_for(uri)
+    names = {r.id: r.name for r in snapshot.rules} if snapshot is not None else {}
     actions = []
     offered: set[tuple[int, str]] = set()
     for diagnostic in params.context.diagnostics:
@@ -213,7 +216,8 @@ def _code_actions(
         if (diagnostic.range.start.line, code) in offered:
             continue
         offered.add((diagnostic.range.start.line, code))
-        edit = suppression(text, str(path), diagnostic.range.start.line, code, until)
+        aliases = (code, names[code]) if code in names else (code,)
+        edit = suppression(text, str(path), diagnostic.range.start.line, aliases, today)
         if edit is None:
             continue
         at = types.Position(line=edit.row, character=code_units(lines.line(edit.row)[: edit.column], encoding))

@@ -8,7 +8,8 @@ lints each workspace that holds a changed document, with every open buffer of th
 overlaid, and publishes diagnostics for all of them: deleting a Contact in one buffer
 updates the other open documents that name it. Diagnostics that went away are cleared; a
 document whose diagnostics did not change is not sent again, except the changed ones, which
-always get an answer for their new version.
+always get an answer for their new version; a document changed again during a run is left to
+the next run rather than sent diagnostics for text it no longer has.
 
 A broken configuration, pack or baseline is shown to the user once (and logged every time);
 an unexpected error is logged with its traceback and never stops the server.
@@ -228,8 +229,8 @@ class LintSession:
                 f"{outcome.reused} reused)",
             )
             for buffer in outcome.members:
-                if buffer.uri not in still_open:
-                    continue
+                if buffer.uri not in still_open or still_open[buffer.uri].version != buffer.version:
+                    continue  # closed, or changed during the run: the next run answers for it
                 display = snapshot.display(buffer.path)
                 findings = snapshot.findings.get(display, ()) if display in snapshot.buffers else ()
                 diagnostics = to_diagnostics(findings, buffer.text, encoding)
