@@ -131,13 +131,15 @@ class Bench:
         return time.perf_counter() - started
 
 
-def peak_memory_mb(pid: int) -> float:
+def memory_mb(pid: int) -> tuple[float, float]:
+    """Peak and current resident memory of a process (Linux), in MB."""
     try:
         status = Path(f"/proc/{pid}/status").read_text(encoding="utf-8")
     except OSError:
-        return float("nan")
-    match = re.search(r"VmHWM:\s+(\d+) kB", status)
-    return int(match.group(1)) / 1024 if match else float("nan")
+        return float("nan"), float("nan")
+    found = [re.search(rf"{key}:\s+(\d+) kB", status) for key in ("VmHWM", "VmRSS")]
+    peak, now = (int(m.group(1)) / 1024 if m else float("nan") for m in found)
+    return peak, now
 
 
 def ms(seconds: float) -> str:
@@ -173,7 +175,8 @@ async def drive(repo: Path, edits: int) -> None:
     await across(bench, uri, text, repo / "contacts" / f"{owner.group(1)}.yaml")
     await hovers(bench, uri, text, broken)
     if server is not None:
-        print(f"server peak memory:                {peak_memory_mb(server.pid):.0f} MB")
+        peak, now = memory_mb(server.pid)
+        print(f"server memory, peak and at the end: {peak:.0f} MB, {now:.0f} MB")
     await bench.client.shutdown_async(None)
     bench.client.exit(None)
     await bench.client.stop()

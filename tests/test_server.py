@@ -391,6 +391,12 @@ async def test_a_file_changed_on_disk_updates_open_documents(editor: Editor, org
     assert await editor.diagnostics(shop) == []
     registered = [r.method for r in editor.client.registrations]
     assert registered == [types.WORKSPACE_DID_CHANGE_WATCHED_FILES]  # VS Code registers watchers on request
+    lints = sum("linted" in m.message for m in editor.client.log_messages)
+    editor.client.workspace_did_change_watched_files(  # the editor saved an open document: nothing new
+        types.DidChangeWatchedFilesParams(changes=[types.FileEvent(uri=shop, type=types.FileChangeType.Changed)])
+    )
+    await asyncio.sleep(0.5)
+    assert sum("linted" in m.message for m in editor.client.log_messages) == lints
     contacts = write(org, "bcp/contacts.yaml", CONTACTS.split("---\n")[1])  # another tool removed cto
     editor.client.workspace_did_change_watched_files(
         types.DidChangeWatchedFilesParams(

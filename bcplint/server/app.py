@@ -32,7 +32,9 @@ from bcplint.server.text import LineMap, code_units, column_from_units, comment_
 # read, and rules about exceptions are never waived themselves.
 UNSUPPRESSIBLE = frozenset({"BCP001", *EXEMPTION_RULES})
 _RULE_FIELD = re.compile(r"\s*(?:-\s+)?rule\s*:")
-_WATCHED = ("**/*.yaml", "**/*.yml", "**/*.md", "**/*.markdown", "**/pyproject.toml", "**/*.json")
+# Plans, configurations and baselines (`.bcplint-baseline.json` by default); not every JSON file,
+# or an `npm install` would relint the plan a thousand times.
+_WATCHED = ("**/*.yaml", "**/*.yml", "**/*.md", "**/*.markdown", "**/pyproject.toml", "**/*baseline*.json")
 T = TypeVar("T")
 
 
@@ -80,7 +82,9 @@ def build(today: dt.date | None = None) -> LanguageServer:
 
     @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
     def did_change_watched_files(params: types.DidChangeWatchedFilesParams) -> None:
-        session.files_changed()
+        # Saving an open document changes nothing the server has not seen: its buffer is used.
+        if any(change.uri not in server.workspace.text_documents for change in params.changes):
+            session.files_changed()
 
     @server.feature(types.SHUTDOWN)
     def shutdown(params: None) -> None:
