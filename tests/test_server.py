@@ -823,3 +823,9 @@ def test_the_server_lint_equals_the_library_lint_with_a_warm_cache(org: Path, mo
     library = lint(LintOptions(paths=[str(org)], cwd=org, today=today, overlays={shop: buffer.content}))
     assert cached.findings == fresh.findings == library.findings
     assert {"BCP003", "BCP204"} <= {f.rule_id for f in cached.findings}
+
+
+def test_the_server_stops_when_its_editor_goes_away() -> None:
+    """Standard input closed without `exit` (an editor that crashed): the server ends, quietly."""
+    run = subprocess.run(SERVER, input=b"", capture_output=True, check=False, timeout=60)
+    assert run.returncode == 0 and run.stdout == b""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import sys
 
 import click
 
@@ -25,5 +26,8 @@ def server_command(today: dt.datetime | None) -> int:
         raise ConfigError(
             f"`bcplint server` needs the server extra ({exc.name} is not installed): pip install 'bcplint[server]'"
         ) from None
+    if sys.stdin.isatty():  # someone typed the command: say what it is waiting for
+        click.echo("bcplint server: a language server; it speaks LSP on stdin and stdout, and editors", err=True)
+        click.echo("start it themselves (see docs/editors.md). Ctrl-C stops it.", err=True)
     serve(today.date() if today else None)
     return EXIT_OK
