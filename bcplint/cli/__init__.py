@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import click
 
 from bcplint import __version__
-from bcplint.cli import catalog, check, views, workflow
+from bcplint.cli import catalog, check, server, views, workflow
 from bcplint.cli.common import EXIT_OK, EXIT_USAGE
 from bcplint.errors import BcplintError
 
@@ -36,6 +36,7 @@ for command in (
     workflow.waivers_command,
     views.graph_command,
     views.report_command,
+    server.server_command,
 ):
     cli.add_command(command)
 
