@@ -20,6 +20,16 @@ from typing import Any
 
 import pytest
 
+from bcplint.api import LintOptions, lint
+from bcplint.cli.common import rules_of
+from bcplint.load.discover import SourceFile
+from bcplint.server import cache
+from bcplint.server.cache import ParsedFiles
+from bcplint.server.lint import Buffer, resolved, workspace_of
+from bcplint.server.lint import lint as server_lint
+from bcplint.server.suppress import suppression
+from bcplint.server.text import LineMap, code_units, column_from_units, token_span
+
 pytest_lsp = pytest.importorskip("pytest_lsp", reason="the server tests need the test extra (pytest-lsp, pygls)")
 
 from lsprotocol import types  # noqa: E402
@@ -487,7 +497,6 @@ def markdown(hover: types.Hover | None) -> str:
 
 
 def rule(rule_id: str) -> Any:
-    from bcplint.cli.common import rules_of
 
     return next(r for r in rules_of(()) if r.id == rule_id)
 
@@ -699,7 +708,6 @@ async def test_a_burst_of_changes_costs_one_lint(editor: Editor, org: Path) -> N
 
 
 def test_token_spans() -> None:
-    from bcplint.server.text import token_span
 
     cases = {
         ("owner: cto", 0): "owner",  # a key ends at its colon
@@ -720,7 +728,6 @@ def test_token_spans() -> None:
 
 
 def test_line_maps_count_lines_as_yaml_and_lsp_do() -> None:
-    from bcplint.server.text import LineMap, code_units, column_from_units
 
     crlf = LineMap("a: 1\r\nb: 2\r\n")
     assert crlf.line(1) == "b: 2" and crlf.from_yaml(2, 4) == (1, 3)
@@ -732,7 +739,6 @@ def test_line_maps_count_lines_as_yaml_and_lsp_do() -> None:
 
 
 def test_suppression_placement_keeps_line_breaks_and_front_matter() -> None:
-    from bcplint.server.suppress import suppression
 
     today = dt.date(2026, 11, 23)
     crlf = WEBSHOP.replace("\n", "\r\n")
@@ -757,7 +763,6 @@ def test_suppression_placement_keeps_line_breaks_and_front_matter() -> None:
     ],
 )
 def test_an_existing_suppression_is_extended_only_when_in_force(comment: str, placed: tuple[int, str] | None) -> None:
-    from bcplint.server.suppress import suppression
 
     text = WEBSHOP.replace("owner: cto", f"owner: cto  {comment}")
     edit = suppression(text, "webshop.yaml", 4, ("BCP003", "unknown-reference"), dt.date(2026, 11, 23))
@@ -768,8 +773,6 @@ def test_an_existing_suppression_is_extended_only_when_in_force(comment: str, pl
 
 
 def test_the_parse_cache_reuses_only_what_did_not_change(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from bcplint.discovery import SourceFile
-    from bcplint.server import cache
 
     monkeypatch.setattr(cache, "RACY_SECONDS", 0.0)  # files written just now count as settled
     first = write(tmp_path, "a.yaml", WEBSHOP)
@@ -794,8 +797,6 @@ def test_the_parse_cache_reuses_only_what_did_not_change(tmp_path: Path, monkeyp
 
 
 def test_a_file_written_just_now_is_not_kept(tmp_path: Path) -> None:
-    from bcplint.discovery import SourceFile
-    from bcplint.server.cache import ParsedFiles
 
     path = write(tmp_path, "a.yaml", WEBSHOP)
     parsed = ParsedFiles()
@@ -805,10 +806,6 @@ def test_a_file_written_just_now_is_not_kept(tmp_path: Path) -> None:
 
 
 def test_the_server_lint_equals_the_library_lint_with_a_warm_cache(org: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from bcplint.api import LintOptions, lint
-    from bcplint.server import cache
-    from bcplint.server.lint import Buffer, resolved, workspace_of
-    from bcplint.server.lint import lint as server_lint
 
     monkeypatch.setattr(cache, "RACY_SECONDS", 0.0)
     today = dt.date.fromisoformat(TODAY)

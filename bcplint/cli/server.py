@@ -19,7 +19,7 @@ _SERVER_PACKAGES = ("pygls", "lsprotocol", "cattrs", "attrs")
 def server_command(today: dt.datetime | None) -> int:
     """Run the language server on stdin/stdout (editors start it; see docs/editors.md)."""
     try:
-        from bcplint.server.app import serve
+        from bcplint.server.app import serve  # noqa: PLC0415 - pygls is an optional extra, and 0.2 s to import
     except ModuleNotFoundError as exc:
         if (exc.name or "").split(".")[0] not in _SERVER_PACKAGES:
             raise

@@ -49,7 +49,7 @@ def lint_workspace(spec: WorkspaceSpec, options: LintOptions) -> tuple[LintResul
         rules=selection.rules,
         today=options.today or today_utc(),
         known_rules=selection.known,
-        baseline=_baseline(spec, options),
+        baseline=baseline_of(spec, options),
         history=HistorySource(repository=spec.repository, rev=options.rev or "HEAD"),
         record_checks=options.record_checks,
         assess_maturity=options.assess_maturity,
@@ -88,7 +88,7 @@ def _scope(spec: WorkspaceSpec, workspace: Workspace, changed: Changes | None, c
     return scope
 
 
-def _baseline(spec: WorkspaceSpec, options: LintOptions) -> Baseline | None:
+def baseline_of(spec: WorkspaceSpec, options: LintOptions) -> Baseline | None:
     """The baseline named on the command line, else in the configuration (relative to it)."""
     if options.ignore_baseline:
         return None

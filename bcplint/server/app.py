@@ -20,7 +20,6 @@ from pygls.lsp.server import LanguageServer
 from pygls.uris import from_fs_path
 
 from bcplint import __version__
-from bcplint.baseline import EXEMPTION_RULES
 from bcplint.server.diagnostics import SOURCE
 from bcplint.server.explain import find_rule, rule_lookup, rule_markdown
 from bcplint.server.navigation import definitions, reference_at, reference_markdown
@@ -28,9 +27,6 @@ from bcplint.server.session import LintSession, file_path, position_encoding
 from bcplint.server.suppress import default_expiry, suppression
 from bcplint.server.text import LineMap, code_units, column_from_units, comment_start, word_at
 
-# Findings no inline suppression can hide: a file that does not parse has no comments to
-# read, and rules about exceptions are never waived themselves.
-UNSUPPRESSIBLE = frozenset({"BCP001", *EXEMPTION_RULES})
 _RULE_FIELD = re.compile(r"\s*(?:-\s+)?rule\s*:")
 # Plans, configurations and baselines (`.bcplint-baseline.json` by default); not every JSON file,
 # or an `npm install` would relint the plan a thousand times.
@@ -211,11 +207,14 @@ def _code_actions(
     until = default_expiry(today)
     snapshot = session.snapshot_for(uri)
     names = {r.id: r.name for r in snapshot.rules} if snapshot is not None else {}
+    # Findings no inline suppression can hide: a file that does not parse has no comments to
+    # read, and rules about exceptions are never waived themselves.
+    unsuppressible = {r.id for r in snapshot.rules if r.about_files or r.judges_exemptions} if snapshot else set()
     actions = []
     offered: set[tuple[int, str]] = set()
     for diagnostic in params.context.diagnostics:
         code = diagnostic.code
-        if diagnostic.source != SOURCE or not isinstance(code, str) or code in UNSUPPRESSIBLE:
+        if diagnostic.source != SOURCE or not isinstance(code, str) or code in unsuppressible:
             continue
         if (diagnostic.range.start.line, code) in offered:
             continue

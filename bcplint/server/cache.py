@@ -20,9 +20,9 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bcplint.discovery import SourceFile
-from bcplint.loader import LoadedFile
-from bcplint.reading import read_file
+from bcplint.load.discover import SourceFile
+from bcplint.load.parse import LoadedFile
+from bcplint.load.read import read_file
 
 RACY_SECONDS = 2.0
 
@@ -54,7 +54,7 @@ class ParsedFiles:
         self.stats = CacheStats()
 
     def read(self, sources: Sequence[SourceFile]) -> list[LoadedFile]:
-        """Every source loaded (as :func:`bcplint.reading.read_file` loads it), in the order given.
+        """Every source loaded (as :func:`bcplint.load.read.read_file` loads it), in the order given.
 
         Files no longer listed are forgotten, so the cache holds at most one workspace's files.
         """

@@ -7,10 +7,9 @@ files come from a :class:`~bcplint.server.cache.ParsedFiles` cache instead of be
 again, and the whole workspace's findings are kept (not narrowed to some paths), because every
 open document of the workspace gets its diagnostics from the same run.
 
-Which buffers count: one whose file the workspace lists (``bcplint check`` would read it) is
-read from the buffer instead of the disk; one that is not on disk at all (a new, unsaved file)
-is added when it lies in the workspace and mentions ``bcplint/``. A buffer of a file that the
-workspace leaves out (``exclude``, ``.gitignore``, a nested workspace) is left out here too.
+Which buffers count is decided where ``bcplint check`` decides it for overlays
+(:mod:`bcplint.load.files`): a buffer of a listed file replaces it, a new unsaved file that
+could hold a plan is added, a buffer of a file the workspace leaves out is left out.
 """
 
 from __future__ import annotations
@@ -24,22 +23,24 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bcplint.api import LintOptions, check_workspace, select_rules
-from bcplint.baseline import Baseline
-from bcplint.baseline import load as load_baseline
-from bcplint.discovery import SUFFIXES, WorkspaceSpec, display_path, find_root, find_workspaces, list_sources
+from bcplint.engine.history import HistorySource
+from bcplint.engine.lint import baseline_of
+from bcplint.engine.options import LintOptions
+from bcplint.engine.run import Run, check
 from bcplint.findings import Finding, LintResult
-from bcplint.history import HistorySource
-from bcplint.loader import MARKDOWN_SUFFIXES, MARKER, LoadedFile, load_file
+from bcplint.load.discover import SUFFIXES, WorkspaceSpec, display_path, find_root, find_workspaces
+from bcplint.load.files import load_files
+from bcplint.load.parse import could_hold_plan
 from bcplint.packs import Rule
+from bcplint.packs.selection import select_rules
 from bcplint.server.cache import ParsedFiles
-from bcplint.workspace import Workspace, build_workspace
+from bcplint.workspace.documents import Workspace, build_workspace
 
 
 @dataclass(frozen=True, kw_only=True)
 class Buffer:
     """An open document: its URI, its file's absolute path (directories resolved as
-    :mod:`bcplint.discovery` resolves them), its text and the version the client gave it."""
+    :mod:`bcplint.load.discover` resolves them), its text and the version the client gave it."""
 
     uri: str
     path: Path
@@ -91,36 +92,26 @@ def workspace_of(path: Path) -> WorkspaceSpec:
 
 
 def lint(spec: WorkspaceSpec, buffers: Sequence[Buffer], cache: ParsedFiles, today: dt.date) -> Snapshot:
-    """Lint the whole workspace of ``spec`` with ``buffers`` read in place of their files.
-
-    Raises what :func:`bcplint.api.lint` raises for a broken configuration, pack or baseline.
-    """
-    rules, known_rules = select_rules(LintOptions(cwd=spec.root), spec.config)
-    sources, notes = list_sources(spec, "worktree", read_named=False)
-    overlays = {display_path(b.path, spec.base): b for b in buffers}
-    listed = {s.display for s in sources}
-    on_disk = [s for s in sources if s.display not in overlays]
-    files: dict[str, LoadedFile] = dict(zip((s.display for s in on_disk), cache.read(on_disk), strict=True))
-    used: dict[str, Buffer] = {}
-    for display, buffer in overlays.items():
-        if display in listed:
-            files[display] = load_file(display, buffer.content)
-        elif _is_new_plan(buffer, spec):
-            files[display] = load_file(display, buffer.content, explicit=True)
-        else:
-            continue
-        used[display] = buffer
+    """Lint the whole workspace of ``spec`` with ``buffers`` read in place of their files:
+    the pipeline of ``bcplint check`` (:mod:`bcplint.engine`), with unchanged files from
+    ``cache``. Raises what :func:`bcplint.api.lint` raises for a broken configuration, pack or
+    baseline."""
+    options = LintOptions(cwd=spec.root, today=today, read_named_files=False)
+    selection = select_rules(spec.config, cwd=spec.root)
+    overlays = {b.path: b.content for b in buffers}
+    files, notes = load_files(spec, read_named=False, overlays=overlays, reader=cache.read)
+    loaded = {f.path for f in files}
+    used = {display: b for b in buffers if (display := display_path(b.path, spec.base)) in loaded}
+    run = Run(
+        rules=selection.rules,
+        today=today,
+        known_rules=selection.known,
+        baseline=baseline_of(spec, options),
+        history=HistorySource(repository=spec.repository),
+    )
     with _collector_paused():
-        workspace = build_workspace([files[d] for d in sorted(files)], today)
-        result = check_workspace(
-            workspace,
-            rules,
-            today,
-            (*spec.notes, *notes),
-            known_rules=known_rules,
-            baseline=_baseline(spec),
-            history=HistorySource(repository=spec.repository),
-        )
+        workspace = build_workspace(files, today)
+        result = check(run, workspace, (*spec.notes, *notes))
     result = dataclasses.replace(result, base=spec.base)
     by_path: dict[str, list[Finding]] = {}
     for finding in result.findings:
@@ -129,10 +120,17 @@ def lint(spec: WorkspaceSpec, buffers: Sequence[Buffer], cache: ParsedFiles, tod
         spec=spec,
         result=result,
         workspace=workspace,
-        rules=tuple(rules),
+        rules=selection.rules,
         buffers=used,
         findings={path: tuple(found) for path, found in by_path.items()},
     )
+
+
+def could_be_plan(path: Path, text: str) -> bool:
+    """True for a buffer worth linting: a file whose name and content could hold a plan
+    (the same test ``bcplint check`` makes before it parses a file)."""
+    name = path.name.lower()
+    return name.endswith(SUFFIXES) and could_hold_plan(text.encode("utf-8", "surrogatepass"))
 
 
 @contextlib.contextmanager
@@ -148,30 +146,6 @@ def _collector_paused() -> Iterator[None]:
     finally:
         if collecting:
             gc.enable()
-
-
-def could_be_plan(path: Path, text: str) -> bool:
-    """True for a buffer worth linting: a YAML file that mentions ``bcplint/``, or a Markdown
-    file whose front matter could (prose that merely mentions bcplint is not a plan)."""
-    name = path.name.lower()
-    if name.endswith(MARKDOWN_SUFFIXES):
-        return text.lstrip("\ufeff").startswith("---") and MARKER.decode() in text
-    return name.endswith(SUFFIXES) and MARKER.decode() in text
-
-
-def _is_new_plan(buffer: Buffer, spec: WorkspaceSpec) -> bool:
-    """A buffer of a file not on disk yet, inside the workspace, that could hold a plan."""
-    inside = spec.root in buffer.path.parents
-    return inside and not os.path.lexists(buffer.path) and could_be_plan(buffer.path, buffer.text)
-
-
-def _baseline(spec: WorkspaceSpec) -> Baseline | None:
-    """The baseline the configuration names (relative to it), as ``bcplint check`` reads it."""
-    loaded = spec.config
-    if not loaded.config.baseline or loaded.root is None:
-        return None
-    path = loaded.root / loaded.config.baseline
-    return load_baseline(path, display_path(path, spec.base))
 
 
 def _existing_directory(path: Path) -> Path:

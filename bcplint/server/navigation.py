@@ -4,7 +4,7 @@ The cursor side is read from the buffer as it is now (one file, parsed on demand
 reference just typed is found before the next lint; the names are looked up in the workspace
 of the last lint. A reference is a field the format marks as naming another document
 (``owner``, ``deputy``, ``depends_on``, ``covers``, ``scope``, a Waiver's ``target``...), as
-:func:`bcplint.workspace.references` lists them; so references are known in documents that
+:func:`bcplint.workspace.documents.references` lists them; so references are known in documents that
 match the format, and not in a document with a schema error until that is fixed.
 """
 
@@ -15,11 +15,11 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from bcplint.loader import Source, load_file
-from bcplint.positions import PositionIndex
+from bcplint.load.parse import Source, load_file
+from bcplint.load.positions import PositionIndex
 from bcplint.server.lint import Snapshot
 from bcplint.server.text import LineMap, code_units, token_span
-from bcplint.workspace import Doc, Reference, build_workspace, references
+from bcplint.workspace.documents import Doc, Reference, build_workspace, references
 
 # Scalar facts worth seeing at a glance, in this order, with their labels.
 _FACTS = (

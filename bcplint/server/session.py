@@ -32,8 +32,8 @@ from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
 from bcplint.api import today_utc
-from bcplint.discovery import SUFFIXES, WorkspaceSpec
 from bcplint.errors import BcplintError
+from bcplint.load.discover import SUFFIXES, WorkspaceSpec
 from bcplint.server.cache import ParsedFiles
 from bcplint.server.diagnostics import to_diagnostics
 from bcplint.server.lint import Buffer, Snapshot, could_be_plan, lint, resolved, workspace_of

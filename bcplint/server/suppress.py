@@ -27,8 +27,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bcplint.loader import load_file
-from bcplint.positions import PositionIndex
+from bcplint.load.parse import load_file
+from bcplint.load.positions import PositionIndex
 from bcplint.server.text import LineMap, comment_start
 
 DEFAULT_DAYS = 90
