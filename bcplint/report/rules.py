@@ -73,7 +73,7 @@ def write_explanation(explanation: Explanation, stream: TextIO, options: ReportO
         where = ", ".join(f"{k} {_condition(v)}" for k, v in rule.where.items())
         stream.write(f"Applies to: {', '.join(rule.kinds)}{f' where {where}' if where else ''}\n")
     if rule.params:
-        stream.write(f"Parameters: {', '.join(f'{k} = {_value(v)}' for k, v in rule.params.items())}\n")
+        stream.write(f"Parameters: {', '.join(f'{k} = {param_value(v)}' for k, v in rule.params.items())}\n")
     for heading, text, messages in examples:
         stream.write(f"\n{heading}:\n{_indent(text)}")
         for message in messages:
@@ -85,13 +85,14 @@ def write_explanation(explanation: Explanation, stream: TextIO, options: ReportO
 def _condition(value: Any) -> str:
     if isinstance(value, dict):
         operator, operand = next(iter(value.items()))
-        return f"{operator} {_value(operand)}"
-    return f"in {_value(value)}" if isinstance(value, list) else f"= {_value(value)}"
+        return f"{operator} {param_value(operand)}"
+    return f"in {param_value(value)}" if isinstance(value, list) else f"= {param_value(value)}"
 
 
-def _value(value: Any) -> str:
+def param_value(value: Any) -> str:
+    """A rule parameter as the catalog shows it: ``[a, b]``, ``true``, ``4h``."""
     if isinstance(value, list):
-        return "[" + ", ".join(_value(v) for v in value) + "]"
+        return "[" + ", ".join(param_value(v) for v in value) + "]"
     if isinstance(value, bool):
         return str(value).lower()
     return str(value)

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import Any
 
 from bcplint.findings import clause_text
 from bcplint.packs import Rule
+from bcplint.report.rules import param_value
 
 _RULE_ID = re.compile(r"[A-Za-z]+\d{3}")
 
@@ -44,15 +44,7 @@ def rule_markdown(rule: Rule) -> str:
     if rule.clauses:
         parts.append(f"**Clauses:** {clause_text(rule.clauses)}")
     if rule.params:
-        shown = ", ".join(f"`{key}` = {_value(value)}" for key, value in rule.params.items())
+        shown = ", ".join(f"`{key}` = {param_value(value)}" for key, value in rule.params.items())
         parts.append(f"**Parameters:** {shown}")
     parts.append(f"`bcplint explain {rule.id}` shows failing and passing examples.")
     return "\n\n".join(parts)
-
-
-def _value(value: Any) -> str:
-    if isinstance(value, bool):
-        return str(value).lower()
-    if isinstance(value, list):
-        return "[" + ", ".join(_value(v) for v in value) + "]"
-    return str(value)
