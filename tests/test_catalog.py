@@ -11,7 +11,11 @@ import jsonschema
 from ruamel.yaml import YAML
 
 from bcplint.checks import CHECKS
+from bcplint.insights.maturity import load_levels
+from bcplint.insights.readiness import columns
+from bcplint.load.config import LoadedConfig
 from bcplint.packs.model import pack_json_schema
+from bcplint.packs.selection import select_rules
 from tests.conftest import REPO_ROOT, Run, write
 from tests.test_packs import FAST_RECOVERY
 
@@ -158,3 +162,14 @@ def test_readme_inline_suppression_example_works(bcplint: Callable[..., Run], tm
                   cwd=tmp_path)  # fmt: skip
     [finding] = json.loads(run.out)["findings"]
     assert finding["rule_id"] == "BCP702" and finding["waiver"] is not None
+
+
+def test_the_levels_and_readiness_columns_name_rules_that_exist() -> None:
+    """rules/levels/*.yaml are data about rules: a typo there would silently drop a rule from a
+    maturity level or a readiness column."""
+    known = {rule.id for rule in select_rules(LoadedConfig(), cwd=REPO_ROOT).rules}
+    levels = {rule for level in load_levels() for rule in level.requires}
+    readiness = {rule for column in columns() for rule in column.rules}
+    assert levels and readiness
+    assert sorted(levels - known) == [] and sorted(readiness - known) == []
+    assert len({column.name for column in columns()}) == len(columns())  # every question once

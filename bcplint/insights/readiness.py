@@ -9,29 +9,54 @@ what the engine found.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from bcplint.errors import PackError
 from bcplint.exemptions.register import Register
 from bcplint.findings import Finding, LintResult, Severity
 from bcplint.insights.dependencies import DependencyGraph, dependency_graph
+from bcplint.load.yaml_stream import load_one
 from bcplint.model.kinds import Exercise, Plan, System
+from bcplint.packs import builtin_pack_dir
 from bcplint.workspace.documents import Doc, Workspace
 from bcplint.workspace.graph import edges, reachable_sets, reversed_edges
 
 Status = Literal["ok", "warn", "fail", "none"]
 
-# (column, rules whose findings answer it, whether they fall on the covering plans instead)
-COLUMNS: tuple[tuple[str, tuple[str, ...], bool], ...] = (
-    ("owner", ("BCP101",), False),
-    ("deputy", ("BCP102",), False),
-    ("RTO", ("BCP201", "BCP203", "BCP204"), False),
-    ("RPO", ("BCP202", "BCP205", "BCP404"), False),
-    ("backup tested", ("BCP401", "BCP402", "BCP403", "BCP405"), False),
-    ("exercised", ("BCP601",), False),
-    ("reviewed", ("BCP301", "BCP302", "BCP304"), True),
-)
+
+
+class Column(BaseModel):
+    """One question of the matrix: the rules whose findings answer it, on the row itself or
+    on the plans covering it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str
+    rules: tuple[str, ...] = Field(min_length=1)
+    on: Literal["document", "plans"] = "document"
+
+
+class _Columns(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    apiVersion: str = Field(pattern=r"^bcplint/readiness/v1$")
+    columns: tuple[Column, ...] = Field(min_length=1)
+
+
+@functools.cache
+def columns() -> tuple[Column, ...]:
+    """The columns of ``rules/levels/readiness.yaml`` (data: which rules answer which question).
+    PackError when the shipped file is broken."""
+    path = builtin_pack_dir() / "levels" / "readiness.yaml"
+    try:
+        return _Columns.model_validate(load_one(path.read_text(encoding="utf-8"))).columns
+    except (OSError, ValidationError) as exc:
+        raise PackError(f"{path}: invalid readiness columns: {exc}") from None
 
 
 # What a cell says when the plan has no value; alone beside "n/a" it says nothing more.
@@ -86,13 +111,14 @@ def matrix(workspace: Workspace, result: LintResult) -> list[Row]:
     for doc in sorted(workspace.valid(("Service", "System")), key=lambda d: (d.kind or "", d.name or "")):
         plans = [p for p in (workspace.get(n, ("Plan",)) for n in sorted(plans_above.get(doc.name or "", ()))) if p]
         cells = []
-        for column, rules, on_plans in COLUMNS:
-            subjects = plans if on_plans else [doc]
+        for column in columns():
+            rules = column.rules
+            subjects = plans if column.on == "plans" else [doc]
             found = [f for s in subjects for f in by_document.get((s.path, s.name or ""), []) if f.rule_id in rules]
             applies = any((r, s.path, s.name) in checked for r in rules for s in subjects)
-            if column == "deputy" and not getattr(doc.model, "owner", None):
+            if column.name == "deputy" and not getattr(doc.model, "owner", None):
                 applies = False  # no owner, so no deputy to ask for: BCP101 says what is missing
-            cells.append(_cell(column, doc, plans, workspace, found, applies))
+            cells.append(_cell(column.name, doc, plans, workspace, found, applies))
         rows.append(
             Row(
                 kind=doc.kind or "",
@@ -229,6 +255,7 @@ class ReadinessReport:
     (waivers and inline suppressions, soonest expiry first)."""
 
     result: LintResult
+    columns: tuple[str, ...]  # the matrix's column names, in order (each row has a cell per column)
     rows: list[Row]
     coverage: list[ClauseCoverage]
     graph: DependencyGraph
@@ -240,6 +267,7 @@ def readiness_report(result: LintResult, workspace: Workspace) -> ReadinessRepor
     exemptions = (e for e in result.exemptions if e.kind != "baseline")
     return ReadinessReport(
         result=result,
+        columns=tuple(column.name for column in columns()),
         rows=matrix(workspace, result),
         coverage=coverage(result),
         graph=dependency_graph(workspace),

@@ -124,7 +124,7 @@ class LoadedFile:
 
 
 # bcplint's own configuration files, which are not plan documents.
-_NOT_PLANS = ("bcplint/pack/", "bcplint/maturity/")
+_NOT_PLANS = ("bcplint/pack/", "bcplint/maturity/", "bcplint/readiness/")
 
 
 def is_bcp_document(data: object) -> bool:

@@ -11,7 +11,7 @@ from typing import TextIO
 
 from bcplint import __version__
 from bcplint.findings import LintResult, Severity, clause_text
-from bcplint.insights.readiness import COLUMNS, ClauseCoverage, ReadinessReport, Row, blockers
+from bcplint.insights.readiness import ClauseCoverage, ReadinessReport, Row, blockers
 from bcplint.report.graph_svg import svg
 from bcplint.report.options import ReportOptions
 
@@ -47,7 +47,7 @@ def write(report: ReadinessReport, stream: TextIO, options: ReportOptions) -> No
         f'<span id="documents">{result.documents_checked} documents</span></p>\n'
     )
     _maturity(result, stream)
-    _matrix(rows, stream)
+    _matrix(report.columns, rows, stream)
     _coverage(coverage, stream)
     stream.write(
         '<h2>Dependency graph</h2>\n<p class="muted">Red: the dependency recovers slower than '
@@ -74,9 +74,9 @@ def _maturity(result: LintResult, stream: TextIO) -> None:
     stream.write("</table>\n")
 
 
-def _matrix(rows: list[Row], stream: TextIO) -> None:
+def _matrix(columns: tuple[str, ...], rows: list[Row], stream: TextIO) -> None:
     stream.write('<h2>Readiness matrix</h2>\n<p class="muted">Hover a cell for the findings behind it.</p>\n')
-    headers = "".join(f"<th>{escape(column)}</th>" for column, _, _ in COLUMNS)
+    headers = "".join(f"<th>{escape(column)}</th>" for column in columns)
     stream.write(f'<table id="readiness"><tr><th>document</th><th>criticality</th>{headers}</tr>\n')
     for row in rows:
         cells = "".join(

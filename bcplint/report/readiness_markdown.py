@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import TextIO
 
 from bcplint.findings import Severity, clause_text
-from bcplint.insights.readiness import COLUMNS, ClauseCoverage, ReadinessReport, blockers
+from bcplint.insights.readiness import ClauseCoverage, ReadinessReport, blockers
 from bcplint.report.graph_text import to_mermaid
 from bcplint.report.markdown_summary import table_cell as _cell
 from bcplint.report.options import ReportOptions
@@ -30,8 +30,8 @@ def write(report: ReadinessReport, stream: TextIO, options: ReportOptions) -> No
     for item in result.maturity:
         missing = blockers(item.missing, names)
         stream.write(f"| {_cell(item.service)} | {item.level or 'below bronze'} | {_cell(missing)} |\n")
-    stream.write("\n## Readiness\n\n| document | criticality | " + " | ".join(c for c, _, _ in COLUMNS) + " |\n")
-    stream.write("|---|---|" + "---|" * len(COLUMNS) + "\n")
+    stream.write("\n## Readiness\n\n| document | criticality | " + " | ".join(report.columns) + " |\n")
+    stream.write("|---|---|" + "---|" * len(report.columns) + "\n")
     for row in rows:
         cells = " | ".join(f"{MARKS[c.status]} {_cell(c.text)}".rstrip() for c in row.cells)
         stream.write(f"| {row.kind} **{_cell(row.name)}** | {row.criticality} | {cells} |\n")
