@@ -29,7 +29,6 @@ from bcplint.workspace.graph import edges, reachable_sets, reversed_edges
 Status = Literal["ok", "warn", "fail", "none"]
 
 
-
 class Column(BaseModel):
     """One question of the matrix: the rules whose findings answer it, on the row itself or
     on the plans covering it."""

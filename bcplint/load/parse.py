@@ -41,6 +41,7 @@ from ruamel.yaml.reader import ReaderError
 
 from bcplint.load.yaml_stream import NestingTooDeep, read_documents
 from bcplint.model import KINDS
+from bcplint.model.validate import DocumentList
 
 # The cheapest sign of a bcplint document: its apiVersion. Most files lacking it are not parsed.
 MARKER = b"bcplint/"
@@ -95,15 +96,6 @@ class LoadProblem:
     line: int
     column: int
     message: str
-
-
-class DocumentList(dict[str, Any]):
-    """Stands, as a :class:`RawDocument`'s data, for a YAML list whose items are plan
-    documents: empty (no kind, no name), so validation reports the one problem, at the list."""
-
-    def __init__(self, count: int) -> None:
-        super().__init__()
-        self.count = count
 
 
 @dataclass(kw_only=True)

@@ -12,10 +12,19 @@ from typing import Any
 from pydantic import ValidationError
 
 from bcplint.errors import did_you_mean
-from bcplint.load.parse import DocumentList
 from bcplint.model import API_VERSION, KINDS, Document
 
 FieldPath = tuple[str | int, ...]
+
+
+class DocumentList(dict[str, Any]):
+    """Stands, as a :class:`RawDocument`'s data, for a YAML list whose items are plan
+    documents: empty (no kind, no name), so validation reports the one problem, at the list."""
+
+    def __init__(self, count: int) -> None:
+        super().__init__()
+        self.count = count
+
 
 # pydantic's error types for a value that is not a date; their wording ("input is too short",
 # "invalid character in year") describes its parser, not what the user should write.
