@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from bcplint.load import comments, yaml_stream
-from bcplint.load.parse import Source
+from bcplint.load.parse import YamlText
 from tests.conftest import TODAY, Run, write
 
 Bcplint = Callable[..., Run]
@@ -181,7 +181,7 @@ def test_the_pure_scanner_finds_the_same_comments(monkeypatch: pytest.MonkeyPatc
         "# bcplint: after\nc: [1, # bcplint: flow\n 2]\n",
         "a: 1\r\n# bcplint: crlf\r\nb: {c: 'd # bcplint: no'}  # BCPLINT: yes\r\n",
     ]
-    sources = [Source(path="a.yaml", text=text) for text in texts]
+    sources = [YamlText(path="a.yaml", text=text) for text in texts]
     with_c = [comments.directive_comments(source) for source in sources]
     monkeypatch.setattr(yaml_stream, "HAS_C_PARSER", False)
     assert [comments.directive_comments(source) for source in sources] == with_c
@@ -329,5 +329,5 @@ def test_an_unused_waiver_names_its_target(bcplint: Bcplint, tmp_path: Path) -> 
 def test_letters_that_change_length_when_lower_cased_keep_columns_right() -> None:
     # "İ".lower() is two characters: offsets found in a lower-cased copy would drift.
     text = "title: İİİİ  # bcplint: ignore[BCP003] -- x\n"
-    [found] = comments.directive_comments(Source(path="a.yaml", text=text))
+    [found] = comments.directive_comments(YamlText(path="a.yaml", text=text))
     assert (found.line, found.column, found.text) == (1, 14, "# bcplint: ignore[BCP003] -- x")

@@ -18,7 +18,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict
 
 from bcplint.model.validate import FieldPath
-from bcplint.workspace.documents import Doc, Workspace
+from bcplint.workspace.documents import Document, Workspace
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -39,14 +39,14 @@ class Hit:
     message as ``{related_at}`` (``path:line``).
     """
 
-    doc: Doc | None
+    doc: Document | None
     field: FieldPath
     outcome: str
     detail: str
     values: Mapping[str, object] = dataclasses.field(default_factory=dict)
     at_key: bool = False
     position: tuple[str, int, int] | None = None  # (path, line, column) when there is no document
-    related: tuple[Doc, FieldPath] | None = None
+    related: tuple[Document, FieldPath] | None = None
 
 
 class Params(BaseModel):
@@ -59,7 +59,7 @@ class NoParams(Params):
     pass
 
 
-DocumentCheck = Callable[[Context, Doc, str, Any], Iterator[Hit]]
+DocumentCheck = Callable[[Context, Document, str, Any], Iterator[Hit]]
 WorkspaceCheck = Callable[[Context, Any], Iterator[Hit]]
 
 

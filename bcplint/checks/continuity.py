@@ -10,7 +10,7 @@ from bcplint.checks.base import Context, Hit, NoParams, Params
 from bcplint.checks.providers import known_provider
 from bcplint.model.kinds import Channel, Exercise, Plan, System
 from bcplint.model.types import Duration, HostLocation
-from bcplint.workspace.documents import Doc, Workspace
+from bcplint.workspace.documents import Document, Workspace
 from bcplint.workspace.graph import edges, reachable_sets, relied_on
 
 Place = tuple[str, str | None]  # HostLocation.key(): provider and region, lower-cased
@@ -26,7 +26,7 @@ def _apart(a: Place, b: Place) -> bool:
     return provider_a != provider_b or (region_a is not None and region_b is not None and region_a != region_b)
 
 
-def backup_offsite(ctx: Context, doc: Doc, field: str, params: NoParams) -> Iterator[Hit]:
+def backup_offsite(ctx: Context, doc: Document, field: str, params: NoParams) -> Iterator[Hit]:
     """At least one backup lives with another provider, or in another region, than the System.
 
     Hosted on aws/us-east-1: a backup in aws/us-west-2 passes; only aws/us-east-1 copies fail
@@ -47,7 +47,7 @@ def backup_offsite(ctx: Context, doc: Doc, field: str, params: NoParams) -> Iter
         )
 
 
-def channel_independence(ctx: Context, doc: Doc, field: str, params: NoParams) -> Iterator[Hit]:
+def channel_independence(ctx: Context, doc: Document, field: str, params: NoParams) -> Iterator[Hit]:
     """No secondary internal channel shares a provider with a primary one (case-insensitive).
 
     Primary ``slack``: a ``phone`` secondary with provider ``carrier`` passes; a ``slack``
@@ -78,7 +78,7 @@ def channel_independence(ctx: Context, doc: Doc, field: str, params: NoParams) -
             )
 
 
-def _covered_critical_systems(workspace: Workspace, plan: Plan) -> list[Doc]:
+def _covered_critical_systems(workspace: Workspace, plan: Plan) -> list[Document]:
     """Critical Systems the plan's services rely on (all critical Systems if it covers none)."""
     candidates = relied_on(workspace, plan.covers) if plan.covers else list(workspace.valid(("System",)))
     systems = [d for d in candidates if isinstance(d.model, System) and d.model.criticality == "critical"]
@@ -102,7 +102,7 @@ def _critical_places(workspace: Workspace, plan: Plan) -> frozenset[Place]:
     return frozenset().union(*(reachable.get(name, frozenset()) for name in plan.covers))
 
 
-def status_page_independence(ctx: Context, doc: Doc, field: str, params: NoParams) -> Iterator[Hit]:
+def status_page_independence(ctx: Context, doc: Document, field: str, params: NoParams) -> Iterator[Hit]:
     """A status page is not hosted with the provider and region of the critical systems it reports on.
 
     A status page on ``statuspage-vendor`` passes for systems on aws/us-east-1; one hosted on
@@ -141,7 +141,7 @@ class RecencyParams(Params):
     days: int = Field(ge=0)
 
 
-def exercise_recency(ctx: Context, doc: Doc, field: str, params: RecencyParams) -> Iterator[Hit]:
+def exercise_recency(ctx: Context, doc: Document, field: str, params: RecencyParams) -> Iterator[Hit]:
     """The document is in the scope of an Exercise held within ``days`` before the evaluation date.
 
     With ``days: 365``: an exercise of the service three months ago passes; none, or only one
@@ -164,7 +164,7 @@ def exercise_recency(ctx: Context, doc: Doc, field: str, params: RecencyParams) 
         )
 
 
-def overdue_findings(ctx: Context, doc: Doc, field: str, params: NoParams) -> Iterator[Hit]:
+def overdue_findings(ctx: Context, doc: Document, field: str, params: NoParams) -> Iterator[Hit]:
     """No open exercise finding is past its due date.
 
     On 2026-11-23 an open finding due 2026-12-01 passes, one due 2026-11-01 fails (outcome
@@ -186,7 +186,7 @@ def overdue_findings(ctx: Context, doc: Doc, field: str, params: NoParams) -> It
             )
 
 
-def exercise_within_rto(ctx: Context, doc: Doc, field: str, params: NoParams) -> Iterator[Hit]:
+def exercise_within_rto(ctx: Context, doc: Document, field: str, params: NoParams) -> Iterator[Hit]:
     """Every recovery time measured in an Exercise is within the target's RTO.
 
     ``recovery_times: {checkout: 90m}`` passes for an RTO of 2h and fails (outcome
@@ -208,7 +208,7 @@ def exercise_within_rto(ctx: Context, doc: Doc, field: str, params: NoParams) ->
             )
 
 
-def failover_elsewhere(ctx: Context, doc: Doc, field: str, params: NoParams) -> Iterator[Hit]:
+def failover_elsewhere(ctx: Context, doc: Document, field: str, params: NoParams) -> Iterator[Hit]:
     """The System can fail over to another region or provider than the one it runs in.
 
     Hosted on aws/us-east-1: ``failover: {strategy: warm-standby, target: {provider: aws,
@@ -239,7 +239,7 @@ def failover_elsewhere(ctx: Context, doc: Doc, field: str, params: NoParams) -> 
     yield Hit(doc=doc, field=("failover",) if failover else (), outcome="single", detail=reason)
 
 
-def changed_after_review(ctx: Context, doc: Doc, field: str, params: NoParams) -> Iterator[Hit]:
+def changed_after_review(ctx: Context, doc: Document, field: str, params: NoParams) -> Iterator[Hit]:
     """No file of a document the Plan covers, or of anything those depend on, changed after its review.
 
     Reviewed on 2026-06-01: a commit to a covered service's file on 2026-05-20 passes; one on

@@ -16,7 +16,7 @@ from pydantic import Field, field_validator
 from bcplint.checks.base import Context, Hit, NoParams, Params, lookup, render
 from bcplint.checks.filters import check_where, matches
 from bcplint.model.types import Duration
-from bcplint.workspace.documents import Doc
+from bcplint.workspace.documents import Document
 
 if TYPE_CHECKING:
     import re2
@@ -26,7 +26,7 @@ def _is_empty(value: Any) -> bool:
     return value is None or value in ("", [], {})
 
 
-def defined(ctx: Context, doc: Doc, field: str, params: NoParams) -> Iterator[Hit]:
+def defined(ctx: Context, doc: Document, field: str, params: NoParams) -> Iterator[Hit]:
     """The field is present and not empty.
 
     Passes: ``owner: cto``. Fails (outcome ``missing``): no ``owner`` key, or ``owner: ""``.
@@ -42,7 +42,7 @@ def defined(ctx: Context, doc: Doc, field: str, params: NoParams) -> Iterator[Hi
             )
 
 
-def truthy(ctx: Context, doc: Doc, field: str, params: NoParams) -> Iterator[Hit]:
+def truthy(ctx: Context, doc: Document, field: str, params: NoParams) -> Iterator[Hit]:
     """The field is present and true.
 
     Passes: ``stateless: true``. Fails (outcome ``false``): ``stateless: false`` or absent.
@@ -67,7 +67,7 @@ def compile_regex(text: str) -> re2._Regexp[str]:
 
     Python's ``re`` backtracks: ``^(a+)+$`` takes minutes on forty characters. RE2 has no
     backtracking, so it has no backreferences or lookaround; a pattern that uses them raises
-    ValueError with RE2's reason. Source: https://github.com/google/re2/wiki/Syntax.
+    ValueError with RE2's reason. YamlText: https://github.com/google/re2/wiki/Syntax.
     """
     import re2  # noqa: PLC0415 - only packs with regexes pay for the import (some milliseconds)
 
@@ -90,7 +90,7 @@ class PatternParams(Params):
         return value
 
 
-def pattern(ctx: Context, doc: Doc, field: str, params: PatternParams) -> Iterator[Hit]:
+def pattern(ctx: Context, doc: Document, field: str, params: PatternParams) -> Iterator[Hit]:
     """A present field's text matches ``regex`` (searched, so anchor it with ^…$ if needed).
 
     With ``regex: '@example\\.com$'`` passes ``email: cto@example.com``, fails (outcome
@@ -119,7 +119,7 @@ class EnumParams(Params):
     values: list[Any] = Field(min_length=1)
 
 
-def enum(ctx: Context, doc: Doc, field: str, params: EnumParams) -> Iterator[Hit]:
+def enum(ctx: Context, doc: Document, field: str, params: EnumParams) -> Iterator[Hit]:
     """A present field's value is one of ``values`` (strings compare case-insensitively).
 
     With ``values: [pass]`` passes ``result: pass``, fails (outcome ``other``) ``result: fail``.
@@ -140,7 +140,7 @@ class MaxAgeParams(Params):
     days: int = Field(ge=0)
 
 
-def max_age(ctx: Context, doc: Doc, field: str, params: MaxAgeParams) -> Iterator[Hit]:
+def max_age(ctx: Context, doc: Document, field: str, params: MaxAgeParams) -> Iterator[Hit]:
     """A date field is set and no more than ``days`` before the evaluation date.
 
     With ``days: 365`` on 2026-11-23: passes ``on: 2026-01-10``; fails with outcome
@@ -174,7 +174,7 @@ class CountParams(Params):
         return value
 
 
-def count_min(ctx: Context, doc: Doc, field: str, params: CountParams) -> Iterator[Hit]:
+def count_min(ctx: Context, doc: Document, field: str, params: CountParams) -> Iterator[Hit]:
     """A list field holds at least ``min`` items matching ``where``.
 
     With ``min: 1, where: {priority: secondary}`` on ``communication.internal``: passes when
@@ -203,7 +203,7 @@ class DurationMaxParams(Params):
         return value
 
 
-def duration_max(ctx: Context, doc: Doc, field: str, params: DurationMaxParams) -> Iterator[Hit]:
+def duration_max(ctx: Context, doc: Document, field: str, params: DurationMaxParams) -> Iterator[Hit]:
     """A present duration field is no longer than ``max``.
 
     With ``max: 4h`` passes ``rto: 2h`` and ``rto: PT4H``; fails (outcome ``too_long``)

@@ -10,7 +10,7 @@ A fragment is data from a pack, so evaluating it must be bounded and stay inside
 - a reference cycle that never moves into the value (``$ref: '#'``) would recurse forever: it
   is refused when the pack loads.
 
-Source: JSON Schema 2020-12 Core, section 8.2 (identifiers and references),
+YamlText: JSON Schema 2020-12 Core, section 8.2 (identifiers and references),
 https://json-schema.org/draft/2020-12/json-schema-core.
 """
 

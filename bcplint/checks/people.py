@@ -9,7 +9,7 @@ from pydantic import Field
 from bcplint.checks.base import Context, Hit, NoParams, Params
 from bcplint.checks.filters import matches
 from bcplint.model.kinds import Contact, Plan
-from bcplint.workspace.documents import Doc, Workspace
+from bcplint.workspace.documents import Document, Workspace
 
 KEY_KINDS = ("Service", "System")
 KEY_CRITICALITIES = {"criticality": ["critical", "high"]}
@@ -20,7 +20,7 @@ def _contact(workspace: Workspace, name: str | None) -> Contact | None:
     return doc.model if doc is not None and isinstance(doc.model, Contact) else None
 
 
-def owner_deputy(ctx: Context, doc: Doc, field: str, params: NoParams) -> Iterator[Hit]:
+def owner_deputy(ctx: Context, doc: Document, field: str, params: NoParams) -> Iterator[Hit]:
     """The owner named in ``field`` has a deputy who is someone else.
 
     Passes when owner ``dba`` has ``deputy: sre``; fails with outcome ``missing`` when the

@@ -12,7 +12,7 @@ from pydantic import Field, field_validator
 from bcplint.checks.base import Context, FieldValue, Hit, NoParams, Params, lookup, parse_field, render
 from bcplint.checks.fields import shorten
 from bcplint.model.types import Duration
-from bcplint.workspace.documents import Doc
+from bcplint.workspace.documents import Document
 
 _OPERATORS: dict[str, Callable[[Any, Any], bool]] = {
     "<=": operator.le,
@@ -47,7 +47,7 @@ class CompareParams(Params):
         return value
 
 
-def compare(ctx: Context, doc: Doc, field: str, params: CompareParams) -> Iterator[Hit]:
+def compare(ctx: Context, doc: Document, field: str, params: CompareParams) -> Iterator[Hit]:
     """``field op other`` holds wherever both are set (durations by length, dates by day).
 
     With ``other: mtpd, op: "<="`` on ``rto``: passes ``rto: 4h, mtpd: 1d``; fails (outcome
@@ -83,7 +83,7 @@ class DefinedAnyParams(Params):
         return value
 
 
-def defined_any(ctx: Context, doc: Doc, field: str, params: DefinedAnyParams) -> Iterator[Hit]:
+def defined_any(ctx: Context, doc: Document, field: str, params: DefinedAnyParams) -> Iterator[Hit]:
     """At least one of ``fields`` is set; the hit points at ``field`` (usually their parent).
 
     With ``fields: [contingency.alternative, contingency.plan]``: passes with either set;
@@ -96,7 +96,7 @@ def defined_any(ctx: Context, doc: Doc, field: str, params: DefinedAnyParams) ->
     yield Hit(doc=doc, field=where.path, outcome="missing", detail=f"has none of {', '.join(params.fields)}")
 
 
-def not_future(ctx: Context, doc: Doc, field: str, params: NoParams) -> Iterator[Hit]:
+def not_future(ctx: Context, doc: Document, field: str, params: NoParams) -> Iterator[Hit]:
     """A date that records something done (a review, a test) is not after the evaluation date.
 
     On 2026-11-23 passes ``on: 2026-11-23``; fails (outcome ``future``) ``on: 2026-12-01``.
@@ -136,7 +136,7 @@ class SchemaParams(Params):
         return value
 
 
-def schema(ctx: Context, doc: Doc, field: str, params: SchemaParams) -> Iterator[Hit]:
+def schema(ctx: Context, doc: Document, field: str, params: SchemaParams) -> Iterator[Hit]:
     """The field's value, as written in YAML, is valid against a JSON Schema fragment.
 
     With ``schema: {type: array, contains: {properties: {role: {const: spokesperson}}}}`` on

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import click
 
 from bcplint import __version__
-from bcplint.cli import catalog, check, server, views, workflow
+from bcplint.cli import check, rules, server, views, workflow
 from bcplint.cli.common import EXIT_OK, EXIT_USAGE
 from bcplint.errors import BcplintError
 
@@ -27,10 +27,10 @@ def cli() -> None:
 
 for command in (
     check.check,
-    catalog.rules_command,
-    catalog.explain,
-    catalog.schema,
-    catalog.verify,
+    rules.rules_command,
+    rules.explain,
+    rules.schema,
+    rules.verify,
     workflow.init_command,
     workflow.baseline_command,
     workflow.waivers_command,

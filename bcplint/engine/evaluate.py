@@ -14,7 +14,7 @@ from bcplint.findings import CheckedSubject, Exemption, Finding, Severity
 from bcplint.load.positions import PositionIndex
 from bcplint.model.validate import format_field
 from bcplint.packs import BoundCheck, Rule
-from bcplint.workspace.documents import Doc, Workspace
+from bcplint.workspace.documents import Document, Workspace
 
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
@@ -74,7 +74,7 @@ def checked_subjects(rules: Iterable[Rule], workspace: Workspace) -> list[Checke
     return sorted(subjects, key=CheckedSubject.sort_key)
 
 
-def _subjects_of(rule: Rule, bound: BoundCheck, workspace: Workspace) -> Iterator[tuple[str, Doc | None]]:
+def _subjects_of(rule: Rule, bound: BoundCheck, workspace: Workspace) -> Iterator[tuple[str, Document | None]]:
     if bound.function.scope == "document":
         yield from ((doc.path, doc) for doc in _selected(rule, workspace))
         return
@@ -107,7 +107,7 @@ def _hits(ctx: Context, rule: Rule, bound: BoundCheck) -> Iterator[Hit]:
         yield from bound.function.function(ctx, doc, bound.field, bound.params)
 
 
-def _selected(rule: Rule, workspace: Workspace) -> Iterator[Doc]:
+def _selected(rule: Rule, workspace: Workspace) -> Iterator[Document]:
     """The valid documents of the rule's kinds that pass its ``where`` filter."""
     for doc in workspace.valid(rule.kinds):
         if not rule.where or matches(doc.model, rule.where):

@@ -19,7 +19,7 @@ from bcplint.exemptions.inline import parse_directive
 from bcplint.findings import Exemption
 from bcplint.load.comments import DirectiveComment, directive_comments
 from bcplint.model.kinds import Waiver
-from bcplint.workspace.documents import Doc, Workspace
+from bcplint.workspace.documents import Document, Workspace
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -29,7 +29,7 @@ class Candidate:
     exemption: Exemption
     rule_ids: frozenset[str]
     target: str | None = None  # Waiver documents: the document name
-    doc: Doc | None = None
+    doc: Document | None = None
     path: str | None = None  # inline comments: the file and line they sit on
     line: int = 0
 
@@ -50,7 +50,7 @@ def collect(workspace: Workspace, rule_keys: Mapping[str, str], today: dt.date) 
     return candidates
 
 
-def _from_waiver(doc: Doc, rule_keys: Mapping[str, str], workspace: Workspace, today: dt.date) -> Candidate:
+def _from_waiver(doc: Document, rule_keys: Mapping[str, str], workspace: Workspace, today: dt.date) -> Candidate:
     waiver = doc.model
     assert isinstance(waiver, Waiver)
     problems: list[tuple[str, str]] = []  # (field, problem)

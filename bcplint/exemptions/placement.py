@@ -20,9 +20,9 @@ from collections.abc import Iterable
 
 from bcplint.findings import Finding
 from bcplint.load.comments import line_starts
-from bcplint.load.parse import Source
+from bcplint.load.parse import YamlText
 from bcplint.load.positions import PositionIndex
-from bcplint.workspace.documents import Doc, Workspace
+from bcplint.workspace.documents import Document, Workspace
 
 ADVICE = "put the comment on that line, a key above it, the name: line or the document's first line"
 
@@ -34,8 +34,8 @@ class Placement:
     def __init__(self, workspace: Workspace, positions: PositionIndex, paths: Iterable[str]) -> None:
         wanted = set(paths)
         self._positions = positions
-        self._docs: dict[tuple[str, str | None, str | None], list[Doc]] = {}
-        self._in_file: dict[str, list[Doc]] = {}
+        self._docs: dict[tuple[str, str | None, str | None], list[Document]] = {}
+        self._in_file: dict[str, list[Document]] = {}
         for doc in workspace.docs:
             if doc.path in wanted:
                 self._docs.setdefault((doc.path, doc.kind, doc.name), []).append(doc)
@@ -58,7 +58,7 @@ class Placement:
             self._covering[finding] = frozenset(lines)
         return self._covering[finding]
 
-    def head(self, doc: Doc) -> frozenset[int]:
+    def head(self, doc: Document) -> frozenset[int]:
         """The document's first line, and the comment and blank lines directly above it up to
         and including its ``---`` line."""
         if id(doc) not in self._heads:
@@ -78,7 +78,7 @@ class Placement:
             self._heads[id(doc)] = frozenset(lines)
         return self._heads[id(doc)]
 
-    def document_at(self, path: str, line: int) -> Doc | None:
+    def document_at(self, path: str, line: int) -> Document | None:
         """The document a comment on ``line`` of ``path`` belongs to: the one it stands in, or
         the next one when it stands in that one's head (see :meth:`head`)."""
         docs = sorted(self._in_file.get(path, []), key=lambda d: d.raw.index)
@@ -91,7 +91,7 @@ class Placement:
             return docs[at + 1]
         return docs[at] if at >= 0 else None
 
-    def _text_lines(self, source: Source) -> list[str]:
+    def _text_lines(self, source: YamlText) -> list[str]:
         key = (source.path, source.line_offset)
         if key not in self._lines:
             text = source.text

@@ -23,7 +23,7 @@ from bcplint.insights.dependencies import DependencyGraph, dependency_graph
 from bcplint.load.yaml_stream import load_one
 from bcplint.model.kinds import Exercise, Plan, System
 from bcplint.packs import builtin_pack_dir
-from bcplint.workspace.documents import Doc, Workspace
+from bcplint.workspace.documents import Document, Workspace
 from bcplint.workspace.graph import edges, reachable_sets, reversed_edges
 
 Status = Literal["ok", "warn", "fail", "none"]
@@ -137,7 +137,9 @@ def _plans_above(workspace: Workspace) -> dict[str, frozenset[str]]:
     return reachable_sets(reversed_edges(edges(workspace)), covering)
 
 
-def _cell(column: str, doc: Doc, plans: list[Doc], workspace: Workspace, found: list[Finding], applies: bool) -> Cell:
+def _cell(
+    column: str, doc: Document, plans: list[Document], workspace: Workspace, found: list[Finding], applies: bool
+) -> Cell:
     evidence = tuple(f"{f.rule_id}: {f.message}" + (" (waived)" if f.waived else "") for f in found)
     active = [f for f in found if not f.waived]
     text = _text(column, doc, plans, workspace)
@@ -152,7 +154,7 @@ def _cell(column: str, doc: Doc, plans: list[Doc], workspace: Workspace, found: 
     return Cell(status="ok", text=text, evidence=())
 
 
-def _text(column: str, doc: Doc, plans: list[Doc], workspace: Workspace) -> str:
+def _text(column: str, doc: Document, plans: list[Document], workspace: Workspace) -> str:
     model = doc.model
     if column == "owner":
         return str(getattr(model, "owner", None) or "none")

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 from ruamel.yaml.error import YAMLError
 
-from bcplint.load.parse import Source
+from bcplint.load.parse import YamlText
 from bcplint.load.yaml_stream import scan_tokens
 
 # What counts as an attempt at a directive: the word bcplint, in any case, then a colon.
@@ -54,7 +54,7 @@ class DirectiveComment:
     text: str
 
 
-def directive_comments(source: Source) -> list[DirectiveComment]:
+def directive_comments(source: YamlText) -> list[DirectiveComment]:
     """Every comment of ``source`` that holds a ``bcplint:`` attempt, in line order.
 
     Text after a point where the file stops being valid YAML is not examined: such a file is

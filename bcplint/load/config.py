@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from bcplint.errors import ConfigError, did_you_mean, shown
-from bcplint.load.parse import Source
+from bcplint.load.parse import YamlText
 from bcplint.load.positions import PositionIndex
 from bcplint.load.yaml_stream import load_one
 from bcplint.model.validate import format_field
@@ -149,7 +149,7 @@ def _line_finder(path: Path) -> Callable[[tuple[str | int, ...]], int | None]:
         return lambda loc: None
     if path.name == "pyproject.toml":
         return lambda loc: _toml_line(text, loc)
-    source = Source(path=str(path), text=text)
+    source = YamlText(path=str(path), text=text)
     positions = PositionIndex()
     return lambda loc: positions.locate(source, 0, loc, key=True)[0]
 

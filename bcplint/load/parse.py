@@ -71,7 +71,7 @@ _DUPLICATE_KEY = re.compile(r'found duplicate key ("[^"]*"|\S+)')
 
 
 @dataclass(frozen=True, kw_only=True)
-class Source:
+class YamlText:
     """The YAML text of one file, and where it starts within the file (front matter)."""
 
     path: str
@@ -80,10 +80,10 @@ class Source:
 
 
 @dataclass(frozen=True, kw_only=True)
-class RawDocument:
+class ParsedDocument:
     """One bcplint document as parsed, before validation."""
 
-    source: Source
+    source: YamlText
     index: int
     data: dict[str, Any]
 
@@ -105,8 +105,8 @@ class LoadedFile:
     docstring for which is which)."""
 
     path: str
-    source: Source | None = None
-    documents: list[RawDocument] = field(default_factory=list)
+    source: YamlText | None = None
+    documents: list[ParsedDocument] = field(default_factory=list)
     problem: LoadProblem | None = None
     notes: list[str] = field(default_factory=list)
 
@@ -245,10 +245,10 @@ def _decode(path: str, content: bytes) -> str | LoadProblem:
     return text[1:] if wide is not None and text.startswith("\ufeff") else text
 
 
-def _yaml_source(path: str, text: str) -> Source | LoadProblem | None:
+def _yaml_source(path: str, text: str) -> YamlText | LoadProblem | None:
     """The YAML part of a file: the whole of a YAML file, the front matter of a Markdown file."""
     if not path.lower().endswith(MARKDOWN_SUFFIXES):
-        return Source(path=path, text=text)
+        return YamlText(path=path, text=text)
     first, _, rest = text.partition("\n")
     if first.rstrip() != "---":
         return None
@@ -259,17 +259,17 @@ def _yaml_source(path: str, text: str) -> Source | LoadProblem | None:
         return LoadProblem(
             path=path, line=1, column=1, message="front matter opened with '---' is never closed; add a '---' line"
         )
-    return Source(path=path, text=rest[: end.start()], line_offset=1)
+    return YamlText(path=path, text=rest[: end.start()], line_offset=1)
 
 
-def _parse_into(loaded: LoadedFile, source: Source, admitted: str) -> None:
+def _parse_into(loaded: LoadedFile, source: YamlText, admitted: str) -> None:
     documents, error = read_documents(source.text)
     ours = any(is_bcp_document(data) for data in documents)
     for index, data in enumerate(documents):
         if is_bcp_document(data) or _unversioned_plan(data, strict=not ours):
-            loaded.documents.append(RawDocument(source=source, index=index, data=data))
+            loaded.documents.append(ParsedDocument(source=source, index=index, data=data))
         elif isinstance(data, list) and any(is_bcp_document(d) or _unversioned_plan(d, strict=True) for d in data):
-            loaded.documents.append(RawDocument(source=source, index=index, data=DocumentList(len(data))))
+            loaded.documents.append(ParsedDocument(source=source, index=index, data=DocumentList(len(data))))
         elif _unversioned_plan(data, strict=False):
             loaded.notes.append(
                 f"{source.path}: document {index + 1} (kind: {data['kind']}) has no apiVersion, so it is not read "
@@ -293,7 +293,7 @@ def _unversioned_plan(data: object, *, strict: bool) -> bool:
     return kind.casefold() in _KINDS_FOLDED
 
 
-def _problem_from(exc: BaseException, source: Source) -> LoadProblem:
+def _problem_from(exc: BaseException, source: YamlText) -> LoadProblem:
     line, column, message = 1, 1, str(exc)
     if isinstance(exc, MarkedYAMLError):
         unclosed = (exc.context or "").startswith(_UNCLOSED_CONTEXTS) and exc.context_mark is not None

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from ruamel.yaml.error import YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from bcplint.load.parse import Source
+from bcplint.load.parse import YamlText
 from bcplint.load.yaml_stream import compose_all
 from bcplint.model.validate import FieldPath
 
@@ -27,7 +27,7 @@ class PositionIndex:
 
     _trees: dict[tuple[str, int], list[Node]] = field(default_factory=dict)
 
-    def locate(self, source: Source, index: int, path: FieldPath, *, key: bool = False) -> tuple[int, int]:
+    def locate(self, source: YamlText, index: int, path: FieldPath, *, key: bool = False) -> tuple[int, int]:
         """1-based (line, column) of ``path`` in document ``index`` of ``source``.
 
         The value's position when the whole path exists (its key's with ``key=True``), the
@@ -49,7 +49,7 @@ class PositionIndex:
                 key_node = None
         return _mark(source, key_node if key_node is not None else node)
 
-    def key_lines(self, source: Source, index: int, field: str) -> list[int]:
+    def key_lines(self, source: YamlText, index: int, field: str) -> list[int]:
         """1-based lines of each key along ``field`` (as ``format_field`` writes it, e.g.
         ``backups[0].last_restore_test.date``) in document ``index``: the line of every key on the
         way and of every sequence item entered, as far as the path exists in the document."""
@@ -58,11 +58,11 @@ class PositionIndex:
             return []
         return _key_lines(nodes[index], field, source) or []
 
-    def document_lines(self, source: Source) -> list[int]:
+    def document_lines(self, source: YamlText) -> list[int]:
         """1-based first line of each document of ``source`` (of its root node), in order."""
         return [_mark(source, node)[0] for node in self._documents(source)]
 
-    def _documents(self, source: Source) -> list[Node]:
+    def _documents(self, source: YamlText) -> list[Node]:
         cache_key = (source.path, source.line_offset)
         if cache_key not in self._trees:
             try:
@@ -86,7 +86,7 @@ def _child(node: Node, part: str | int) -> tuple[Node | None, Node] | None:
     return None
 
 
-def _key_lines(node: Node, rest: str, source: Source) -> list[int] | None:
+def _key_lines(node: Node, rest: str, source: YamlText) -> list[int] | None:
     """Match ``rest`` against the keys below ``node``; None when nothing matches at all.
 
     Keys are compared as ``format_field`` writes them, so a key that contains a dot or a
@@ -126,6 +126,6 @@ def _is_empty_scalar(node: Node) -> bool:
     return isinstance(node, ScalarNode) and node.tag == "tag:yaml.org,2002:null" and node.value in ("", "~")
 
 
-def _mark(source: Source, node: Node) -> tuple[int, int]:
+def _mark(source: YamlText, node: Node) -> tuple[int, int]:
     mark = node.start_mark
     return mark.line + 1 + source.line_offset, mark.column + 1

@@ -22,7 +22,7 @@ Name = Annotated[str, Field(min_length=1, max_length=253, description="unique na
 PathOrUrl = Annotated[str, Field(min_length=1, description="repository path or URL of a document")]
 
 
-class Document(Strict):
+class BaseDocument(Strict):
     """Fields every document has."""
 
     apiVersion: Literal["bcplint/v1"]
@@ -61,7 +61,7 @@ class PlanRole(Strict):
     contact: ContactRef
 
 
-class Plan(Document):
+class Plan(BaseDocument):
     kind: Literal["Plan"]
     owner: ContactRef | None = None
     version: str | None = None
@@ -74,7 +74,7 @@ class Plan(Document):
     roles: list[PlanRole] = Field(default_factory=list)
 
 
-class Contact(Document):
+class Contact(BaseDocument):
     kind: Literal["Contact"]
     role: str | None = None
     email: str | None = None
@@ -87,7 +87,7 @@ class Recovery(Strict):
     steps: list[str] = Field(default_factory=list)
 
 
-class Service(Document):
+class Service(BaseDocument):
     kind: Literal["Service"]
     owner: ContactRef | None = None
     criticality: Criticality
@@ -117,7 +117,7 @@ class Failover(Strict):
     target: HostLocation | None = None
 
 
-class System(Document):
+class System(BaseDocument):
     kind: Literal["System"]
     owner: ContactRef | None = None
     criticality: Criticality
@@ -136,7 +136,7 @@ class Contingency(Strict):
     last_tested: DateField | None = None
 
 
-class Supplier(Document):
+class Supplier(BaseDocument):
     kind: Literal["Supplier"]
     owner: ContactRef | None = None
     criticality: Criticality
@@ -155,7 +155,7 @@ class ExerciseFinding(Strict):
     status: Literal["open", "closed"] = "open"
 
 
-class Exercise(Document):
+class Exercise(BaseDocument):
     kind: Literal["Exercise"]
     type: Literal["tabletop", "technical-drill", "full-scale", "backup-restore", "failover"]
     date: DateField
@@ -166,7 +166,7 @@ class Exercise(Document):
     findings: list[ExerciseFinding] = Field(default_factory=list)
 
 
-class Waiver(Document):
+class Waiver(BaseDocument):
     kind: Literal["Waiver"]
     rule: str = Field(min_length=1, description="rule id or name, e.g. BCP402")
     target: Annotated[str, Ref(tuple(_ALL_KINDS)), Field(min_length=1, description="name of the waived document")]
@@ -175,6 +175,6 @@ class Waiver(Document):
     expires: DateField
 
 
-KINDS: dict[str, type[Document]] = {
+KINDS: dict[str, type[BaseDocument]] = {
     model.__name__: model for model in (Plan, Contact, Service, System, Supplier, Exercise, Waiver)
 }

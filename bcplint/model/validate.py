@@ -12,13 +12,13 @@ from typing import Any
 from pydantic import ValidationError
 
 from bcplint.errors import did_you_mean
-from bcplint.model import API_VERSION, KINDS, Document
+from bcplint.model import API_VERSION, KINDS, BaseDocument
 
 FieldPath = tuple[str | int, ...]
 
 
 class DocumentList(dict[str, Any]):
-    """Stands, as a :class:`RawDocument`'s data, for a YAML list whose items are plan
+    """Stands, as a :class:`ParsedDocument`'s data, for a YAML list whose items are plan
     documents: empty (no kind, no name), so validation reports the one problem, at the list."""
 
     def __init__(self, count: int) -> None:
@@ -55,7 +55,7 @@ def format_field(path: FieldPath) -> str:
     return text
 
 
-def validate(data: dict[str, Any]) -> tuple[Document | None, list[SchemaProblem]]:
+def validate(data: dict[str, Any]) -> tuple[BaseDocument | None, list[SchemaProblem]]:
     """Validate one document's data; return the model, or None and the problems."""
     if isinstance(data, DocumentList):
         return None, [
@@ -93,7 +93,7 @@ def validate(data: dict[str, Any]) -> tuple[Document | None, list[SchemaProblem]
         return None, [_problem(error, model) for error in exc.errors(include_url=False)]
 
 
-def _problem(error: Any, model: type[Document]) -> SchemaProblem:
+def _problem(error: Any, model: type[BaseDocument]) -> SchemaProblem:
     loc: FieldPath = tuple(error["loc"])
     name = format_field(loc)
     kind = error["type"]
@@ -166,7 +166,7 @@ def _probably_meant(text: str) -> str | None:
         return None
 
 
-def _allowed_fields(model: type[Document], parent: FieldPath) -> list[str]:
+def _allowed_fields(model: type[BaseDocument], parent: FieldPath) -> list[str]:
     """Field names valid at ``parent`` inside ``model``, for the did-you-mean hint."""
     current: Any = model
     for part in parent:

@@ -15,11 +15,11 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from bcplint.load.parse import Source, load_file
+from bcplint.load.parse import YamlText, load_file
 from bcplint.load.positions import PositionIndex
 from bcplint.server.lint import Snapshot
 from bcplint.server.text import LineMap, code_units, token_span
-from bcplint.workspace.documents import Doc, Reference, build_workspace, references
+from bcplint.workspace.documents import Document, Reference, build_workspace, references
 
 # Scalar facts worth seeing at a glance, in this order, with their labels.
 _FACTS = (
@@ -128,11 +128,11 @@ def reference_markdown(snapshot: Snapshot, reference: Reference) -> str:
     return "\n\n---\n\n".join(parts)
 
 
-def _named(snapshot: Snapshot, name: str) -> list[Doc]:
+def _named(snapshot: Snapshot, name: str) -> list[Document]:
     return [doc for doc in snapshot.workspace.docs if doc.name == name]
 
 
-def _span_in_source(source: Source, line: int, column: int) -> tuple[int, int, int, str]:
+def _span_in_source(source: YamlText, line: int, column: int) -> tuple[int, int, int, str]:
     """LSP row, token start and end (code points) and the row's text, for a 1-based position
     in a file's YAML (front matter starts ``line_offset`` lines into its file)."""
     lines = LineMap(source.text)

@@ -10,8 +10,8 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
-from bcplint.load.parse import LoadedFile, RawDocument
-from bcplint.model import KINDS, Document
+from bcplint.load.parse import LoadedFile, ParsedDocument
+from bcplint.model import KINDS, BaseDocument
 from bcplint.model.types import Ref
 from bcplint.model.validate import FieldPath, SchemaProblem, validate
 
@@ -20,13 +20,13 @@ T = TypeVar("T")
 
 
 @dataclass(eq=False, kw_only=True)
-class Doc:
+class Document:
     """One bcplint document: its raw data, its model when valid, and where it came from."""
 
-    raw: RawDocument
+    raw: ParsedDocument
     kind: str | None
     name: str | None
-    model: Document | None
+    model: BaseDocument | None
     problems: list[SchemaProblem]
 
     @property
@@ -47,7 +47,7 @@ class Doc:
 class Reference:
     """A field of ``source`` that names another document."""
 
-    source: Doc
+    source: Document
     field: FieldPath
     target: str
     kinds: tuple[str, ...]
@@ -56,16 +56,16 @@ class Reference:
 @dataclass(eq=False, kw_only=True)
 class Workspace:
     files: list[LoadedFile]
-    docs: list[Doc]
+    docs: list[Document]
     today: dt.date
-    by_name: dict[str, Doc] = field(default_factory=dict)
-    duplicates: list[tuple[Doc, Doc]] = field(default_factory=list)
-    by_kind: dict[str, list[Doc]] = field(default_factory=dict)  # valid documents only
+    by_name: dict[str, Document] = field(default_factory=dict)
+    duplicates: list[tuple[Document, Document]] = field(default_factory=list)
+    by_kind: dict[str, list[Document]] = field(default_factory=dict)  # valid documents only
     _memo: dict[object, Any] = field(default_factory=dict, repr=False)
     # Git facts for BCP304: display path -> last change (sha, date, subject); None when unknown.
     history: Mapping[str, Any] | None = None
 
-    def valid(self, kinds: tuple[str, ...] | None = None) -> Iterator[Doc]:
+    def valid(self, kinds: tuple[str, ...] | None = None) -> Iterator[Document]:
         """Documents that passed the schema, optionally of some kinds, in load order."""
         if kinds is None:
             yield from (doc for doc in self.docs if doc.model is not None)
@@ -81,11 +81,11 @@ class Workspace:
             self._memo[key] = compute()
         return self._memo[key]  # type: ignore[no-any-return]
 
-    def referrers(self, kind: str, field: str) -> dict[str, list[Doc]]:
+    def referrers(self, kind: str, field: str) -> dict[str, list[Document]]:
         """name -> valid documents of ``kind`` whose list ``field`` names it (built once per run)."""
 
-        def build() -> dict[str, list[Doc]]:
-            index: dict[str, list[Doc]] = {}
+        def build() -> dict[str, list[Document]]:
+            index: dict[str, list[Document]] = {}
             for doc in self.by_kind.get(kind, []):
                 for name in getattr(doc.model, field, None) or []:
                     index.setdefault(name, []).append(doc)
@@ -93,25 +93,25 @@ class Workspace:
 
         return self.memo(("referrers", kind, field), build)
 
-    def get(self, name: str, kinds: tuple[str, ...] | None = None) -> Doc | None:
+    def get(self, name: str, kinds: tuple[str, ...] | None = None) -> Document | None:
         doc = self.by_name.get(name)
         if doc is None or doc.model is None or (kinds is not None and doc.kind not in kinds):
             return None
         return doc
 
-    def dependencies(self, doc: Doc) -> list[str]:
+    def dependencies(self, doc: Document) -> list[str]:
         return list(getattr(doc.model, "depends_on", None) or [])
 
 
 def build_workspace(files: list[LoadedFile], today: dt.date) -> Workspace:
-    docs: list[Doc] = []
+    docs: list[Document] = []
     for loaded in files:
         for raw in loaded.documents:
             model, problems = validate(raw.data)
             name = raw.data.get("name")
             kind = raw.data.get("kind")
             docs.append(
-                Doc(
+                Document(
                     raw=raw,
                     kind=kind if isinstance(kind, str) else None,
                     name=name if isinstance(name, str) and name else None,
@@ -132,7 +132,7 @@ def build_workspace(files: list[LoadedFile], today: dt.date) -> Workspace:
     return workspace
 
 
-def references(doc: Doc) -> Iterator[Reference]:
+def references(doc: Document) -> Iterator[Reference]:
     """Every reference a valid document makes, with its field path, in field order."""
     if doc.model is not None:
         yield from _walk_refs(doc, doc.model, ())
@@ -147,7 +147,7 @@ def _ref_fields(model: type[BaseModel]) -> tuple[tuple[str, Ref | None], ...]:
     )
 
 
-def _walk_refs(doc: Doc, model: BaseModel, prefix: FieldPath) -> Iterator[Reference]:
+def _walk_refs(doc: Document, model: BaseModel, prefix: FieldPath) -> Iterator[Reference]:
     for name, ref in _ref_fields(type(model)):
         value = getattr(model, name)
         if value is None or (ref is None and isinstance(value, str)):

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Hashable, Iterable
 from typing import TypeVar
 
-from bcplint.workspace.documents import Doc, Workspace, references
+from bcplint.workspace.documents import Document, Workspace, references
 
 T = TypeVar("T")
 N = TypeVar("N", bound=Hashable)
@@ -164,7 +164,7 @@ def reachable(starts: Iterable[N], neighbours: Callable[[N], Iterable[N]]) -> li
     return found
 
 
-def relied_on(workspace: Workspace, names: Iterable[str]) -> list[Doc]:
+def relied_on(workspace: Workspace, names: Iterable[str]) -> list[Document]:
     """The valid documents named and everything they depend on, transitively."""
     docs = (workspace.get(name) for name in reachable(names, lambda name: _dependencies_of(workspace, name)))
     return [doc for doc in docs if doc is not None]
@@ -181,11 +181,11 @@ def around(graph: dict[str, list[str]], focus: str) -> set[str]:
     return {*reachable([focus], lambda n: graph.get(n, [])), *reachable([focus], lambda n: reverse.get(n, []))}
 
 
-def affected(workspace: Workspace, changed: Collection[str], removed: Collection[str] = ()) -> list[Doc]:
+def affected(workspace: Workspace, changed: Collection[str], removed: Collection[str] = ()) -> list[Document]:
     """What a change touches: the documents in the ``changed`` files (report paths) or referring
     to a ``removed`` name that no document holds any more, what depends on them (transitively),
     and the plans covering any of those."""
-    dependents: dict[str, list[Doc]] = {}
+    dependents: dict[str, list[Document]] = {}
     for doc in workspace.valid():
         for name in workspace.dependencies(doc):
             dependents.setdefault(name, []).append(doc)
@@ -194,7 +194,7 @@ def affected(workspace: Workspace, changed: Collection[str], removed: Collection
     starts = [doc for doc in workspace.docs if doc.path in changed]
     starts += [doc for doc in workspace.valid() if any(ref.target in gone for ref in references(doc))]
 
-    def touched_by(doc: Doc) -> list[Doc]:
+    def touched_by(doc: Document) -> list[Document]:
         return [*dependents.get(doc.name, []), *covering.get(doc.name, [])] if doc.name is not None else []
 
     return reachable(starts, touched_by)

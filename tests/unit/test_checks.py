@@ -10,19 +10,19 @@ import pytest
 from bcplint.checks import CHECKS
 from bcplint.checks.base import Context, lookup, parse_field
 from bcplint.checks.filters import check_where, matches
-from bcplint.load.parse import RawDocument, Source
+from bcplint.load.parse import ParsedDocument, YamlText
 from bcplint.model.validate import validate
-from bcplint.workspace.documents import Doc, build_workspace
+from bcplint.workspace.documents import Document, build_workspace
 
 TODAY = dt.date(2026, 11, 23)
 
 
-def make_doc(data: dict[str, Any]) -> Doc:
+def make_doc(data: dict[str, Any]) -> Document:
     full = {"apiVersion": "bcplint/v1", "name": "x", **data}
     model, problems = validate(full)
     assert model is not None, problems
-    raw = RawDocument(source=Source(path="x.yaml", text=""), index=0, data=full)
-    return Doc(raw=raw, kind=full["kind"], name="x", model=model, problems=[])
+    raw = ParsedDocument(source=YamlText(path="x.yaml", text=""), index=0, data=full)
+    return Document(raw=raw, kind=full["kind"], name="x", model=model, problems=[])
 
 
 def outcomes(function: str, data: dict[str, Any], field: str, **params: Any) -> list[str]:

@@ -1,4 +1,4 @@
-"""The rule catalog: `rules`, `explain`, `verify` and `schema`."""
+"""The rule catalog on the command line: `rules`, `explain`, `verify` and `schema`."""
 
 from __future__ import annotations
 
