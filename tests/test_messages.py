@@ -101,14 +101,14 @@ def test_an_unknown_kind_is_reported_once_where_it_is_written(bcplint: Bcplint, 
 def test_an_unknown_kind_with_no_near_match_lists_the_kinds(bcplint: Bcplint, tmp_path: Path) -> None:
     write(tmp_path, "bcp/x.yaml", "apiVersion: bcplint/v1\nkind: Runbook\nname: x\n")
     assert messages(bcplint, tmp_path, "BCP002") == [
-        "document 'x': unknown kind 'Runbook'; kinds are Plan, Contact, Service, System, Supplier, Exercise, Waiver"
+        "document 'x': unknown kind 'Runbook'; kinds are Plan, Contact, Team, Service, System, Supplier, Exercise, Waiver"
     ]
 
 
 def test_a_reference_to_a_known_but_wrong_kind_is_still_reported(bcplint: Bcplint, tmp_path: Path) -> None:
     write(tmp_path, "bcp/shop.yaml", SERVICE_OWNED_BY_CTO)
     write(tmp_path, "bcp/cto.yaml", "apiVersion: bcplint/v1\nkind: System\nname: cto\ncriticality: low\n")
-    assert messages(bcplint, tmp_path, "BCP003") == ["Service 'shop' refers to 'cto', which is a System, not a Contact"]
+    assert messages(bcplint, tmp_path, "BCP003") == ["Service 'shop' refers to 'cto', which is a System, not a Contact or Team"]
 
 
 # --- 3. BCP502: two unknown providers are not one provider ---------------------------------

@@ -534,7 +534,7 @@ async def test_hover_on_a_diagnostic_explains_its_rule(editor: Editor, org: Path
     uri = editor.open(org / "bcp" / "webshop.yaml", WEBSHOP.replace("owner: cto", "owner: nobody"))
     await editor.diagnostics(uri)
     shown = markdown(await editor.client.text_document_hover_async(hover_at(uri, 4, 9)))
-    assert "`nobody`: no document in this workspace has this name (expected a Contact)" in shown
+    assert "`nobody`: no document in this workspace has this name (expected a Contact or Team)" in shown
     assert "**BCP003** `unknown-reference`" in shown and rule("BCP003").fix.strip()[:40] in shown
 
 

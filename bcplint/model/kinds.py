@@ -1,17 +1,25 @@
-"""Pydantic models of the bcplint/v1 document kinds: the one source of truth of the format."""
+"""Pydantic models of the bcplint/v1 document kinds: the one source of truth of the format.
+
+Every field carries a description and, where a value is not obvious, an example: the JSON
+Schema (``bcplint schema``) and ``docs/format.md`` are generated from them. The schema says
+what a document looks like; whether a plan is complete is the rules' business, so a value
+nobody assessed is left out (and a rule reports it), never invented to satisfy the schema.
+"""
 
 from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import ConfigDict, Field, model_validator
 
 from bcplint.model.types import Criticality, DateField, DurationField, HostLocation, Ref, Strict, ref_field
 
-_ALL_KINDS = ("Plan", "Contact", "Service", "System", "Supplier", "Exercise", "Waiver")
+_ALL_KINDS = ("Plan", "Contact", "Team", "Service", "System", "Supplier", "Exercise", "Waiver")
 
 # Reference types: a document name that the workspace resolves to one of the kinds.
 ContactRef = Annotated[str, Ref(("Contact",)), ref_field("Contact")]
+# Who can own, deputise, hold a role, approve or be called: a person or a team.
+PartyRef = Annotated[str, Ref(("Contact", "Team")), ref_field("Contact", "Team")]
 ServiceRef = Annotated[str, Ref(("Service",)), ref_field("Service")]
 ServiceDependencyRef = Annotated[
     str, Ref(("Service", "System", "Supplier")), ref_field("Service", "System", "Supplier")
@@ -19,162 +27,362 @@ ServiceDependencyRef = Annotated[
 SystemDependencyRef = Annotated[str, Ref(("System", "Supplier")), ref_field("System", "Supplier")]
 ScopeRef = ServiceDependencyRef
 Name = Annotated[str, Field(min_length=1, max_length=253, description="unique name of the document")]
-PathOrUrl = Annotated[str, Field(min_length=1, description="repository path or URL of a document")]
+PathOrUrl = Annotated[
+    str, Field(min_length=1, description="repository path or URL", examples=["docs/runbooks/restore.md"])
+]
+Text = Annotated[str, Field(min_length=1)]
+
+
+class Link(Strict):
+    """Where a fact comes from or where more is written: a runbook, a ticket, the source page."""
+
+    title: str | None = Field(default=None, description="what the link is", examples=["Incident response guide"])
+    url: PathOrUrl = Field(description="URL or repository path of the linked document")
 
 
 class BaseDocument(Strict):
-    """Fields every document has."""
+    """Fields every document has, whatever its kind."""
 
-    apiVersion: Literal["bcplint/v1"]
+    apiVersion: Literal["bcplint/v1"] = Field(description="the format's version: always bcplint/v1")
     name: Name
-    title: str | None = None
+    title: str | None = Field(default=None, description="a human-readable title")
+    links: list[Link] = Field(
+        default_factory=list, description="provenance and further reading: source pages, runbooks, tickets"
+    )
+    annotations: dict[str, str] = Field(
+        default_factory=dict,
+        description="free-form labels (text to text) for your own tooling; bcplint does not judge them",
+        examples=[{"source-section": "4.2 Recovery", "ticket": "OPS-1234"}],
+    )
 
 
 class SignOff(Strict):
-    by: ContactRef | None = None
-    on: DateField | None = None
+    """Who signed something off, and when."""
+
+    by: PartyRef | None = Field(default=None, description="the Contact or Team who signed off")
+    on: DateField | None = Field(default=None, description="the date of the sign-off")
 
 
 class Activation(Strict):
-    criteria: str | None = None
-    authority: ContactRef | None = None
+    """When the plan is invoked, and by whom."""
+
+    criteria: str | None = Field(
+        default=None,
+        description="when to invoke the plan",
+        examples=["An outage of checkout longer than 30 minutes, or any loss of customer data"],
+    )
+    authority: PartyRef | list[PartyRef] | None = Field(
+        default=None,
+        description="who may invoke it: one Contact or Team, or a list of which any one may",
+        examples=[["cto", "head-of-ops"]],
+    )
 
 
 ChannelType = Literal["chat", "email", "phone", "sms", "video", "pager", "status-page", "social", "other"]
 
 
 class Channel(Strict):
-    name: str = Field(min_length=1)
-    type: ChannelType
-    provider: str = Field(min_length=1)
-    priority: Literal["primary", "secondary"] | None = None
-    hosting: HostLocation | None = None
+    """A way to reach people during a disruption."""
+
+    name: str = Field(min_length=1, description="the channel's name", examples=["incident-bridge"])
+    type: ChannelType = Field(description="what kind of channel it is")
+    provider: str | None = Field(
+        default=None,
+        min_length=1,
+        description="who runs it (compared case-insensitively to tell channels apart); leave it out "
+        "when the plan does not say: independence then cannot be shown, never assumed",
+        examples=["slack", "carrier", "statuspage-vendor"],
+    )
+    priority: Literal["primary", "secondary"] | None = Field(
+        default=None, description="for internal channels: the one used first, or the fallback"
+    )
+    hosting: HostLocation | None = Field(default=None, description="where it runs (status pages)")
+
+
+NotificationEvent = Literal["detection", "activation", "recovery", "return-to-normal"]
+
+
+class Notification(Strict):
+    """Whom the plan tells, within how long of what, by whom, over which channel."""
+
+    audience: Text = Field(description="who is told", examples=["customers", "regulator", "executive team"])
+    within: DurationField | None = Field(default=None, description="the deadline", examples=["1h"])
+    after: NotificationEvent | None = Field(
+        default=None, description="the event the deadline runs from (default: activation of the plan)"
+    )
+    every: DurationField | None = Field(
+        default=None, description="how often updates follow until recovery", examples=["1h"]
+    )
+    by: PartyRef | None = Field(default=None, description="the Contact or Team who sends it")
+    channel: str | None = Field(
+        default=None, min_length=1, description="the name of one of the plan's communication channels"
+    )
 
 
 class Communication(Strict):
-    internal: list[Channel] = Field(default_factory=list)
-    external: list[Channel] = Field(default_factory=list)
+    """The communication plan: internal and external channels, and who is notified when."""
+
+    internal: list[Channel] = Field(default_factory=list, description="channels for the people who recover")
+    external: list[Channel] = Field(default_factory=list, description="channels to reach customers and others")
+    notify: list[Notification] = Field(default_factory=list, description="notification deadlines")
 
 
 class PlanRole(Strict):
-    role: str = Field(min_length=1)
-    contact: ContactRef
+    """A role named in the plan, and who holds it."""
+
+    role: Text = Field(description="the role", examples=["incident commander"])
+    contact: PartyRef = Field(description="the Contact or Team who holds it")
+
+
+class Procedure(Strict):
+    """A procedure: its steps, or a link to where they are written."""
+
+    link: PathOrUrl | None = Field(default=None, description="where the procedure is written")
+    steps: list[str] = Field(default_factory=list, description="the steps, in order")
+
+
+class Procedures(Strict):
+    """The plan's procedures (ISO 22301:2019 8.4.4): respond, recover, return to normal."""
+
+    response: Procedure | None = Field(default=None, description="the first response once the plan is invoked")
+    recovery: Procedure | None = Field(default=None, description="how the services are recovered")
+    return_to_normal: Procedure | None = Field(
+        default=None, description="how temporary measures end and normal operation resumes"
+    )
 
 
 class Plan(BaseDocument):
+    """A business continuity plan: what it covers, who owns it, how it is invoked and run."""
+
     kind: Literal["Plan"]
-    owner: ContactRef | None = None
-    version: str | None = None
-    scope: str | None = None
-    covers: list[ServiceRef] = Field(default_factory=list)
-    approved: SignOff | None = None
-    reviewed: SignOff | None = None
-    activation: Activation | None = None
-    communication: Communication | None = None
-    roles: list[PlanRole] = Field(default_factory=list)
+    owner: PartyRef | None = Field(default=None, description="the Contact or Team accountable for the plan")
+    version: str | None = Field(default=None, description="the plan's own version label")
+    scope: str | None = Field(default=None, description="what the plan covers, in words")
+    covers: list[ServiceRef] = Field(default_factory=list, description="the Services the plan covers")
+    approved: SignOff | None = Field(default=None, description="who approved the plan, and when")
+    reviewed: SignOff | None = Field(default=None, description="who last reviewed the plan, and when")
+    activation: Activation | None = Field(default=None, description="when and by whom the plan is invoked")
+    procedures: Procedures | None = Field(default=None, description="response, recovery and return to normal")
+    communication: Communication | None = Field(default=None, description="channels and notification deadlines")
+    roles: list[PlanRole] = Field(default_factory=list, description="roles named in the plan and who holds them")
+    contact_directory: str | None = Field(
+        default=None,
+        min_length=1,
+        description="where the phone numbers of the people named are kept on purpose, instead of in the plan",
+        examples=["HR system", "chat tool profiles"],
+    )
 
 
 class Contact(BaseDocument):
+    """A person (named by role in examples and shared plans)."""
+
     kind: Literal["Contact"]
-    role: str | None = None
-    email: str | None = None
-    phone: str | None = None
-    deputy: ContactRef | None = None
+    role: str | None = Field(default=None, description="the person's job", examples=["Head of IT operations"])
+    email: str | None = Field(default=None, description="email address")
+    phone: str | None = Field(default=None, description="phone number that works when the office does not")
+    deputy: PartyRef | None = Field(default=None, description="who stands in (a Contact or Team)")
+    last_verified: DateField | None = Field(default=None, description="when these contact details were last checked")
+
+
+class Team(BaseDocument):
+    """A team: the usual owner of services and systems, and often the one who is called."""
+
+    kind: Literal["Team"]
+    lead: ContactRef | None = Field(default=None, description="the Contact who leads the team")
+    members: list[ContactRef] = Field(default_factory=list, description="the team's members")
+    channel: Channel | None = Field(
+        default=None, description="how to reach the team at any hour: an on-call rota, a pager, a phone bridge"
+    )
+    email: str | None = Field(default=None, description="the team's address")
 
 
 class Recovery(Strict):
-    procedure: PathOrUrl | None = None
-    steps: list[str] = Field(default_factory=list)
+    """How a Service is recovered."""
+
+    procedure: PathOrUrl | None = Field(default=None, description="where the recovery procedure is written")
+    steps: list[str] = Field(default_factory=list, description="the steps, in order")
+
+
+_CRITICALITY = (
+    "how much its loss matters, from the business impact analysis; leave it out until it is assessed "
+    "(criticality-assessed reports it)"
+)
 
 
 class Service(BaseDocument):
+    """A business service that people or customers rely on."""
+
     kind: Literal["Service"]
-    owner: ContactRef | None = None
-    criticality: Criticality
-    rto: DurationField | None = None
-    rpo: DurationField | None = None
-    mtpd: DurationField | None = None
-    depends_on: list[ServiceDependencyRef] = Field(default_factory=list)
-    recovery: Recovery | None = None
+    owner: PartyRef | None = Field(default=None, description="the Contact or Team accountable for it")
+    criticality: Criticality | None = Field(default=None, description=_CRITICALITY)
+    rto: DurationField | None = Field(default=None, description="recovery time objective")
+    rpo: DurationField | None = Field(default=None, description="recovery point objective: the data loss accepted")
+    mtpd: DurationField | None = Field(default=None, description="maximum tolerable period of disruption")
+    depends_on: list[ServiceDependencyRef] = Field(
+        default_factory=list, description="what it needs to run: Services, Systems, Suppliers"
+    )
+    recovery: Recovery | None = Field(default=None, description="how it is recovered")
 
 
 class RestoreTest(Strict):
-    date: DateField
-    result: Literal["pass", "fail"]
-    duration: DurationField | None = None
+    """One restore of a backup, done to prove it can be restored."""
+
+    date: DateField = Field(description="when it was done")
+    result: Literal["pass", "fail"] = Field(description="whether the data came back as it should")
+    duration: DurationField | None = Field(default=None, description="how long the restore took")
+
+
+class RestoreValidation(Strict):
+    """Restores checked as they happen: an automated job that restores backups and verifies them."""
+
+    frequency: DurationField | None = Field(default=None, description="how often it runs", examples=["1d"])
+    last_success: DateField | None = Field(default=None, description="the date of its last successful run")
+    method: str | None = Field(
+        default=None,
+        description="what it does",
+        examples=["restores the nightly snapshot into a scratch database and compares row counts"],
+    )
 
 
 class Backup(Strict):
-    name: str = Field(min_length=1)
-    frequency: DurationField
-    retention: DurationField | None = None
-    location: HostLocation
-    last_restore_test: RestoreTest | None = None
+    """A copy of a System's data."""
+
+    name: Text = Field(description="the backup's name", examples=["nightly-snapshot"])
+    frequency: DurationField = Field(description="time between copies")
+    retention: DurationField | None = Field(default=None, description="how long copies are kept")
+    location: HostLocation = Field(description="where the copies are kept")
+    last_restore_test: RestoreTest | None = Field(default=None, description="the last restore done by hand")
+    restore_validation: RestoreValidation | None = Field(default=None, description="automated restore checks")
 
 
 class Failover(Strict):
-    strategy: Literal["active-active", "warm-standby", "pilot-light", "backup-restore", "none"]
-    target: HostLocation | None = None
+    """How a System moves elsewhere when it fails."""
+
+    strategy: Literal["active-active", "warm-standby", "pilot-light", "backup-restore", "none"] = Field(
+        description="the failover strategy"
+    )
+    target: HostLocation | None = Field(default=None, description="where it fails over to")
 
 
 class System(BaseDocument):
+    """A technical system a Service depends on."""
+
     kind: Literal["System"]
-    owner: ContactRef | None = None
-    criticality: Criticality
-    rto: DurationField | None = None
-    rpo: DurationField | None = None
-    hosting: HostLocation | None = None
-    stateless: bool = False
-    depends_on: list[SystemDependencyRef] = Field(default_factory=list)
-    backups: list[Backup] = Field(default_factory=list)
-    failover: Failover | None = None
+    owner: PartyRef | None = Field(default=None, description="the Contact or Team accountable for it")
+    criticality: Criticality | None = Field(default=None, description=_CRITICALITY)
+    rto: DurationField | None = Field(default=None, description="recovery time objective")
+    rpo: DurationField | None = Field(default=None, description="recovery point objective")
+    hosting: HostLocation | None = Field(default=None, description="where it runs")
+    stateless: bool = Field(default=False, description="true when it keeps no data of its own")
+    depends_on: list[SystemDependencyRef] = Field(default_factory=list, description="Systems and Suppliers it needs")
+    backups: list[Backup] = Field(default_factory=list, description="its backups")
+    failover: Failover | None = Field(default=None, description="how it fails over")
 
 
 class Contingency(Strict):
-    alternative: str | None = None
-    plan: PathOrUrl | None = None
-    last_tested: DateField | None = None
+    """What to do when a Supplier fails: an alternative, an exit plan."""
+
+    alternative: str | None = Field(default=None, description="another supplier or a workaround")
+    plan: PathOrUrl | None = Field(default=None, description="the exit or contingency plan")
+    last_tested: DateField | None = Field(default=None, description="when the contingency was last tried")
 
 
 class Supplier(BaseDocument):
+    """A third party the organisation relies on."""
+
     kind: Literal["Supplier"]
-    owner: ContactRef | None = None
-    criticality: Criticality
-    provides: list[str] = Field(default_factory=list)
-    sla: str | None = None
+    owner: PartyRef | None = Field(default=None, description="the Contact or Team who manages the supplier")
+    criticality: Criticality | None = Field(default=None, description=_CRITICALITY)
+    provides: list[str] = Field(default_factory=list, description="what it provides")
+    sla: str | None = Field(default=None, description="the service level agreed", examples=["99.9% monthly"])
     rto: DurationField | None = Field(default=None, description="contracted recovery time")
-    contingency: Contingency | None = None
+    contingency: Contingency | None = Field(default=None, description="what to do when it fails")
 
 
 class ExerciseFinding(Strict):
-    id: str = Field(min_length=1)
-    description: str = Field(min_length=1)
-    action: str | None = None
-    owner: ContactRef | None = None
-    due: DateField | None = None
-    status: Literal["open", "closed"] = "open"
+    """Something an exercise found, and the corrective action."""
+
+    id: Text = Field(description="the finding's identifier", examples=["F1"])
+    description: Text = Field(description="what was found")
+    action: str | None = Field(default=None, description="the corrective action")
+    owner: PartyRef | None = Field(default=None, description="the Contact or Team who acts")
+    due: DateField | None = Field(default=None, description="when the action is due")
+    status: Literal["open", "closed"] = Field(default="open", description="whether the action is done")
 
 
 class Exercise(BaseDocument):
+    """An exercise or test of the plan, and what it showed."""
+
     kind: Literal["Exercise"]
-    type: Literal["tabletop", "technical-drill", "full-scale", "backup-restore", "failover"]
-    date: DateField
-    scope: list[ScopeRef] = Field(min_length=1)
-    scenarios: list[str] = Field(default_factory=list)
-    result: Literal["pass", "partial", "fail"]
-    recovery_times: dict[str, DurationField] = Field(default_factory=dict)
-    findings: list[ExerciseFinding] = Field(default_factory=list)
+    type: Literal["tabletop", "technical-drill", "full-scale", "backup-restore", "failover"] = Field(
+        description="the kind of exercise"
+    )
+    date: DateField = Field(description="when it was held")
+    scope: list[ScopeRef] = Field(min_length=1, description="the Services, Systems and Suppliers it exercised")
+    scenarios: list[str] = Field(default_factory=list, description="the scenarios played")
+    environment: Literal["production", "staging", "test", "other"] | None = Field(
+        default=None, description="where it was held"
+    )
+    independent: bool | None = Field(
+        default=None, description="true when people independent of those who run the systems led or assessed it"
+    )
+    result: Literal["pass", "partial", "fail"] | None = Field(
+        default=None, description="the outcome; leave it out when it was not recorded (exercise-result-recorded)"
+    )
+    recovery_times: dict[str, DurationField] = Field(
+        default_factory=dict, description="measured recovery time per exercised document", examples=[{"checkout": "90m"}]
+    )
+    data_loss: dict[str, DurationField] = Field(
+        default_factory=dict,
+        description="measured data loss per exercised document (time between the last copy and the failure)",
+        examples=[{"orders-db": "5m"}],
+    )
+    findings: list[ExerciseFinding] = Field(default_factory=list, description="findings and corrective actions")
+
+
+def _given(field: str) -> dict[str, object]:
+    """JSON Schema: ``field`` is present with a value (null counts as absent, as in the model)."""
+    return {"required": [field], "properties": {field: {"type": "string"}}}
 
 
 class Waiver(BaseDocument):
+    """An accepted gap, on the record: temporary (``expires``) or standing (``review_by``)."""
+
+    # Exactly one of the two, in the JSON Schema as in the model's validator below.
+    model_config = ConfigDict(
+        **Strict.model_config,
+        json_schema_extra={
+            "oneOf": [
+                {**_given("expires"), "not": _given("review_by")},
+                {**_given("review_by"), "not": _given("expires")},
+            ]
+        },
+    )
+
     kind: Literal["Waiver"]
-    rule: str = Field(min_length=1, description="rule id or name, e.g. BCP402")
-    target: Annotated[str, Ref(tuple(_ALL_KINDS)), Field(min_length=1, description="name of the waived document")]
-    reason: str = Field(min_length=1)
-    approved_by: ContactRef
-    expires: DateField
+    rule: Text = Field(description="rule id or name", examples=["BCP402"])
+    target: Annotated[str, Ref(_ALL_KINDS), Field(min_length=1, description="name of the waived document")]
+    reason: Text = Field(description="why the gap is acceptable")
+    approved_by: PartyRef = Field(description="the Contact or Team who accepted it (not the target's owner)")
+    expires: DateField | None = Field(
+        default=None, description="a temporary exception ends here: the finding is reported again"
+    )
+    review_by: DateField | None = Field(
+        default=None,
+        description="a standing risk acceptance: it keeps hiding the finding, and is reported as due for review "
+        "from this date",
+    )
+
+    @model_validator(mode="after")
+    def _one_end(self) -> Waiver:
+        if (self.expires is None) == (self.review_by is None):
+            raise ValueError(
+                "give either 'expires' (a temporary exception) or 'review_by' (a standing risk acceptance), not "
+                + ("both" if self.expires else "neither")
+            )
+        return self
 
 
 KINDS: dict[str, type[BaseDocument]] = {
-    model.__name__: model for model in (Plan, Contact, Service, System, Supplier, Exercise, Waiver)
+    model.__name__: model for model in (Plan, Contact, Team, Service, System, Supplier, Exercise, Waiver)
 }

@@ -112,6 +112,8 @@ def _problem(error: Any, model: type[BaseDocument]) -> SchemaProblem:
         expected = error.get("ctx", {}).get("expected", "")
         return SchemaProblem(field=loc, message=f"'{name}' must be one of {expected}; got {got}")
     if kind == "value_error":
+        if not loc:  # a rule about the document as a whole (a Waiver's expires or review_by)
+            return SchemaProblem(field=loc, message=str(error["ctx"]["error"]))
         return SchemaProblem(field=loc, message=f"'{name}': {error['ctx']['error']}")
     if kind == "bool_type":
         # YAML 1.2 reads yes/no/on/off as text; bcplint and the JSON Schema take only true and false.
