@@ -139,6 +139,7 @@ class Exemption:
     approved_by: str | None
     expires: dt.date | None
     path: str
+    review_by: dt.date | None = None  # a standing risk acceptance: due for review from this date
     line: int
     column: int = 1
     status: ExemptionStatus = "active"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
-from bcplint.checks import continuity, exemptions, fields, objectives, people, structure, values
+from bcplint.checks import continuity, exemptions, fields, objectives, people, plans, structure, values
 from bcplint.checks.base import CheckFunction, Context, Hit, NoParams, Params
 
 
@@ -64,6 +64,10 @@ _ALL: list[CheckFunction] = [
     _document("exercise_recency", continuity.exercise_recency, continuity.RecencyParams),
     _document("overdue_findings", continuity.overdue_findings),
     _document("exercise_within_rto", continuity.exercise_within_rto),
+    _document("exercise_within_rpo", continuity.exercise_within_rpo),
+    _document("restore_evidence", continuity.restore_evidence, continuity.RestoreParams),
+    _document("plan_procedures", plans.plan_procedures),
+    _document("notification_deadlines", plans.notification_deadlines),
     _document("failover_elsewhere", continuity.failover_elsewhere),
     _document("changed_after_review", continuity.changed_after_review, needs=frozenset({"history"})),
     # the whole workspace
@@ -75,13 +79,15 @@ _ALL: list[CheckFunction] = [
     _workspace(
         "dependency_objective", objectives.dependency_objective, objectives.ObjectiveParams, ("Service", "System")
     ),
-    _workspace("contact_reachable", people.contact_reachable, people.ReachableParams, ("Contact",)),
+    _workspace("contact_reachable", people.contact_reachable, people.ReachableParams, ("Contact", "Team")),
+    _workspace("contact_verified", people.contact_verified, people.VerifiedParams, ("Contact",)),
     _workspace("key_person", people.key_person, people.KeyPersonParams, ("Contact",)),
     # after every other rule, on the waivers, suppressions and baseline entries
     _after_rules("waiver_expired", exemptions.waiver_expired),
     # An unused exemption is no gap to accept: the fix is to delete it.
     _after_rules("waiver_unused", exemptions.waiver_unused, baselinable=False),
     _after_rules("waiver_invalid", exemptions.waiver_invalid),
+    _after_rules("waiver_review_due", exemptions.waiver_review_due),
 ]
 
 CHECKS: dict[str, CheckFunction] = {check.name: check for check in _ALL}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Literal
 
 from pydantic import Field
 
@@ -14,6 +15,9 @@ from bcplint.workspace.documents import Document, Workspace
 from bcplint.workspace.graph import edges, reachable_sets, relied_on
 
 Place = tuple[str, str | None]  # HostLocation.key(): provider and region, lower-cased
+# Criticalities a "critical" judgement applies to: a System whose criticality was never assessed
+# is treated as critical until it is (criticality-assessed reports the gap itself).
+CRITICAL = ("critical", None)
 
 
 def elsewhere(a: HostLocation, b: HostLocation) -> bool:
@@ -53,7 +57,9 @@ def channel_independence(ctx: Context, doc: Document, field: str, params: NoPara
     Primary ``slack``: a ``phone`` secondary with provider ``carrier`` passes; a ``slack``
     huddle as secondary fails (outcome ``shared``). Silent without both kinds of channel.
     A provider that is not known (absent, or a placeholder such as ``unspecified`` or ``TBD``,
-    see :mod:`bcplint.checks.providers`) shares nothing: two unknowns are not one provider.
+    see :mod:`bcplint.checks.providers`) is never taken for another: two unknowns are not one
+    provider. But independence it cannot show either: a secondary channel whose provider, or a
+    primary one's, is unknown fails with outcome ``unknown``, once per secondary channel.
     """
     plan = doc.model
     if not isinstance(plan, Plan) or plan.communication is None:
@@ -64,24 +70,51 @@ def channel_independence(ctx: Context, doc: Document, field: str, params: NoPara
         key = known_provider(c.provider)
         if c.priority == "primary" and key is not None:
             primaries[key] = c
+    unknown_primaries = [
+        (i, c) for i, c in enumerate(internal) if c.priority == "primary" and known_provider(c.provider) is None
+    ]
     for i, channel in enumerate(internal):
+        if channel.priority != "secondary":
+            continue
         key = known_provider(channel.provider)
         primary = primaries.get(key) if key is not None else None
-        if channel.priority == "secondary" and primary is not None:
+        if primary is not None:
             yield Hit(
                 doc=doc,
                 field=("communication", "internal", i, "provider"),
                 outcome="shared",
-                detail=f"secondary channel '{channel.name}' runs on {channel.provider.strip()}, "
+                detail=f"secondary channel '{channel.name}' runs on {(channel.provider or '').strip()}, "
                 f"like primary channel '{primary.name}'",
-                values={"channel": channel.name, "primary": primary.name, "provider": channel.provider},
+                values={"channel": channel.name, "primary": primary.name, "provider": channel.provider or ""},
+            )
+        elif key is None or unknown_primaries:
+            if key is None:
+                at, detail = (
+                    i,
+                    (
+                        f"secondary channel '{channel.name}' names no provider, so it cannot be shown to stay up "
+                        "when the primary channels go down"
+                    ),
+                )
+            else:
+                at, primary_channel = unknown_primaries[0]
+                detail = (
+                    f"primary channel '{primary_channel.name}' names no provider, so secondary channel "
+                    f"'{channel.name}' cannot be shown to stay up when it goes down"
+                )
+            yield Hit(
+                doc=doc,
+                field=("communication", "internal", at),
+                outcome="unknown",
+                detail=detail,
+                values={"channel": channel.name},
             )
 
 
 def _covered_critical_systems(workspace: Workspace, plan: Plan) -> list[Document]:
     """Critical Systems the plan's services rely on (all critical Systems if it covers none)."""
     candidates = relied_on(workspace, plan.covers) if plan.covers else list(workspace.valid(("System",)))
-    systems = [d for d in candidates if isinstance(d.model, System) and d.model.criticality == "critical"]
+    systems = [d for d in candidates if isinstance(d.model, System) and d.model.criticality in CRITICAL]
     return sorted(systems, key=lambda d: d.name or "")
 
 
@@ -92,7 +125,7 @@ def _critical_places(workspace: Workspace, plan: Plan) -> frozenset[Place]:
         own = {
             doc.name: frozenset({doc.model.hosting.key()})
             for doc in workspace.valid(("System",))
-            if isinstance(doc.model, System) and doc.model.criticality == "critical" and doc.model.hosting and doc.name
+            if isinstance(doc.model, System) and doc.model.criticality in CRITICAL and doc.model.hosting and doc.name
         }
         return reachable_sets(edges(workspace), own)
 
@@ -139,16 +172,25 @@ def status_page_independence(ctx: Context, doc: Document, field: str, params: No
 
 class RecencyParams(Params):
     days: int = Field(ge=0)
+    # The environments whose exercises count; None: any (an exercise that does not say counts too).
+    environments: list[Literal["production", "staging", "test", "other"]] | None = None
 
 
 def exercise_recency(ctx: Context, doc: Document, field: str, params: RecencyParams) -> Iterator[Hit]:
     """The document is in the scope of an Exercise held within ``days`` before the evaluation date.
 
     With ``days: 365``: an exercise of the service three months ago passes; none, or only one
-    two years ago, fails (outcome ``missing`` or ``stale``). Exercises dated after today do not count.
+    two years ago, fails (outcome ``missing`` or ``stale``). Exercises dated after today do not
+    count, nor, with ``environments: [production]``, a game day held in staging (or one that
+    does not say where it was held).
     """
     exercises = [e.model for e in ctx.workspace.referrers("Exercise", "scope").get(doc.name or "", [])]
-    held = [e.date for e in exercises if isinstance(e, Exercise) and e.date <= ctx.today]
+    wanted = params.environments
+    held = [
+        e.date
+        for e in exercises
+        if isinstance(e, Exercise) and e.date <= ctx.today and (wanted is None or e.environment in wanted)
+    ]
     if not held:
         yield Hit(doc=doc, field=(), outcome="missing", detail="has never been exercised", values={"days": params.days})
         return
@@ -193,18 +235,111 @@ def exercise_within_rto(ctx: Context, doc: Document, field: str, params: NoParam
     ``exceeded``) for an RTO of 1h. Targets without an RTO are left to BCP201.
     """
     exercise = doc.model
-    if not isinstance(exercise, Exercise):
-        return
-    for target, measured in exercise.recovery_times.items():
+    if isinstance(exercise, Exercise):
+        yield from _measured_within(ctx, doc, exercise.recovery_times, "recovery_times", "rto", "recovered")
+
+
+def exercise_within_rpo(ctx: Context, doc: Document, field: str, params: NoParams) -> Iterator[Hit]:
+    """Every data loss measured in an Exercise is within the target's RPO.
+
+    ``data_loss: {orders-db: 5m}`` passes for an RPO of 15m and fails (outcome ``exceeded``)
+    for an RPO of 1m. Targets without an RPO are left to BCP202.
+    """
+    exercise = doc.model
+    if isinstance(exercise, Exercise):
+        yield from _measured_within(ctx, doc, exercise.data_loss, "data_loss", "rpo", "lost the data of")
+
+
+def _measured_within(
+    ctx: Context, doc: Document, measured: dict[str, Duration], field: str, objective: str, verb: str
+) -> Iterator[Hit]:
+    for target, value in measured.items():
         target_doc = ctx.workspace.get(target)
-        rto = getattr(target_doc.model, "rto", None) if target_doc else None
-        if isinstance(rto, Duration) and measured.seconds > rto.seconds:
+        limit = getattr(target_doc.model, objective, None) if target_doc else None
+        if isinstance(limit, Duration) and value.seconds > limit.seconds:
+            name = objective.upper()
             yield Hit(
                 doc=doc,
-                field=("recovery_times", target),
+                field=(field, target),
                 outcome="exceeded",
-                detail=f"recovered '{target}' in {measured}, longer than its RTO of {rto}",
-                values={"target": target, "value": str(measured), "rto": str(rto)},
+                detail=f"{verb} '{target}' {'in' if objective == 'rto' else 'for'} {value}, longer than its {name} of "
+                f"{limit}",
+                values={"target": target, "value": str(value), objective: str(limit)},
+            )
+
+
+class RestoreParams(Params):
+    days: int = Field(ge=0)
+
+
+def restore_evidence(ctx: Context, doc: Document, field: str, params: RestoreParams) -> Iterator[Hit]:
+    """Each backup has been shown to restore within ``days``: a passing restore test, or
+    automated restore validation whose last success is that recent (ISO 22301:2019 8.5).
+
+    With ``days: 365`` on 2026-11-23: ``last_restore_test: {date: 2026-10-05, result: pass}``
+    passes, and so does ``restore_validation: {frequency: 1d, last_success: 2026-11-22}``.
+    Fails with outcome ``missing`` (neither), ``stale`` (the newest evidence is too old),
+    ``failed`` (the last restore test failed and no recent validation succeeded) or ``undated``
+    (validation runs, but the plan records no date of its last success).
+    """
+    system = doc.model
+    if not isinstance(system, System):
+        return
+    for i, backup in enumerate(system.backups):
+        test, validation = backup.last_restore_test, backup.restore_validation
+        values: dict[str, object] = {"item": backup.name, "days": params.days}
+        validated = validation.last_success if validation is not None else None
+        if validated is not None:
+            age = (ctx.today - validated).days
+            if age <= params.days:
+                continue
+            if test is None or validated >= test.date:  # the validation is the newest evidence
+                yield Hit(
+                    doc=doc,
+                    field=("backups", i, "restore_validation", "last_success"),
+                    outcome="validation_stale",
+                    detail=f"backup '{backup.name}' was last restored by its validation on {validated.isoformat()}, "
+                    f"{age} days ago (limit {params.days} days)",
+                    values={**values, "value": validated.isoformat(), "age": age},
+                )
+                continue
+        if test is None:
+            if validation is not None and validation.last_success is None:
+                every = f" every {validation.frequency}" if validation.frequency else ""
+                yield Hit(
+                    doc=doc,
+                    field=("backups", i, "restore_validation"),
+                    outcome="undated",
+                    detail=f"backup '{backup.name}' is validated by automated restores{every}, but no date "
+                    "of their last success is recorded",
+                    values=values,
+                )
+            else:
+                yield Hit(
+                    doc=doc,
+                    field=("backups", i, "last_restore_test", "date"),
+                    outcome="missing",
+                    detail=f"backup '{backup.name}' has never been restore-tested",
+                    values=values,
+                )
+            continue
+        age = (ctx.today - test.date).days
+        if age > params.days:
+            yield Hit(
+                doc=doc,
+                field=("backups", i, "last_restore_test", "date"),
+                outcome="stale",
+                detail=f"backup '{backup.name}' was last restore-tested on {test.date.isoformat()}, {age} days ago "
+                f"(limit {params.days} days)",
+                values={**values, "value": test.date.isoformat(), "age": age},
+            )
+        if test.result != "pass":
+            yield Hit(
+                doc=doc,
+                field=("backups", i, "last_restore_test", "result"),
+                outcome="failed",
+                detail=f"the last restore test of backup '{backup.name}' failed",
+                values=values,
             )
 
 

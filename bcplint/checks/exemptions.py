@@ -65,3 +65,18 @@ def waiver_invalid(ctx: Context, params: NoParams, exemptions: Sequence[Exemptio
     for exemption in exemptions:
         if exemption.status == "invalid":
             yield _hit(ctx, exemption, "invalid", "; ".join(exemption.problems), "rule")
+
+
+def waiver_review_due(ctx: Context, params: NoParams, exemptions: Sequence[Exemption]) -> Iterator[Hit]:
+    """A standing risk acceptance (a Waiver with ``review_by``) past its review date.
+
+    It keeps hiding its finding (it was accepted for good), but the acceptance is due for
+    review. On 2026-11-23: ``review_by: 2027-06-30`` passes, ``review_by: 2026-06-30`` fails
+    (outcome ``review``).
+    """
+    for exemption in exemptions:
+        due = exemption.review_by
+        if due is not None and due < ctx.today and exemption.status in ("active", "unused"):
+            days = (ctx.today - due).days
+            detail = f"was due for review on {due.isoformat()}, {days} day{'' if days == 1 else 's'} ago"
+            yield _hit(ctx, exemption, "review", detail, "review_by")

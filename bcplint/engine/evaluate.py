@@ -12,6 +12,7 @@ from bcplint.checks.base import Context, Hit, render
 from bcplint.checks.filters import matches
 from bcplint.findings import CheckedSubject, Exemption, Finding, Severity
 from bcplint.load.positions import PositionIndex
+from bcplint.model.types import UNSET_WORDING
 from bcplint.model.validate import format_field
 from bcplint.packs import BoundCheck, Rule
 from bcplint.workspace.documents import Document, Workspace
@@ -149,6 +150,7 @@ def _message(rule: Rule, bound: BoundCheck, hit: Hit, positions: PositionIndex) 
         model = hit.doc.model
         if model is not None:
             values.update((k, v) for k, v in model.__dict__.items() if isinstance(v, (str, int, dt.date)))
+            values.update((k, v) for k, v in UNSET_WORDING.items() if getattr(model, k, "") is None)
         values.update(label=hit.doc.label, kind=hit.doc.kind or "document", name=hit.doc.name or "")
     values.update(field=format_field(hit.field), detail=hit.detail)
     if hit.related is not None:

@@ -75,6 +75,7 @@ def _from_waiver(doc: Document, rule_keys: Mapping[str, str], workspace: Workspa
         reason=waiver.reason,
         approved_by=waiver.approved_by,
         expires=waiver.expires,
+        review_by=waiver.review_by,
         path=doc.path,
         line=0,
         status=_status([p for _, p in problems], waiver.expires, today),

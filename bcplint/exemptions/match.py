@@ -91,7 +91,12 @@ def _unused_detail(candidate: Candidate, workspace: Workspace, placement: Placem
 
 
 def _describe(exemption: Exemption) -> str:
-    until = f"until {exemption.expires.isoformat()}" if exemption.expires else "no expiry"
+    if exemption.expires:
+        until = f"until {exemption.expires.isoformat()}"
+    elif exemption.review_by:
+        until = f"standing, review by {exemption.review_by.isoformat()}"
+    else:
+        until = "no expiry"
     if exemption.kind == "waiver":
         return f"Waiver '{exemption.name}' approved by {exemption.approved_by}, {until}: {exemption.reason}"
     return f"inline at {exemption.name}, {until}: {exemption.reason}"

@@ -22,5 +22,14 @@ class Register:
 
 
 def ordered(exemptions: Iterable[Exemption]) -> list[Exemption]:
-    """Soonest expiry first; exemptions without an expiry last; then by place."""
-    return sorted(exemptions, key=lambda e: (e.expires or dt.date.max, e.path, e.line, e.name))
+    """Soonest expiry (or review date, for standing acceptances) first; exemptions with neither
+    last; then by place."""
+    return sorted(exemptions, key=lambda e: (e.expires or e.review_by or dt.date.max, e.path, e.line, e.name))
+
+
+def ends(exemption: Exemption) -> str:
+    """When an exemption ends, for a register: its expiry, ``never (review by ...)`` for a
+    standing acceptance, or ``never``."""
+    if exemption.expires:
+        return exemption.expires.isoformat()
+    return f"never (review by {exemption.review_by.isoformat()})" if exemption.review_by else "never"

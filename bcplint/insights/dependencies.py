@@ -60,7 +60,7 @@ def dependency_graph(workspace: Workspace, focus: str | None = None) -> Dependen
             Node(
                 name=name,
                 kind=workspace.by_name[name].kind or "",
-                criticality=str(getattr(model, "criticality", "low")),
+                criticality=getattr(model, "criticality", None) or "unassessed",
                 rto=str(rto[name]) if rto[name] else None,
                 rpo=str(rpo) if rpo else None,
             )

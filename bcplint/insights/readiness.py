@@ -122,7 +122,7 @@ def matrix(workspace: Workspace, result: LintResult) -> list[Row]:
             Row(
                 kind=doc.kind or "",
                 name=doc.name or "",
-                criticality=str(getattr(doc.model, "criticality", "")),
+                criticality=getattr(doc.model, "criticality", None) or "not assessed",
                 path=doc.path,
                 cells=tuple(cells),
             )

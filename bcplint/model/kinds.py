@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, JsonValue, model_validator
 
 from bcplint.model.types import Criticality, DateField, DurationField, HostLocation, Ref, Strict, ref_field
 
@@ -330,7 +330,9 @@ class Exercise(BaseDocument):
         default=None, description="the outcome; leave it out when it was not recorded (exercise-result-recorded)"
     )
     recovery_times: dict[str, DurationField] = Field(
-        default_factory=dict, description="measured recovery time per exercised document", examples=[{"checkout": "90m"}]
+        default_factory=dict,
+        description="measured recovery time per exercised document",
+        examples=[{"checkout": "90m"}],
     )
     data_loss: dict[str, DurationField] = Field(
         default_factory=dict,
@@ -340,7 +342,7 @@ class Exercise(BaseDocument):
     findings: list[ExerciseFinding] = Field(default_factory=list, description="findings and corrective actions")
 
 
-def _given(field: str) -> dict[str, object]:
+def _given(field: str) -> dict[str, JsonValue]:
     """JSON Schema: ``field`` is present with a value (null counts as absent, as in the model)."""
     return {"required": [field], "properties": {field: {"type": "string"}}}
 

@@ -13,6 +13,10 @@ from pydantic_core import PydanticCustomError
 
 Criticality = Literal["critical", "high", "medium", "low"]
 
+# How a message names a field that was left out (rule messages such as "{label} is
+# {criticality} but has no RTO" must still read as a sentence).
+UNSET_WORDING = {"criticality": "of unassessed criticality"}
+
 
 _UNITS = {"w": 7 * 86400, "d": 86400, "h": 3600, "m": 60, "s": 1}
 

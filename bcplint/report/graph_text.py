@@ -12,8 +12,9 @@ from typing import TextIO
 from bcplint.insights.dependencies import DependencyGraph
 from bcplint.report.options import ReportOptions
 
-COLOURS = {"critical": "#f8d0d0", "high": "#fde2c4", "medium": "#fff3bf", "low": "#e9ecef"}
-BORDERS = {"critical": "#c92a2a", "high": "#d9480f", "medium": "#b08900", "low": "#868e96"}
+# Criticality, and "unassessed" (no criticality yet: dashed grey in the SVG, plain grey here).
+COLOURS = {"critical": "#f8d0d0", "high": "#fde2c4", "medium": "#fff3bf", "low": "#e9ecef", "unassessed": "#f8f9fa"}
+BORDERS = {"critical": "#c92a2a", "high": "#d9480f", "medium": "#b08900", "low": "#868e96", "unassessed": "#adb5bd"}
 INVERTED, CYCLE = "#e03131", "#7048e8"
 
 

@@ -10,6 +10,7 @@ from html import escape
 from typing import TextIO
 
 from bcplint import __version__
+from bcplint.exemptions.register import ends
 from bcplint.findings import LintResult, Severity, clause_text
 from bcplint.insights.readiness import ClauseCoverage, ReadinessReport, Row, blockers
 from bcplint.report.graph_svg import svg
@@ -124,7 +125,7 @@ def _register(report: ReadinessReport, stream: TextIO) -> None:
         left = e.days_left(result.today) if result.today else None
         css = "fail" if e.status in ("expired", "invalid") else "warn" if left is not None and left <= 30 else "ok"
         stream.write(
-            f'<tr><td class="{css}">{e.expires.isoformat() if e.expires else "never"}</td>'
+            f'<tr><td class="{css}">{escape(ends(e))}</td>'
             f"<td>{'' if left is None else left}</td><td>{e.status}</td><td>{escape(e.rule)}</td>"
             f"<td>{escape(e.target or '')}</td><td>{escape(e.approved_by or '')}</td><td>{escape(e.reason)}</td>"
             f"<td><code>{escape(e.path)}:{e.line}</code></td></tr>\n"

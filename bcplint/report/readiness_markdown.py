@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import TextIO
 
+from bcplint.exemptions.register import ends
 from bcplint.findings import Severity, clause_text
 from bcplint.insights.readiness import ClauseCoverage, ReadinessReport, blockers
 from bcplint.report.graph_text import to_mermaid
@@ -47,7 +48,7 @@ def write(report: ReadinessReport, stream: TextIO, options: ReportOptions) -> No
         return
     stream.write("| expires | status | rule | target | approved by | reason |\n|---|---|---|---|---|---|\n")
     for e in register:
-        expires = e.expires.isoformat() if e.expires else "never"
+        expires = _cell(ends(e))
         stream.write(
             f"| {expires} | {e.status} | {_cell(e.rule)} | {_cell(e.target or '')} | {_cell(e.approved_by or '')} "
             f"| {_cell(e.reason)} |\n"

@@ -6,7 +6,7 @@ import datetime as dt
 import json
 from typing import Any, TextIO
 
-from bcplint.exemptions.register import Register
+from bcplint.exemptions.register import Register, ends
 from bcplint.findings import Exemption
 from bcplint.report.markdown_summary import table_cell
 from bcplint.report.options import ReportOptions
@@ -21,6 +21,7 @@ def _row(exemption: Exemption, today: dt.date) -> dict[str, Any]:
         "target": exemption.target,
         "approved_by": exemption.approved_by,
         "expires": exemption.expires.isoformat() if exemption.expires else None,
+        "review_by": exemption.review_by.isoformat() if exemption.review_by else None,
         "days_left": exemption.days_left(today),
         "status": exemption.status,
         "hides": exemption.matched,
@@ -42,7 +43,7 @@ def write_text(register: Register, stream: TextIO, options: ReportOptions) -> No
     today, exemptions = register.today, register.exemptions
     for e in exemptions:
         left = e.days_left(today)
-        when = f"{e.expires.isoformat()} ({left} days left)" if e.expires and left is not None else "no expiry"
+        when = f"{e.expires.isoformat()} ({left} days left)" if e.expires and left is not None else ends(e)
         if left is not None and left < 0:
             when = f"{e.expires.isoformat()} (expired {-left} days ago)" if e.expires else when
         who = f", approved by {e.approved_by}" if e.approved_by else ""
@@ -57,7 +58,7 @@ def write_markdown(register: Register, stream: TextIO, options: ReportOptions) -
     for e in register.exemptions:
         left = e.days_left(register.today)
         stream.write(
-            f"| {e.expires.isoformat() if e.expires else 'never'} | {'' if left is None else left} | {e.status} "
+            f"| {ends(e)} | {'' if left is None else left} | {e.status} "
             f"| {table_cell(e.rule)} | {table_cell(e.target or '')} | {table_cell(e.approved_by or '')} "
             f"| {table_cell(e.reason)} | `{table_cell(e.path)}:{e.line}` |\n"
         )

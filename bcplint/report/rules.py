@@ -86,7 +86,11 @@ def _condition(value: Any) -> str:
     if isinstance(value, dict):
         operator, operand = next(iter(value.items()))
         return f"{operator} {param_value(operand)}"
-    return f"in {param_value(value)}" if isinstance(value, list) else f"= {param_value(value)}"
+    if isinstance(value, list):
+        listed = [v for v in value if v is not None]
+        unset = " or not set" if None in value else ""
+        return f"in {param_value(listed)}{unset}"
+    return "not set" if value is None else f"= {param_value(value)}"
 
 
 def param_value(value: Any) -> str:
