@@ -85,7 +85,8 @@ CODE_QUALITY_SCHEMA: dict[str, Any] = {
     },
 }
 
-CONTACTS = "apiVersion: bcplint/v1\nkind: Contact\nname: cto\nemail: cto@example.com\n"  # no phone: BCP103
+# No phone: BCP103.
+CONTACTS = "apiVersion: bcplint/v1\nkind: Contact\nname: cto\nemail: cto@example.com\nlast_verified: 2026-11-01\n"
 SHOP = "apiVersion: bcplint/v1\nkind: Service\nname: shop\ncriticality: low\n"  # no owner: BCP101
 SUPPORT = "apiVersion: bcplint/v1\nkind: Service\nname: support\nowner: cto\ncriticality: low\n"
 

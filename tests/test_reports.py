@@ -118,8 +118,13 @@ def test_junit_counts_with_an_independent_reader(bcplint: Callable[..., Run], tm
     assert outcomes.count("Skipped") == 0
     assert len({(case.classname, case.name) for case in cases}) == len(cases) == sum(s.tests for s in xml)
     assert len({case.name for case in cases}) == len(cases)  # GitLab merges equal names
-    # Passing checks are testcases too: far more cases than findings.
-    assert len(cases) > 5 * len(findings)
+    # Passing checks are testcases too: schema-violation checks every document, so it has one
+    # testcase per document, passing unless the document broke the schema.
+    report = json.loads(json_run.out)
+    schema_cases = [case for case in cases if case.classname.endswith(".BCP002")]
+    broken = {(f["path"], f["document"]) for f in findings if f["rule_id"] == "BCP002"}
+    assert len(schema_cases) == report["summary"]["documents"]
+    assert sum(1 for case in schema_cases if not case.result) == report["summary"]["documents"] - len(broken)
     assert all(case._elem.get("file") for case in cases)
 
 

@@ -186,7 +186,7 @@ FULL: dict[str, dict[str, Any]] = {
 
 def full_document(variant: str) -> dict[str, Any]:
     """The full document of a kind, or of one of its variants (``"Waiver (standing)"``)."""
-    kind = variant.split(" ")[0]
+    kind = variant.split(" ", maxsplit=1)[0]
     return {"apiVersion": "bcplint/v1", "kind": kind, "name": f"full-{kind.lower()}", **copy.deepcopy(FULL[variant])}
 
 

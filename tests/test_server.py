@@ -51,6 +51,7 @@ name: cto
 title: Chief technology officer
 email: cto@example.com
 phone: "+1 555 0100"
+last_verified: 2026-11-01
 ---
 apiVersion: bcplint/v1
 kind: Contact
@@ -58,6 +59,7 @@ name: ops-lead
 title: Operations lead
 email: ops@example.com
 phone: "+1 555 0101"
+last_verified: 2026-11-01
 """
 WEBSHOP = """\
 apiVersion: bcplint/v1

@@ -26,6 +26,7 @@ kind: Contact
 name: cto
 email: cto@example.com
 phone: "555-0100"
+last_verified: 2026-11-01
 deputy: coo
 ---
 apiVersion: bcplint/v1
@@ -33,6 +34,7 @@ kind: Contact
 name: coo
 email: coo@example.com
 phone: "555-0101"
+last_verified: 2026-11-01
 """
 
 # One gap: the owner names no Contact (BCP003, reported at line 5, column 8, field owner).

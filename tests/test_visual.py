@@ -122,7 +122,9 @@ def test_maturity_levels_in_json(bcplint: Callable[..., Run], tmp_path: Path) ->
         report = json.loads(bcplint("check", str(path), "--today", TODAY, "--format", "json").out)
         return {m["service"]: m["level"] for m in report["maturity"]}
 
-    assert levels(EXAMPLES / "complete") == {"checkout": "gold", "support-desk": "gold"}
+    # The standing acceptance of a slow offsite restore of orders-db is still a gap: checkout,
+    # which depends on the database, stops at silver; the support desk is gold.
+    assert levels(EXAMPLES / "complete") == {"checkout": "silver", "support-desk": "gold"}
     assert set(levels(EXAMPLES / "jitbit").values()) == {None}
     # Remove the complete plan's exercise of checkout: gold needs an exercise within a year.
     copy = tmp_path / "complete"
@@ -136,8 +138,12 @@ def test_maturity_levels_in_json(bcplint: Callable[..., Run], tmp_path: Path) ->
 
 
 def report(bcplint: Callable[..., Run], tmp_path: Path, example: str, fmt: str = "html") -> str:
+    """The report of a copy of ``example`` outside git: BCP304 (review after change) would read
+    this repository's commits, which every edit of the example moves."""
+    copy = tmp_path / "copy" / example
+    shutil.copytree(EXAMPLES / example, copy)
     target = tmp_path / f"{example}.{fmt}"
-    run = bcplint("report", str(EXAMPLES / example), "--format", fmt, "-o", str(target), "--today", TODAY)
+    run = bcplint("report", str(copy), "--format", fmt, "-o", str(target), "--today", TODAY)
     assert run.code == 0, run.err
     return target.read_text(encoding="utf-8")
 
@@ -153,7 +159,8 @@ def test_html_report_is_self_contained_and_deterministic(bcplint: Callable[..., 
 
 def test_markdown_report(bcplint: Callable[..., Run], tmp_path: Path) -> None:
     text = report(bcplint, tmp_path, "complete", "markdown")
-    assert "| checkout | gold |" in text
+    assert "| checkout | silver | BCP405 restore-within-rto (on a dependency) |" in text
+    assert "| support-desk | gold |" in text
     assert "```mermaid\nflowchart LR\n" in text
     [row] = [line for line in text.splitlines() if line.startswith("| Service **checkout** |")]
     # Every question answered green, except backups, which a Service does not have itself:

@@ -25,6 +25,7 @@ kind: Contact
 name: cto
 email: cto@example.com
 phone: "555-0100"
+last_verified: 2026-11-01
 deputy: coo
 ---
 apiVersion: bcplint/v1
@@ -32,6 +33,7 @@ kind: Contact
 name: coo
 email: coo@example.com
 phone: "555-0101"
+last_verified: 2026-11-01
 """
 
 # One gap: helpdesk is high but has no RTO (BCP201, reported at 1:1 of services.yaml).
