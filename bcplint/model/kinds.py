@@ -303,7 +303,7 @@ class ExerciseFinding(Strict):
     """Something an exercise found, and the corrective action."""
 
     id: Text = Field(description="the finding's identifier", examples=["F1"])
-    description: Text = Field(description="what was found")
+    description: Text = Field(description="what was found", examples=["the restore took 6h against a 4h RTO"])
     action: str | None = Field(default=None, description="the corrective action")
     owner: PartyRef | None = Field(default=None, description="the Contact or Team who acts")
     due: DateField | None = Field(default=None, description="when the action is due")
@@ -363,11 +363,17 @@ class Waiver(BaseDocument):
 
     kind: Literal["Waiver"]
     rule: Text = Field(description="rule id or name", examples=["BCP402"])
-    target: Annotated[str, Ref(_ALL_KINDS), Field(min_length=1, description="name of the waived document")]
-    reason: Text = Field(description="why the gap is acceptable")
+    target: Annotated[
+        str, Ref(_ALL_KINDS), Field(min_length=1, description="name of the waived document", examples=["orders-db"])
+    ]
+    reason: Text = Field(
+        description="why the gap is acceptable", examples=["replaced by the new ledger in Q3; not worth a restore test"]
+    )
     approved_by: PartyRef = Field(description="the Contact or Team who accepted it (not the target's owner)")
     expires: DateField | None = Field(
-        default=None, description="a temporary exception ends here: the finding is reported again"
+        default=None,
+        description="a temporary exception ends here: the finding is reported again",
+        examples=["2026-12-31"],
     )
     review_by: DateField | None = Field(
         default=None,

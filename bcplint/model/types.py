@@ -158,7 +158,7 @@ class Strict(BaseModel):
 class HostLocation(Strict):
     """Where something runs: a provider and, optionally, a region."""
 
-    provider: str = Field(min_length=1, description="hosting provider, e.g. aws, azure, on-prem")
+    provider: str = Field(min_length=1, description="hosting provider, e.g. aws, azure, on-prem", examples=["aws"])
     region: str | None = Field(default=None, description="provider region, e.g. us-east-1")
 
     def key(self) -> tuple[str, str | None]:
