@@ -247,6 +247,10 @@ def test_sarif_links_every_rule_to_its_page(bcplint: Callable[..., Run], tmp_pat
         assert parts.scheme in ("http", "https") and parts.netloc, uri
         assert parts.path.endswith(f"/docs/rules/{rule_id}.md")  # the page this repository has
         assert (PAGES / f"{rule_id}.md").is_file()
+        help_text = rule["help"]
+        assert isinstance(help_text, dict)  # GitHub shows the help, not helpUri: the link is there too
+        assert help_text["text"].endswith(f"\n\nMore: {uri}")
+        assert help_text["markdown"].endswith(f"({uri})")
 
 
 def test_without_a_documentation_url_there_is_no_link(
@@ -256,6 +260,7 @@ def test_without_a_documentation_url_there_is_no_link(
     write(tmp_path, "bcp/checkout.yaml", PLAN)
     rules = sarif_rules(bcplint, tmp_path)
     assert rules and all("helpUri" not in rule for rule in rules.values())
+    assert all("More" not in json.dumps(rule["help"]) for rule in rules.values())
     explained = bcplint("explain", "BCP201", cwd=tmp_path)
     assert explained.code == 0 and "More:" not in explained.out
 

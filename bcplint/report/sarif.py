@@ -52,13 +52,17 @@ CAPPED = "bcplint/results-capped"
 def _rule(rule: RuleInfo) -> dict[str, Any]:
     clauses = clause_text(rule.clauses)
     help_text = f"{rule.fix}\n\nClauses: {clauses}" if clauses else rule.fix
+    help_markdown = f"**Fix:** {rule.fix}\n\n**Clauses:** {clauses or 'none'}"
+    if rule.help_url:  # also in the help: GitHub code scanning shows the help, not helpUri
+        help_text += f"\n\nMore: {rule.help_url}"
+        help_markdown += f"\n\n**More:** [{rule.id} {rule.name}]({rule.help_url})"
     tags = list(dict.fromkeys(["business-continuity", rule.pack, *rule.clauses]))[:MAX_TAGS]
     described: dict[str, Any] = {
         "id": rule.id,
         "name": _clip("".join(part.capitalize() for part in rule.name.split("-")), MAX_NAME),
         "shortDescription": {"text": _clip(rule.summary, MAX_DESCRIPTION)},
         "fullDescription": {"text": _clip(rule.rationale or rule.summary, MAX_DESCRIPTION)},
-        "help": {"text": help_text, "markdown": f"**Fix:** {rule.fix}\n\n**Clauses:** {clauses or 'none'}"},
+        "help": {"text": help_text, "markdown": help_markdown},
     }
     if rule.help_url:  # absolute, or absent: the configuration and packs validate it
         described["helpUri"] = rule.help_url
