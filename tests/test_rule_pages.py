@@ -104,7 +104,9 @@ def test_every_shipped_rule_has_a_page_that_says_what_the_catalog_says(bcplint: 
     index = (PAGES / "README.md").read_text(encoding="utf-8")
     assert listed
     for rule in listed:
-        page = (PAGES / f"{rule['id']}.md").read_text(encoding="utf-8")
+        path = PAGES / f"{rule['id']}.md"
+        assert path.is_file(), f"{rule['id']} has no page: run `python -m bcplint.report.rule_pages docs/rules`"
+        page = path.read_text(encoding="utf-8")
         assert page.splitlines()[1] == f"# {rule['id']} {rule['name']}"
         assert f"| severity | {rule['severity']} |" in page
         for text in (rule["summary"], rule["rationale"], rule["fix"]):
@@ -328,6 +330,22 @@ def test_a_packs_own_rules_link_to_its_own_pages(bcplint: Callable[..., Run], tm
     assert rules["BCP104"]["helpUri"] == "https://wiki.example.com/bcplint/BCP104.md"
     explained = bcplint("explain", "ACME001", cwd=tmp_path)
     assert explained.out.endswith("\nMore: https://policies.example.com/continuity/ACME001.html\n")
+
+
+def test_a_rule_links_to_the_pages_of_the_pack_that_defines_it(tmp_path: Path) -> None:
+    write(tmp_path, "acme.yaml", PACK.format(docs=""))  # defines ACME001, names no pages
+    child = (
+        "apiVersion: bcplint/pack/v1\npack: acme-emea\ntitle: ACME EMEA\n"
+        "docs_url: https://emea.example.com/rules/\nextends: [acme.yaml]\nrules:\n"
+        "  - {id: ACME001, severity: warning}\n"  # tunes the parent's rule
+        "  - id: EMEA001\n    name: emea-owner\n    severity: error\n    summary: Services have an owner.\n"
+        "    applies_to: {kinds: [Service]}\n    check: {function: defined, field: owner}\n"
+    )
+    write(tmp_path, "emea.yaml", child)
+    rules = {rule.id: rule for rule in resolve_rules(["emea.yaml"], tmp_path, docs_url="https://d.example.com/")}
+    assert rules["EMEA001"].help_url == "https://emea.example.com/rules/EMEA001.md"
+    assert rules["ACME001"].help_url is None  # tuned by the child, documented (not) by its parent
+    assert rules["BCP101"].help_url == "https://d.example.com/BCP101.md"  # the catalog's, via iso22301
 
 
 def test_a_pack_without_docs_url_gives_its_rules_no_link(bcplint: Callable[..., Run], tmp_path: Path) -> None:
