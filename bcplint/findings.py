@@ -95,6 +95,7 @@ class RuleInfo:
     about_files: bool = False  # about whole files that cannot be read (JUnit: errors, not failures)
     judges_exemptions: bool = False  # about waivers, suppressions and baseline entries
     baselinable: bool = True  # a baseline may accept its findings
+    help_url: str | None = None  # absolute URL of the rule's page (SARIF helpUri); None: it has none
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -72,3 +73,10 @@ def git_repo(tmp_path: Path) -> Path:
     repo.mkdir()
     git(repo, "init", "-q", "-b", "main")
     return repo
+
+
+def without_links(text: str) -> str:
+    """A report's text with its links to rule pages reduced to the rule ids (tests/test_rule_pages.py
+    checks the links): ``[BCP101](https://…)`` and ``<a href="https://…">BCP101</a>`` -> ``BCP101``."""
+    text = re.sub(r"\[([A-Z][A-Z0-9]*[0-9]{3})\]\([^)\s]+\)", r"\1", text)
+    return re.sub(r'<a href="[^"]+">([A-Z][A-Z0-9]*[0-9]{3})</a>', r"\1", text)

@@ -40,6 +40,7 @@ from pytest_lsp.client import DEFAULT_CLIENT_FEATURES, register_lsp_features  # 
 
 from bcplint.findings import clause_text  # noqa: E402
 from tests.conftest import TODAY, Run, git, write  # noqa: E402
+from tests.test_rule_pages import RULE_PAGES  # noqa: E402
 
 WAIT = 20.0  # seconds: a bound for a hung server, far above what a publish takes
 EXPIRY = (dt.date.fromisoformat(TODAY) + dt.timedelta(days=90)).isoformat()
@@ -292,7 +293,7 @@ async def test_an_unknown_owner_is_published_at_its_range(editor: Editor, org: P
     assert diagnostic.severity == types.DiagnosticSeverity.Error
     assert diagnostic.range == span(4, 7, 13)  # `nobody` on the fifth line, whole
     assert "'nobody'" in diagnostic.message and "[ISO 22301:2019 7.5.2; ITIL 4 SCM plans]" in diagnostic.message
-    assert diagnostic.code_description is None  # no rule documentation pages yet: none invented
+    assert diagnostic.code_description == types.CodeDescription(href=f"{RULE_PAGES}BCP003.md")
     assert shop.read_text(encoding="utf-8") == WEBSHOP  # the buffer is unsaved: the disk is untouched
 
 
@@ -376,6 +377,14 @@ async def test_a_new_unsaved_file_is_linted_with_the_workspace(editor: Editor, o
     uri = editor.open(org / "bcp" / "draft.yaml", CONTACTS.split("---\n", maxsplit=1)[0])  # not on disk
     [duplicate] = await editor.diagnostics(uri)
     assert duplicate.code == "BCP004" and duplicate.range == span(2, 6, 9)
+
+
+@ASYNC
+async def test_diagnostics_link_to_the_rule_pages_the_configuration_names(editor: Editor, org: Path) -> None:
+    write(org, ".bcplint.yaml", "docs_url: https://wiki.example.com/continuity/{id}\n")
+    uri = editor.open(org / "bcp" / "webshop.yaml", WEBSHOP.replace("owner: cto", "owner: nobody"))
+    [diagnostic] = await editor.diagnostics(uri)
+    assert diagnostic.code_description == types.CodeDescription(href="https://wiki.example.com/continuity/BCP003")
 
 
 @ASYNC

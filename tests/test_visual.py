@@ -14,7 +14,8 @@ import pytest
 
 from bcplint.api import LintOptions, load_workspace
 from bcplint.workspace.graph import edges
-from tests.conftest import EXAMPLES, TODAY, Run, write
+from tests.conftest import EXAMPLES, TODAY, Run, without_links, write
+from tests.test_rule_pages import RULE_PAGES
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMIUM_FLAGS = [
@@ -153,12 +154,17 @@ def test_html_report_is_self_contained_and_deterministic(bcplint: Callable[..., 
     (tmp_path / "again").mkdir()
     assert first == report(bcplint, tmp_path / "again", "jitbit")
     assert "<script" not in first and "<link" not in first and "@import" not in first
-    assert re.findall(r"https?://[^\s\"'<>]+", first) == ["http://www.w3.org/2000/svg"]  # a namespace, not a fetch
+    # Links to the rule pages are for a reader to follow; nothing else names a URL but the SVG
+    # namespace, which is not fetched either.
+    links = re.findall(r'<a href="([^"]+)">', first)
+    assert links and all(link.startswith(RULE_PAGES) for link in links)
+    unlinked = re.sub(r'<a href="[^"]+">', "<a>", first)
+    assert re.findall(r"https?://[^\s\"'<>]+", unlinked) == ["http://www.w3.org/2000/svg"]
     assert "2026-11-23" in first and not re.search(r"\d\d:\d\d:\d\d", first)  # no timestamp
 
 
 def test_markdown_report(bcplint: Callable[..., Run], tmp_path: Path) -> None:
-    text = report(bcplint, tmp_path, "complete", "markdown")
+    text = without_links(report(bcplint, tmp_path, "complete", "markdown"))
     assert "| checkout | silver | BCP405 restore-within-rto (on a dependency) |" in text
     assert "| support-desk | gold |" in text
     assert "```mermaid\nflowchart LR\n" in text

@@ -11,6 +11,7 @@ from bcplint.api import today_utc
 from bcplint.cli.common import EXIT_FINDINGS, EXIT_OK, emit, format_option, rules_of
 from bcplint.engine.verify import rules_without_examples, verify_rules
 from bcplint.errors import ConfigError, did_you_mean
+from bcplint.load.config import config_json_schema
 from bcplint.model import json_schema
 from bcplint.packs.model import pack_json_schema
 from bcplint.report.rules import Explanation
@@ -67,8 +68,21 @@ def verify(packs: tuple[str, ...], today: dt.datetime | None, verbose: bool) -> 
 @click.command()
 @click.option("--kind", help="Only this kind (Plan, Contact, Service, System, Supplier, Exercise, Waiver).")
 @click.option("--pack", "pack_format", is_flag=True, help="The schema of rule pack files instead.")
-def schema(kind: str | None, pack_format: bool) -> int:
-    """Print the JSON Schema of the bcplint/v1 format (or of rule packs), for editors."""
-    document = pack_json_schema() if pack_format else json_schema(kind)
+@click.option(
+    "--config", "config_format", is_flag=True, help="The schema of the configuration (.bcplint.yaml) instead."
+)
+def schema(kind: str | None, pack_format: bool, config_format: bool) -> int:
+    """Print the JSON Schema of the bcplint/v1 format (or of rule packs, or of the configuration), for editors."""
+    chosen = [
+        option for option, given in (("--kind", kind), ("--pack", pack_format), ("--config", config_format)) if given
+    ]
+    if len(chosen) > 1:
+        raise ConfigError(f"{' and '.join(chosen)} cannot be combined: each chooses a different schema")
+    if config_format:
+        document = config_json_schema()
+    elif pack_format:
+        document = pack_json_schema()
+    else:
+        document = json_schema(kind)
     click.echo(json.dumps(document, indent=2, sort_keys=True))
     return EXIT_OK

@@ -93,4 +93,5 @@ def rule_info(rule: Rule) -> RuleInfo:
         about_files=rule.about_files,
         judges_exemptions=rule.judges_exemptions,
         baselinable=rule.baselinable,
+        help_url=rule.help_url,
     )

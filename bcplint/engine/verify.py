@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from bcplint.engine.run import Run, check
+from bcplint.findings import Finding
 from bcplint.load.parse import load_file
 from bcplint.packs import Rule
 from bcplint.workspace.documents import build_workspace
@@ -23,6 +24,7 @@ class ExampleResult:
     ok: bool
     text: str
     messages: tuple[str, ...]  # the findings of the rule on the example, as "line:col: message"
+    findings: tuple[Finding, ...] = ()  # the same findings, whole (path: the example's file name)
 
     @property
     def detail(self) -> str:
@@ -54,10 +56,13 @@ def verify_rules(rules: list[Rule], today: dt.date, *, alongside: list[Rule] | N
                 path = f"{rule.id}-{expect}-{number}.yaml"
                 loaded = [load_file(path, text.encode("utf-8"), explicit=True)]
                 result = check(Run(rules=everything, today=when), build_workspace(loaded, when))
-                messages = tuple(f"{f.line}:{f.column}: {f.message}" for f in result.findings if f.rule_id == rule.id)
+                found = tuple(f for f in result.findings if f.rule_id == rule.id)
+                messages = tuple(f"{f.line}:{f.column}: {f.message}" for f in found)
                 ok = not messages if expect == "pass" else bool(messages)
                 results.append(
-                    ExampleResult(rule=rule, expect=expect, number=number, ok=ok, text=text, messages=messages)
+                    ExampleResult(
+                        rule=rule, expect=expect, number=number, ok=ok, text=text, messages=messages, findings=found
+                    )
                 )
     return results
 

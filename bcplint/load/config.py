@@ -7,9 +7,10 @@ import re
 import tomllib
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic_core import PydanticCustomError
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from bcplint.errors import ConfigError, did_you_mean, shown
@@ -19,15 +20,59 @@ from bcplint.load.yaml_stream import load_one
 from bcplint.model.validate import format_field
 
 CONFIG_FILE = ".bcplint.yaml"
+CONFIG_SCHEMA_ID = "https://bcplint.example.com/schema/config-v1.json"
 FailOn = Literal["error", "warning", "info", "never"]
+
+# Where rule pages live: an absolute http(s) URL with a host that either ends with "/" (a page
+# is <url><ID>.md, as docs/rules/ is laid out) or holds "{id}" where the rule id goes. One
+# pattern for the loader and the JSON Schema, in the syntax both Python and ECMA-262 read.
+DOCS_URL_PATTERN = r"^https?://[^\s/?#{}]+/(?:\S*/|\S*\{id\}\S*)?$"
+
+
+def _docs_url(value: str) -> str:
+    if not re.fullmatch(DOCS_URL_PATTERN, value):
+        raise PydanticCustomError(
+            "docs_url",
+            "must be an absolute http(s) URL that ends with '/' (a rule's page is then <url><ID>.md) "
+            "or holds '{id}' where the rule id goes, e.g. https://wiki.example.com/bcplint/rules/",
+        )
+    return value
+
+
+DocsUrl = Annotated[str, AfterValidator(_docs_url), Field(json_schema_extra={"pattern": DOCS_URL_PATTERN})]
+"""A documentation URL as configuration and packs write it (see :func:`bcplint.packs.docs.page_url`)."""
 
 
 class RuleConfig(BaseModel):
+    """How the configuration tunes one rule."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    severity: Literal["error", "warning", "info"] | None = None
-    params: dict[str, Any] = Field(default_factory=dict)
-    enforce_from: dt.date | None = None
+    severity: Literal["error", "warning", "info"] | None = Field(
+        default=None, description="The rule's severity in this workspace, instead of its default."
+    )
+    params: dict[str, Any] = Field(
+        default_factory=dict,
+        description="New values for the rule's parameters, by name (`bcplint explain RULE` lists them), "
+        "e.g. {max_age_days: 180}.",
+    )
+    enforce_from: dt.date | None = Field(
+        default=None,
+        description="A date (YYYY-MM-DD): before it the rule's findings are warnings, from then on they "
+        "have the rule's severity.",
+    )
+
+    @field_validator("enforce_from", mode="before")
+    @classmethod
+    def _calendar_date(cls, value: Any) -> Any:
+        # A date as YYYY-MM-DD (or a TOML date), as the JSON Schema's "format": "date" says.
+        # pydantic alone would also read numbers and digit strings as Unix timestamps (86400
+        # would be 1970-01-02) and accept date-times.
+        if value is None or (isinstance(value, dt.date) and not isinstance(value, dt.datetime)):
+            return value
+        if isinstance(value, str) and re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+            return value
+        raise PydanticCustomError("date_type", "write the date as YYYY-MM-DD, e.g. 2027-01-31")
 
 
 class Config(BaseModel):
@@ -35,14 +80,61 @@ class Config(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    paths: list[str] = Field(default_factory=list)
-    exclude: list[str] = Field(default_factory=list)
-    packs: list[str] | None = None
-    select: list[str] = Field(default_factory=list)
-    ignore: list[str] = Field(default_factory=list)
-    fail_on: FailOn = "error"
-    rules: dict[str, RuleConfig] = Field(default_factory=dict)
-    baseline: str | None = None
+    paths: list[str] = Field(
+        default_factory=list,
+        description="Directories that hold the plan, relative to the configuration's directory (default: all of it).",
+    )
+    exclude: list[str] = Field(
+        default_factory=list,
+        description="Files or directories to leave out, as paths or glob patterns (bcp/drafts, *.draft.yaml) "
+        "relative to the configuration's directory; a pattern also leaves out what is below a matching directory.",
+    )
+    packs: list[str] | None = Field(
+        default=None,
+        description="Rule packs to enable: built-in names (iso22301, itil-itscm) or paths to pack files, "
+        "relative to the configuration (default: iso22301 and itil-itscm).",
+    )
+    select: list[str] = Field(
+        default_factory=list,
+        description="Run only these rules: ids, names or id prefixes such as BCP2 (default: every rule of the packs).",
+    )
+    ignore: list[str] = Field(
+        default_factory=list, description="Rules not to run: ids, names or id prefixes such as BCP5."
+    )
+    fail_on: FailOn = Field(
+        default="error",
+        description="The lowest severity whose findings make `bcplint check` exit with 1 (never: no finding does).",
+    )
+    rules: dict[str, RuleConfig] = Field(
+        default_factory=dict,
+        description="Per rule (by id or name): its severity, parameters and enforce_from date in this workspace.",
+    )
+    baseline: str | None = Field(
+        default=None,
+        description="Baseline file, relative to the configuration: `bcplint check` accepts the findings it "
+        "records and `bcplint baseline` writes it.",
+    )
+    docs_url: DocsUrl | None = Field(
+        default=None,
+        description="Where reports link each rule's page (SARIF helpUri, `bcplint explain`, the language server, "
+        "`bcplint report`): a URL ending with '/' to which <ID>.md is added, or one holding '{id}'. "
+        "Default: the rules/ folder of the documentation URL bcplint was installed with.",
+    )
+
+
+def config_json_schema() -> dict[str, Any]:
+    """JSON Schema (draft 2020-12) of the configuration: ``.bcplint.yaml``, or the
+    ``[tool.bcplint]`` table of pyproject.toml. Generated from :class:`Config`, so it accepts
+    and rejects what :func:`load_config` does (a test holds the two together); rule names and
+    pack paths are checked only when a run resolves them."""
+    schema = Config.model_json_schema()
+    schema["title"] = "bcplint configuration"
+    schema["description"] = (
+        "Configuration of bcplint: .bcplint.yaml, or [tool.bcplint] in pyproject.toml. Command-line flags win."
+    )
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["$id"] = CONFIG_SCHEMA_ID
+    return schema
 
 
 class LoadedConfig(BaseModel):

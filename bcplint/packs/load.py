@@ -23,6 +23,7 @@ from bcplint.errors import PackError, did_you_mean
 from bcplint.findings import Severity
 from bcplint.load.yaml_stream import load_one
 from bcplint.model.validate import format_field
+from bcplint.packs.docs import page_url
 from bcplint.packs.model import Examples, Message, PackFile, RuleEntry
 from bcplint.packs.places import Keys, Place
 
@@ -58,6 +59,7 @@ class Rule:
     packs: tuple[str, ...]
     examples: Examples | None
     origin: str
+    help_url: str | None = None  # the rule's page (bcplint.packs.docs), for reports to link
 
     @property
     def needs(self) -> frozenset[str]:
@@ -151,8 +153,18 @@ def _describe_pack_error(path: Path, data: Any, exc: ValidationError) -> str:
     return f"{Place(str(path), loc).describe(key=unknown)}: {where}{field}: {problem}{extra}"
 
 
-def resolve_rules(pack_refs: list[str], base: Path, overrides: Mapping[str, RuleOverride] | None = None) -> list[Rule]:
-    """The rules the enabled packs turn on, merged and validated, sorted by id."""
+def resolve_rules(
+    pack_refs: list[str],
+    base: Path,
+    overrides: Mapping[str, RuleOverride] | None = None,
+    *,
+    docs_url: str | None = None,
+) -> list[Rule]:
+    """The rules the enabled packs turn on, merged and validated, sorted by id.
+
+    Each rule's ``help_url`` is its page: under ``docs_url`` for the catalog's rules, under the
+    ``docs_url`` of the pack that defines it for the others (None where there is none).
+    """
     catalog_pack, catalog_origin = read_pack(CATALOG, base)
     merged: dict[str, dict[str, Any]] = {}
     origins: dict[str, str] = {}
@@ -169,11 +181,12 @@ def resolve_rules(pack_refs: list[str], base: Path, overrides: Mapping[str, Rule
         full: dict[str, Any] = {}
         if rule_id in definitions:
             index, definition = definitions[rule_id]
-            _merge(full, _entry_fields(definition, None, Place(catalog_origin, ("rules", index))))
+            _merge(full, _entry_fields(definition, None, Place(catalog_origin, ("rules", index)), None))
         _merge(full, merged[rule_id])
         origin = catalog_origin if rule_id in definitions else origins[rule_id]
         override = (overrides or {}).get(rule_id)
-        rules.append(_build_rule(rule_id, full, tuple(packs_of[rule_id]), origin, override))
+        help_url = page_url(docs_url if rule_id in definitions else full.get(_DOCS), rule_id)
+        rules.append(_build_rule(rule_id, full, tuple(packs_of[rule_id]), origin, override, help_url))
     _check_unique_names(rules, {rule.id: merged[rule.id].get(_WHERE, {}).get("name") for rule in rules})
     return rules
 
@@ -197,14 +210,16 @@ def _pack_entries(ref: str, base: Path, chain: tuple[str, ...]) -> tuple[str, di
             _merge(entries.setdefault(rule_id, {}), inherited)
     label = pack.framework or pack.title
     for index, entry in enumerate(pack.rules):
-        _merge(entries.setdefault(entry.id, {}), _entry_fields(entry, label, Place(origin, ("rules", index))))
+        fields = _entry_fields(entry, label, Place(origin, ("rules", index)), pack.docs_url)
+        _merge(entries.setdefault(entry.id, {}), fields)
     return pack.pack, entries, origin
 
 
 _WHERE = "__where__"  # internal key of a merged entry: where each field and parameter was set
+_DOCS = "__docs_url__"  # internal key: the docs_url of the pack whose entry defines the rule
 
 
-def _entry_fields(entry: RuleEntry, framework: str | None, place: Place) -> dict[str, Any]:
+def _entry_fields(entry: RuleEntry, framework: str | None, place: Place, docs_url: str | None) -> dict[str, Any]:
     fields = entry.model_dump(exclude_unset=True, by_alias=False)
     fields.pop("id", None)
     if "examples" in fields:
@@ -218,6 +233,8 @@ def _entry_fields(entry: RuleEntry, framework: str | None, place: Place) -> dict
     where = {key: place / (key,) for key in fields if key != "clauses"}
     where.update({f"params.{name}": place / ("params", name) for name in entry.params})
     fields[_WHERE] = {"entry": place, **where}
+    if entry.check is not None:  # an entry that defines the rule: its pack documents it
+        fields[_DOCS] = docs_url
     return fields
 
 
@@ -232,7 +249,12 @@ def _merge(target: dict[str, Any], entry: Mapping[str, Any]) -> None:
 
 
 def _build_rule(
-    rule_id: str, full: dict[str, Any], packs: tuple[str, ...], origin: str, override: RuleOverride | None
+    rule_id: str,
+    full: dict[str, Any],
+    packs: tuple[str, ...],
+    origin: str,
+    override: RuleOverride | None,
+    help_url: str | None,
 ) -> Rule:
     where: dict[str, Place] = full.get(_WHERE, {})
 
@@ -295,6 +317,7 @@ def _build_rule(
         packs=packs,
         examples=full.get("examples"),
         origin=origin,
+        help_url=help_url,
     )
 
 

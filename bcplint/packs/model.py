@@ -7,6 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from bcplint.load.config import DocsUrl
+
 PACK_API_VERSION = "bcplint/pack/v1"
 RULE_ID_PATTERN = r"^[A-Z][A-Z0-9]*[0-9]{3}$"
 RULE_NAME_PATTERN = r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$"
@@ -78,5 +80,10 @@ class PackFile(PackModel):
     title: str
     framework: str | None = Field(default=None, description="label put before clauses, e.g. 'ISO 22301:2019'")
     description: str | None = None
+    docs_url: DocsUrl | None = Field(
+        default=None,
+        description="where the pages of the rules this pack defines live: a URL ending with '/' "
+        "(a rule's page is <url><ID>.md) or holding '{id}'; reports link each rule there",
+    )
     extends: list[str] = Field(default_factory=list, description="packs (names or paths) this one builds on")
     rules: list[RuleEntry] = Field(default_factory=list)

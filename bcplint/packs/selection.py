@@ -14,6 +14,7 @@ from pathlib import Path
 from bcplint.errors import ConfigError, PackError, did_you_mean, shown
 from bcplint.findings import Severity
 from bcplint.load.config import LoadedConfig
+from bcplint.packs.docs import default_docs_url
 from bcplint.packs.load import DEFAULT_PACKS, Rule, RuleOverride, resolve_rules
 
 # "policies/acme.yaml: " or "policies/acme.yaml:12:5: " at the start of a pack's error.
@@ -41,12 +42,15 @@ def select_rules(
     configuration's overrides, narrowed by ``select`` and ``ignore`` (None: the configuration's).
 
     Pack paths on the command line are relative to ``cwd``, those in the configuration to its
-    file. Raises ConfigError for an unknown rule or a bad override, PackError for a bad pack.
+    file. The built-in rules link to their pages under the configuration's ``docs_url``, else
+    the installed package's documentation (:mod:`bcplint.packs.docs`). Raises ConfigError for
+    an unknown rule or a bad override, PackError for a bad pack.
     """
     config = loaded.config
     pack_refs = list(packs) if packs else list(config.packs or DEFAULT_PACKS)
     pack_base = cwd if packs else (loaded.root or cwd)
-    every_rule = resolve_rules(pack_refs, pack_base)
+    docs_url = config.docs_url or default_docs_url()
+    every_rule = resolve_rules(pack_refs, pack_base, docs_url=docs_url)
     by_key = _rule_keys(every_rule)
     overrides: dict[str, RuleOverride] = {}
     for key, rule_config in config.rules.items():
@@ -57,7 +61,7 @@ def select_rules(
             enforce_from=rule_config.enforce_from,
         )
     try:
-        rules = resolve_rules(pack_refs, pack_base, overrides) if overrides else every_rule
+        rules = resolve_rules(pack_refs, pack_base, overrides, docs_url=docs_url) if overrides else every_rule
     except PackError as exc:  # a bad override is the configuration's fault, not the pack's
         where = f"{shown(loaded.path)}: " if loaded.path else ""
         raise ConfigError(f"{where}in 'rules': {_PACK_PLACE.sub('', str(exc))}") from None

@@ -2,6 +2,7 @@
 
 Inline CSS, inline SVG, no script, nothing fetched: it opens from a mail attachment or an
 air-gapped share exactly as it was written. Deterministic: the only date is the evaluation date.
+Rule ids in the maturity and coverage tables link to the rules' pages, where they have one.
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ def write(report: ReadinessReport, stream: TextIO, options: ReportOptions) -> No
     )
     _maturity(result, stream)
     _matrix(report.columns, rows, stream)
-    _coverage(coverage, stream)
+    _coverage(coverage, _rule_links(result), stream)
     stream.write(
         '<h2>Dependency graph</h2>\n<p class="muted">Red: the dependency recovers slower than '
         "its dependent (RTO inversion). Purple: a dependency cycle.</p>\n"
@@ -65,14 +66,30 @@ def _maturity(result: LintResult, stream: TextIO) -> None:
         "<th>next level</th><th>what stands in the way</th></tr>\n"
     )
     names = {rule.id: rule.name for rule in result.rules}
+    links = _rule_links(result)
     for item in result.maturity:
         level = item.level or "below bronze"
         css = item.level or "below"
+        missing = ", ".join(_linked(entry, blockers([entry], names), links) for entry in item.missing) or "—"
         stream.write(
             f'<tr><td>{escape(item.service)}</td><td><span class="level {css}">{escape(level)}</span></td>'
-            f"<td>{escape(item.next or '—')}</td><td>{escape(blockers(item.missing, names))}</td></tr>\n"
+            f"<td>{escape(item.next or '—')}</td><td>{missing}</td></tr>\n"
         )
     stream.write("</table>\n")
+
+
+def _rule_links(result: LintResult) -> dict[str, str]:
+    """Rule id -> the rule's page, for the rules that have one."""
+    return {rule.id: rule.help_url for rule in result.rules if rule.help_url}
+
+
+def _linked(item: str, text: str, links: dict[str, str]) -> str:
+    """``text`` (which starts with the rule id of ``item``, "BCP402 (on a dependency)") as
+    HTML, the rule id a link to the rule's page when it has one."""
+    rule = item.partition(" ")[0]
+    if rule not in links or not text.startswith(rule):
+        return escape(text)
+    return f'<a href="{escape(links[rule])}">{escape(rule)}</a>{escape(text[len(rule) :])}'
 
 
 def _matrix(columns: tuple[str, ...], rows: list[Row], stream: TextIO) -> None:
@@ -92,15 +109,15 @@ def _matrix(columns: tuple[str, ...], rows: list[Row], stream: TextIO) -> None:
     stream.write("</table>\n")
 
 
-def _coverage(coverage: list[ClauseCoverage], stream: TextIO) -> None:
+def _coverage(coverage: list[ClauseCoverage], links: dict[str, str], stream: TextIO) -> None:
     stream.write(
         '<h2>Framework coverage</h2>\n<table id="coverage"><tr><th>clause</th><th>rules</th>'
         "<th>checks passing</th><th>checks failing</th></tr>\n"
     )
     for row in coverage:
-        idle = escape(", ".join(row.not_applicable))
+        idle = ", ".join(_linked(r, r, links) for r in row.not_applicable)
         if row.applicable:
-            checked = escape(", ".join(r for r in row.rules if r not in row.not_applicable))
+            checked = ", ".join(_linked(r, r, links) for r in row.rules if r not in row.not_applicable)
             rules = checked + (f' <span class="muted">(nothing to check: {idle})</span>' if idle else "")
             css = "fail" if row.failing else "ok" if row.passing else "none"
             counts = f'<td>{row.passing}</td><td class="{css}">{row.failing}</td>'

@@ -1,6 +1,7 @@
 """``bcplint report --format markdown``: the same report for a pull-request comment or a wiki.
 
-The dependency graph is a Mermaid block, which GitHub and GitLab render in place.
+The dependency graph is a Mermaid block, which GitHub and GitLab render in place. Rule ids in the
+maturity and coverage tables link to the rules' pages, where they have one.
 """
 
 from __future__ import annotations
@@ -28,9 +29,10 @@ def write(report: ReadinessReport, stream: TextIO, options: ReportOptions) -> No
     )
     stream.write("|---|---|---|\n")
     names = {rule.id: rule.name for rule in result.rules}
+    links = {rule.id: rule.help_url for rule in result.rules if rule.help_url}
     for item in result.maturity:
-        missing = blockers(item.missing, names)
-        stream.write(f"| {_cell(item.service)} | {item.level or 'below bronze'} | {_cell(missing)} |\n")
+        missing = ", ".join(_linked(entry, blockers([entry], names), links) for entry in item.missing) or "—"
+        stream.write(f"| {_cell(item.service)} | {item.level or 'below bronze'} | {missing} |\n")
     stream.write("\n## Readiness\n\n| document | criticality | " + " | ".join(report.columns) + " |\n")
     stream.write("|---|---|" + "---|" * len(report.columns) + "\n")
     for row in rows:
@@ -39,7 +41,7 @@ def write(report: ReadinessReport, stream: TextIO, options: ReportOptions) -> No
     stream.write("\n## Framework coverage\n\n| clause | rules | passing | failing |\n|---|---|---:|---:|\n")
     for item in coverage:
         tally = f"{item.passing} | {item.failing}" if item.applicable else "n/a | n/a"
-        stream.write(f"| {clause_text((item.clause,))} | {_rules(item)} | {tally} |\n")
+        stream.write(f"| {clause_text((item.clause,))} | {_rules(item, links)} | {tally} |\n")
     stream.write("\n## Dependency graph\n\n```mermaid\n" + to_mermaid(graph) + "```\n")
     register = report.register.exemptions
     stream.write("\n## Exception register\n\n")
@@ -55,10 +57,19 @@ def write(report: ReadinessReport, stream: TextIO, options: ReportOptions) -> No
         )
 
 
-def _rules(item: ClauseCoverage) -> str:
+def _rules(item: ClauseCoverage, links: dict[str, str]) -> str:
     """``BCP601, BCP604 (nothing to check: BCP602)``: rules that had nothing to check set apart."""
-    idle = ", ".join(item.not_applicable)
+    idle = ", ".join(_linked(r, r, links) for r in item.not_applicable)
     if not item.applicable:
         return f"nothing to check: {idle}"
-    checked = ", ".join(r for r in item.rules if r not in item.not_applicable)
+    checked = ", ".join(_linked(r, r, links) for r in item.rules if r not in item.not_applicable)
     return checked + (f" (nothing to check: {idle})" if idle else "")
+
+
+def _linked(item: str, text: str, links: dict[str, str]) -> str:
+    """``text`` (which starts with the rule id of ``item``) for a table cell, the rule id a link
+    to the rule's page when it has one: ``[BCP402](https://…/BCP402.md) backup-tested``."""
+    rule = item.partition(" ")[0]
+    if rule not in links or not text.startswith(rule):
+        return _cell(text)
+    return f"[{rule}]({links[rule]}){_cell(text[len(rule) :])}"

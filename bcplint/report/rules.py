@@ -62,7 +62,8 @@ class Explanation:
 
 
 def write_explanation(explanation: Explanation, stream: TextIO, options: ReportOptions) -> None:
-    """``bcplint explain``: why the rule matters, clauses, where it applies, examples, the fix."""
+    """``bcplint explain``: why the rule matters, clauses, where it applies, examples, the fix,
+    and the rule's page when it has one."""
     rule, examples = explanation.rule, explanation.examples
     stream.write(f"{rule.id} {rule.name} ({rule.severity.label})\n\n{rule.summary}\n\n")
     if rule.rationale:
@@ -70,8 +71,7 @@ def write_explanation(explanation: Explanation, stream: TextIO, options: ReportO
     if rule.clauses:
         stream.write(f"Clauses: {clause_text(rule.clauses)}\n")
     if rule.kinds:
-        where = ", ".join(f"{k} {_condition(v)}" for k, v in rule.where.items())
-        stream.write(f"Applies to: {', '.join(rule.kinds)}{f' where {where}' if where else ''}\n")
+        stream.write(f"Applies to: {applies_to(rule)}\n")
     if rule.params:
         stream.write(f"Parameters: {', '.join(f'{k} = {param_value(v)}' for k, v in rule.params.items())}\n")
     for heading, text, messages in examples:
@@ -80,6 +80,17 @@ def write_explanation(explanation: Explanation, stream: TextIO, options: ReportO
             stream.write(f"  -> {message}\n")
     if rule.fix:
         stream.write(f"\nHow to fix:\n{_indent(rule.fix.strip())}\n")
+    if rule.help_url:
+        stream.write(f"\nMore: {rule.help_url}\n")
+
+
+def applies_to(rule: Rule) -> str:
+    """The documents a rule selects, as the catalog writes them: ``Service, System where
+    criticality in [critical, high]``; empty for a rule without ``applies_to``."""
+    if not rule.kinds:
+        return ""
+    where = ", ".join(f"{k} {_condition(v)}" for k, v in rule.where.items())
+    return f"{', '.join(rule.kinds)}{f' where {where}' if where else ''}"
 
 
 def _condition(value: Any) -> str:

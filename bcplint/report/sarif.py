@@ -1,6 +1,7 @@
 """SARIF 2.1.0 for code-scanning UIs (GitHub code scanning, Azure DevOps, IDEs).
 
-Rules carry their descriptions, help and clause tags; results carry regions, URIs relative
+Rules carry their descriptions, help, clause tags and, where the rule has a page, its absolute
+``helpUri`` (:mod:`bcplint.packs.docs`); results carry regions, URIs relative
 to the repository root (``%SRCROOT%``, declared in ``originalUriBaseIds``) wherever bcplint
 ran, ``partialFingerprints`` and
 ``suppressions`` for waived findings (baselined ones included).
@@ -51,16 +52,23 @@ CAPPED = "bcplint/results-capped"
 def _rule(rule: RuleInfo) -> dict[str, Any]:
     clauses = clause_text(rule.clauses)
     help_text = f"{rule.fix}\n\nClauses: {clauses}" if clauses else rule.fix
+    help_markdown = f"**Fix:** {rule.fix}\n\n**Clauses:** {clauses or 'none'}"
+    if rule.help_url:  # also in the help: GitHub code scanning shows the help, not helpUri
+        help_text += f"\n\nMore: {rule.help_url}"
+        help_markdown += f"\n\n**More:** [{rule.id} {rule.name}]({rule.help_url})"
     tags = list(dict.fromkeys(["business-continuity", rule.pack, *rule.clauses]))[:MAX_TAGS]
-    return {
+    described: dict[str, Any] = {
         "id": rule.id,
         "name": _clip("".join(part.capitalize() for part in rule.name.split("-")), MAX_NAME),
         "shortDescription": {"text": _clip(rule.summary, MAX_DESCRIPTION)},
         "fullDescription": {"text": _clip(rule.rationale or rule.summary, MAX_DESCRIPTION)},
-        "help": {"text": help_text, "markdown": f"**Fix:** {rule.fix}\n\n**Clauses:** {clauses or 'none'}"},
-        "defaultConfiguration": {"level": LEVELS[rule.severity]},
-        "properties": {"tags": tags, "precision": "very-high"},
+        "help": {"text": help_text, "markdown": help_markdown},
     }
+    if rule.help_url:  # absolute, or absent: the configuration and packs validate it
+        described["helpUri"] = rule.help_url
+    described["defaultConfiguration"] = {"level": LEVELS[rule.severity]}
+    described["properties"] = {"tags": tags, "precision": "very-high"}
+    return described
 
 
 def _clip(text: str, limit: int) -> str:

@@ -8,13 +8,14 @@ a key (``owner``), a plain or quoted value up to a comment, one item of a flow l
 the file) the range is empty too, and editors mark the character there.
 
 Waived findings are not shown: the inline suppression, Waiver or baseline that hides them is
-the record, and every report still lists them. Rules carry no documentation URL yet, so
-``codeDescription`` is left out rather than pointing at a page that does not exist.
+the record, and every report still lists them. ``codeDescription.href`` is the rule's page
+(the URL SARIF gives as ``helpUri``); a rule without one (a pack that names no ``docs_url``)
+has no ``codeDescription`` rather than a made-up link.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from lsprotocol import types
 
@@ -41,23 +42,29 @@ def finding_range(lines: LineMap, line: int, column: int, encoding: str) -> type
     )
 
 
-def to_diagnostics(findings: Iterable[Finding], text: str, encoding: str) -> list[types.Diagnostic]:
+def to_diagnostics(
+    findings: Iterable[Finding], text: str, encoding: str, pages: Mapping[str, str | None] | None = None
+) -> list[types.Diagnostic]:
     """The active (not waived) findings of one file as diagnostics, in report order.
 
     ``text`` is the content the findings were computed from; ``encoding`` the negotiated
-    position encoding (``utf-16``, ``utf-8`` or ``utf-32``).
+    position encoding (``utf-16``, ``utf-8`` or ``utf-32``); ``pages`` maps a rule id to the
+    absolute URL of its page (:attr:`bcplint.findings.RuleInfo.help_url`).
     """
+    pages = pages or {}
     lines = LineMap(text)
     diagnostics = []
     for finding in findings:
         if finding.waived:
             continue
         clauses = f" [{clause_text(finding.clauses)}]" if finding.clauses else ""
+        page = pages.get(finding.rule_id)
         diagnostics.append(
             types.Diagnostic(
                 range=finding_range(lines, finding.line, finding.column, encoding),
                 severity=_SEVERITIES[finding.severity],
                 code=finding.rule_id,
+                code_description=types.CodeDescription(href=page) if page else None,
                 source=SOURCE,
                 message=f"{finding.message}{clauses}",
             )

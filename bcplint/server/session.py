@@ -228,12 +228,13 @@ class LintSession:
                 f"({snapshot.result.documents_checked} documents; {outcome.parsed} files parsed, "
                 f"{outcome.reused} reused)",
             )
+            pages = {rule.id: rule.help_url for rule in snapshot.result.rules}
             for buffer in outcome.members:
                 if buffer.uri not in still_open or still_open[buffer.uri].version != buffer.version:
                     continue  # closed, or changed during the run: the next run answers for it
                 display = snapshot.display(buffer.path)
                 findings = snapshot.findings.get(display, ()) if display in snapshot.buffers else ()
-                diagnostics = to_diagnostics(findings, buffer.text, encoding)
+                diagnostics = to_diagnostics(findings, buffer.text, encoding, pages)
                 previous = self.published.get(buffer.uri)
                 unchanged = previous is not None and previous.diagnostics == diagnostics
                 if buffer.uri not in changed and (unchanged or (previous is None and not diagnostics)):
