@@ -101,8 +101,8 @@ def test_an_unknown_kind_is_reported_once_where_it_is_written(bcplint: Bcplint, 
 def test_an_unknown_kind_with_no_near_match_lists_the_kinds(bcplint: Bcplint, tmp_path: Path) -> None:
     write(tmp_path, "bcp/x.yaml", "apiVersion: bcplint/v1\nkind: Runbook\nname: x\n")
     assert messages(bcplint, tmp_path, "BCP002") == [
-        "document 'x': unknown kind 'Runbook'; kinds are Plan, Contact, Team, Service, System, Supplier, Exercise, "
-        "Waiver"
+        "document 'x': unknown kind 'Runbook'; kinds are Plan, Contact, Team, Service, System, Supplier, Site, "
+        "Exercise, Waiver"
     ]
 
 

@@ -42,7 +42,11 @@ COMMON = settings(
 
 # Every kind with every field set, nested objects and one item per list included.
 LOCATION = {"provider": "aws", "region": "us-east-1"}
-CHANNEL = {"name": "slack", "type": "chat", "provider": "slack", "priority": "primary", "hosting": LOCATION}
+# A location names one zone or several, never both: each variant appears somewhere.
+IN_ONE_ZONE = {**LOCATION, "zone": "us-east-1a"}
+IN_ZONES = {**LOCATION, "zones": ["us-east-1a", "us-east-1b"]}
+CHANNEL = {"name": "slack", "type": "chat", "provider": "slack", "priority": "primary", "hosting": IN_ONE_ZONE}
+OUT_OF_SCOPE = {"out_of_scope": {"reason": "kept only for the archive", "approved_by": "ceo"}}
 PROVENANCE = {
     "links": [{"title": "Source", "url": "https://example.com/plan"}],
     "annotations": {"source-section": "4.2"},
@@ -63,8 +67,11 @@ FULL: dict[str, dict[str, Any]] = {
             "return_to_normal": {"link": "runbooks/back.md", "steps": ["switch back"]},
         },
         "communication": {
-            "internal": [CHANNEL],
-            "external": [{**CHANNEL, "name": "status", "type": "status-page"}],
+            "internal": [CHANNEL, {**CHANNEL, "name": "bridge", "type": "phone", "hosting": IN_ZONES}],
+            "external": [
+                {**CHANNEL, "name": "status", "type": "status-page", "hosting": IN_ZONES},
+                {**CHANNEL, "name": "updates", "type": "email"},
+            ],
             "notify": [
                 {
                     "audience": "customers",
@@ -79,6 +86,7 @@ FULL: dict[str, dict[str, Any]] = {
         "roles": [{"role": "incident lead", "contact": "cto"}],
         "contact_directory": "HR system",
         **PROVENANCE,
+        **OUT_OF_SCOPE,
     },
     "Contact": {
         "title": "Chief technology officer",
@@ -88,6 +96,7 @@ FULL: dict[str, dict[str, Any]] = {
         "deputy": "support-lead",
         "last_verified": "2026-09-01",
         **PROVENANCE,
+        **OUT_OF_SCOPE,
     },
     "Team": {
         "title": "IT operations",
@@ -96,7 +105,10 @@ FULL: dict[str, dict[str, Any]] = {
         "channel": {**CHANNEL, "name": "on-call", "type": "pager"},
         "email": "it-ops@example.com",
         **PROVENANCE,
+        **OUT_OF_SCOPE,
     },
+    # A channel's hosting names one zone or several: the variant reaches the other.
+    "Team (zones)": {"channel": {**CHANNEL, "name": "on-call", "type": "pager", "hosting": IN_ZONES}},
     "Service": {
         "title": "Help desk",
         "owner": "cto",
@@ -104,9 +116,18 @@ FULL: dict[str, dict[str, Any]] = {
         "rto": "4h",
         "rpo": "PT15M",
         "mtpd": "2d",
-        "depends_on": ["web"],
+        "wrt": "2h",
+        "objectives": [
+            {"scenario": "zone", "rto": "1h", "rpo": "5m"},
+            {"scenario": "region", "rto": "1d", "rpo": "1h", "status": "estimate"},
+        ],
+        "important": True,
+        "impact_tolerance": {"max_duration": "1d", "max_data_loss": "1h", "min_service": "phone support"},
+        "workarounds": [{"description": "paper forms", "sustainable_for": "2d", "procedure": "runbooks/paper.md"}],
+        "depends_on": ["web", {"name": "head-office", "type": "facility"}],
         "recovery": {"procedure": "runbooks/helpdesk.md", "steps": ["fail over the database"]},
         **PROVENANCE,
+        **OUT_OF_SCOPE,
     },
     "System": {
         "title": "Web servers",
@@ -114,9 +135,11 @@ FULL: dict[str, dict[str, Any]] = {
         "criticality": "high",
         "rto": "1h30m",
         "rpo": "P1DT2H",
-        "hosting": LOCATION,
+        "mtpd": "3d",
+        "objectives": [{"scenario": "application", "rto": "30m", "rpo": "0m", "status": "measured"}],
+        "hosting": IN_ZONES,
         "stateless": False,
-        "depends_on": ["aws"],
+        "depends_on": ["aws", {"name": "orders-db", "type": "data"}],
         "backups": [
             {
                 "name": "nightly",
@@ -127,8 +150,18 @@ FULL: dict[str, dict[str, Any]] = {
                 "restore_validation": {"frequency": "1d", "last_success": "2026-11-20", "method": "scratch restore"},
             }
         ],
-        "failover": {"strategy": "warm-standby", "target": {"provider": "aws", "region": "eu-west-1"}},
+        "failover": {"strategy": "warm-standby", "target": {**IN_ONE_ZONE, "region": "eu-west-1"}},
         **PROVENANCE,
+        **OUT_OF_SCOPE,
+    },
+    # Each location with the other of zone and zones, and a second backup.
+    "System (zones)": {
+        "hosting": IN_ONE_ZONE,
+        "backups": [
+            {"name": "hourly", "frequency": "1h", "location": IN_ONE_ZONE},
+            {"name": "weekly", "frequency": "1w", "location": IN_ZONES},
+        ],
+        "failover": {"strategy": "active-active", "target": {**IN_ZONES, "region": "eu-west-1"}},
     },
     "Supplier": {
         "title": "Amazon Web Services",
@@ -139,6 +172,17 @@ FULL: dict[str, dict[str, Any]] = {
         "rto": "PT4H",
         "contingency": {"alternative": "gcp", "plan": "https://example.com/exit", "last_tested": "2026-03-03"},
         **PROVENANCE,
+        **OUT_OF_SCOPE,
+    },
+    "Site": {
+        "title": "Head office",
+        "type": "office",
+        "location": "Leeds",
+        "capacity": 120,
+        "owner": "facilities",
+        "alternate": "home-working",
+        **PROVENANCE,
+        **OUT_OF_SCOPE,
     },
     "Exercise": {
         "title": "Database restore drill",
@@ -162,6 +206,7 @@ FULL: dict[str, dict[str, Any]] = {
             }
         ],
         **PROVENANCE,
+        **OUT_OF_SCOPE,
     },
     "Waiver": {
         "title": "Accepted for now",
@@ -323,6 +368,8 @@ def near_misses(example: Any) -> list[Any]:
         return ["", " ", "x" * 253, "x" * 254, example.upper(), *WRONG_TYPES]
     if isinstance(example, list):
         return [[], [""], [example[0], example[0]], example[0], *WRONG_TYPES]
+    if isinstance(example, int):
+        return [0, -1, 2**63, 1.0, 1.5, "12", True, *WRONG_TYPES]
     return [{}, {"extra": 1}, [example], *WRONG_TYPES]
 
 
@@ -339,6 +386,8 @@ def near(example: Any) -> st.SearchStrategy[Any]:
         return st.one_of(known, st.sampled_from(WORDS), st.text(max_size=12))
     if isinstance(example, list):
         return st.one_of(known, st.lists(st.one_of(st.sampled_from(example), values), max_size=3))
+    if isinstance(example, int):
+        return st.one_of(known, st.integers(), st.floats(allow_nan=False))
     return st.one_of(known, st.dictionaries(st.sampled_from(sorted(example)), values, max_size=3))
 
 

@@ -10,27 +10,32 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import ConfigDict, Field, JsonValue, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
-from bcplint.model.types import Criticality, DateField, DurationField, HostLocation, Ref, Strict, ref_field
+from bcplint.model.parts import (
+    ImpactTolerance,
+    Objectives,
+    OutOfScope,
+    PathOrUrl,
+    ServiceDependency,
+    SystemDependency,
+    Text,
+    Workaround,
+    check_objectives,
+)
+from bcplint.model.refs import (
+    ALL_KINDS,
+    ContactRef,
+    PartyRef,
+    ScopeRef,
+    ServiceDependencyRef,
+    ServiceRef,
+    SiteRef,
+    SystemDependencyRef,
+)
+from bcplint.model.types import Count, Criticality, DateField, DurationField, HostLocation, Ref, Strict, given
 
-_ALL_KINDS = ("Plan", "Contact", "Team", "Service", "System", "Supplier", "Exercise", "Waiver")
-
-# Reference types: a document name that the workspace resolves to one of the kinds.
-ContactRef = Annotated[str, Ref(("Contact",)), ref_field("Contact")]
-# Who can own, deputise, hold a role, approve or be called: a person or a team.
-PartyRef = Annotated[str, Ref(("Contact", "Team")), ref_field("Contact", "Team")]
-ServiceRef = Annotated[str, Ref(("Service",)), ref_field("Service")]
-ServiceDependencyRef = Annotated[
-    str, Ref(("Service", "System", "Supplier")), ref_field("Service", "System", "Supplier")
-]
-SystemDependencyRef = Annotated[str, Ref(("System", "Supplier")), ref_field("System", "Supplier")]
-ScopeRef = ServiceDependencyRef
 Name = Annotated[str, Field(min_length=1, max_length=253, description="unique name of the document")]
-PathOrUrl = Annotated[
-    str, Field(min_length=1, description="repository path or URL", examples=["docs/runbooks/restore.md"])
-]
-Text = Annotated[str, Field(min_length=1)]
 
 
 class Link(Strict):
@@ -53,6 +58,16 @@ class BaseDocument(Strict):
         default_factory=dict,
         description="free-form labels (text to text) for your own tooling; bcplint does not judge them",
         examples=[{"source-section": "4.2 Recovery", "ticket": "OPS-1234"}],
+    )
+
+
+class ContinuityDocument(BaseDocument):
+    """A document of the continuity arrangements themselves, which can be left out of scope."""
+
+    out_of_scope: OutOfScope | None = Field(
+        default=None,
+        description="leaves it out of continuity scope, on the record: rules do not judge it, reports list "
+        "it, and relying on it from a critical document is reported",
     )
 
 
@@ -151,7 +166,7 @@ class Procedures(Strict):
     )
 
 
-class Plan(BaseDocument):
+class Plan(ContinuityDocument):
     """A business continuity plan: what it covers, who owns it, how it is invoked and run."""
 
     kind: Literal["Plan"]
@@ -173,7 +188,7 @@ class Plan(BaseDocument):
     )
 
 
-class Contact(BaseDocument):
+class Contact(ContinuityDocument):
     """A person (named by role in examples and shared plans)."""
 
     kind: Literal["Contact"]
@@ -184,7 +199,7 @@ class Contact(BaseDocument):
     last_verified: DateField | None = Field(default=None, description="when these contact details were last checked")
 
 
-class Team(BaseDocument):
+class Team(ContinuityDocument):
     """A team: the usual owner of services and systems, and often the one who is called."""
 
     kind: Literal["Team"]
@@ -209,7 +224,7 @@ _CRITICALITY = (
 )
 
 
-class Service(BaseDocument):
+class Service(ContinuityDocument):
     """A business service that people or customers rely on."""
 
     kind: Literal["Service"]
@@ -218,10 +233,35 @@ class Service(BaseDocument):
     rto: DurationField | None = Field(default=None, description="recovery time objective")
     rpo: DurationField | None = Field(default=None, description="recovery point objective: the data loss accepted")
     mtpd: DurationField | None = Field(default=None, description="maximum tolerable period of disruption")
-    depends_on: list[ServiceDependencyRef] = Field(
-        default_factory=list, description="what it needs to run: Services, Systems, Suppliers"
+    wrt: DurationField | None = Field(
+        default=None,
+        description="work recovery time: once its systems are back, how long it takes to check the data, "
+        "catch up on the backlog and work normally again",
+        examples=["4h"],
+    )
+    objectives: Objectives = Field(default_factory=list)
+    important: bool | None = Field(
+        default=None,
+        description="true for an important business service (UK operational resilience) or a critical "
+        "operation (APRA CPS 230): its disruption would cause intolerable harm to customers or the market",
+    )
+    impact_tolerance: ImpactTolerance | None = Field(
+        default=None, description="the most disruption it may suffer, for an important service"
+    )
+    workarounds: list[Workaround] = Field(
+        default_factory=list, description="manual ways to keep it going while its systems are down"
+    )
+    depends_on: list[ServiceDependencyRef | ServiceDependency] = Field(
+        default_factory=list,
+        description="what it needs: Services, Systems, Suppliers, Sites, Teams and Contacts, each a name or "
+        "{name, type}",
     )
     recovery: Recovery | None = Field(default=None, description="how it is recovered")
+
+    @model_validator(mode="after")
+    def _objectives(self) -> Service:
+        check_objectives(self.objectives)
+        return self
 
 
 class RestoreTest(Strict):
@@ -264,7 +304,7 @@ class Failover(Strict):
     target: HostLocation | None = Field(default=None, description="where it fails over to")
 
 
-class System(BaseDocument):
+class System(ContinuityDocument):
     """A technical system a Service depends on."""
 
     kind: Literal["System"]
@@ -272,11 +312,54 @@ class System(BaseDocument):
     criticality: Criticality | None = Field(default=None, description=_CRITICALITY)
     rto: DurationField | None = Field(default=None, description="recovery time objective")
     rpo: DurationField | None = Field(default=None, description="recovery point objective")
+    mtpd: DurationField | None = Field(default=None, description="maximum tolerable period of disruption")
+    objectives: Objectives = Field(default_factory=list)
     hosting: HostLocation | None = Field(default=None, description="where it runs")
-    stateless: bool = Field(default=False, description="true when it keeps no data of its own")
-    depends_on: list[SystemDependencyRef] = Field(default_factory=list, description="Systems and Suppliers it needs")
+    stateless: bool = Field(
+        default=False,
+        description="true when it keeps no data of its own (a System whose data lives in a 'data' dependency "
+        "is treated the same way)",
+    )
+    depends_on: list[SystemDependencyRef | SystemDependency] = Field(
+        default_factory=list,
+        description="what it needs: Systems, Suppliers, Sites, Teams and Contacts, each a name or {name, type}",
+    )
     backups: list[Backup] = Field(default_factory=list, description="its backups")
     failover: Failover | None = Field(default=None, description="how it fails over")
+
+    @model_validator(mode="after")
+    def _objectives(self) -> System:
+        check_objectives(self.objectives)
+        return self
+
+    @property
+    def keeps_own_data(self) -> bool:
+        """False when it is stateless or keeps its data in a ``data`` dependency: then the data
+        store, not this System, is asked for backups and an RPO. Rule filters may use it."""
+        return not self.stateless and not any(
+            isinstance(entry, SystemDependency) and entry.type == "data" for entry in self.depends_on
+        )
+
+
+SiteType = Literal["office", "data-centre", "colocation", "alternate-workplace", "home-working"]
+
+
+class Site(ContinuityDocument):
+    """A place people work or systems run: an office, a data centre, an alternate workplace."""
+
+    kind: Literal["Site"]
+    type: SiteType = Field(description="what kind of place it is")
+    location: str | None = Field(
+        default=None,
+        min_length=1,
+        description="where it is (compared case-insensitively to tell an alternate apart)",
+        examples=["Leeds, Wellington Place"],
+    )
+    capacity: Count | None = Field(default=None, description="how many people can work there", examples=[120])
+    owner: PartyRef | None = Field(default=None, description="the Contact or Team responsible for it")
+    alternate: SiteRef | None = Field(
+        default=None, description="the Site people or systems move to when this one is lost", examples=["home-working"]
+    )
 
 
 class Contingency(Strict):
@@ -287,7 +370,7 @@ class Contingency(Strict):
     last_tested: DateField | None = Field(default=None, description="when the contingency was last tried")
 
 
-class Supplier(BaseDocument):
+class Supplier(ContinuityDocument):
     """A third party the organisation relies on."""
 
     kind: Literal["Supplier"]
@@ -310,7 +393,7 @@ class ExerciseFinding(Strict):
     status: Literal["open", "closed"] = Field(default="open", description="whether the action is done")
 
 
-class Exercise(BaseDocument):
+class Exercise(ContinuityDocument):
     """An exercise or test of the plan, and what it showed."""
 
     kind: Literal["Exercise"]
@@ -318,7 +401,7 @@ class Exercise(BaseDocument):
         description="the kind of exercise"
     )
     date: DateField = Field(description="when it was held")
-    scope: list[ScopeRef] = Field(min_length=1, description="the Services, Systems and Suppliers it exercised")
+    scope: list[ScopeRef] = Field(min_length=1, description="the Services, Systems, Suppliers and Sites it exercised")
     scenarios: list[str] = Field(default_factory=list, description="the scenarios played")
     environment: Literal["production", "staging", "test", "other"] | None = Field(
         default=None, description="where it was held"
@@ -342,11 +425,6 @@ class Exercise(BaseDocument):
     findings: list[ExerciseFinding] = Field(default_factory=list, description="findings and corrective actions")
 
 
-def _given(field: str) -> dict[str, JsonValue]:
-    """JSON Schema: ``field`` is present with a value (null counts as absent, as in the model)."""
-    return {"required": [field], "properties": {field: {"type": "string"}}}
-
-
 class Waiver(BaseDocument):
     """An accepted gap, on the record: temporary (``expires``) or standing (``review_by``)."""
 
@@ -355,8 +433,8 @@ class Waiver(BaseDocument):
         **Strict.model_config,
         json_schema_extra={
             "oneOf": [
-                {**_given("expires"), "not": _given("review_by")},
-                {**_given("review_by"), "not": _given("expires")},
+                {"allOf": [given("expires"), {"not": given("review_by")}]},
+                {"allOf": [given("review_by"), {"not": given("expires")}]},
             ]
         },
     )
@@ -364,7 +442,7 @@ class Waiver(BaseDocument):
     kind: Literal["Waiver"]
     rule: Text = Field(description="rule id or name", examples=["BCP402"])
     target: Annotated[
-        str, Ref(_ALL_KINDS), Field(min_length=1, description="name of the waived document", examples=["orders-db"])
+        str, Ref(ALL_KINDS), Field(min_length=1, description="name of the waived document", examples=["orders-db"])
     ]
     reason: Text = Field(
         description="why the gap is acceptable", examples=["replaced by the new ledger in Q3; not worth a restore test"]
@@ -392,5 +470,5 @@ class Waiver(BaseDocument):
 
 
 KINDS: dict[str, type[BaseDocument]] = {
-    model.__name__: model for model in (Plan, Contact, Team, Service, System, Supplier, Exercise, Waiver)
+    model.__name__: model for model in (Plan, Contact, Team, Service, System, Supplier, Site, Exercise, Waiver)
 }

@@ -8,7 +8,17 @@ import re
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, WithJsonSchema
+import annotated_types
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    JsonValue,
+    PlainSerializer,
+    WithJsonSchema,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
 Criticality = Literal["critical", "high", "medium", "low"]
@@ -136,6 +146,15 @@ DateField = Annotated[
 ]
 
 
+def _whole_number(value: Any) -> Any:
+    """``12.0`` -> ``12``: JSON Schema counts a float with no fraction as an integer, so bcplint does too."""
+    return int(value) if type(value) is float and value.is_integer() else value
+
+
+# A count of things (people a site holds): a whole number, never negative.
+Count = Annotated[int, annotated_types.Ge(0), BeforeValidator(_whole_number)]
+
+
 @dataclass(frozen=True)
 class Ref:
     """Marks a field as a reference to another document by name, of one of ``kinds``."""
@@ -155,12 +174,45 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False, strict=True)
 
 
+def given(field: str) -> dict[str, JsonValue]:
+    """JSON Schema: ``field`` is present with a value (null counts as absent, as in the models)."""
+    return {"required": [field], "not": {"properties": {field: {"type": "null"}}}}
+
+
+def not_both(first: str, second: str) -> dict[str, JsonValue]:
+    """JSON Schema: ``first`` and ``second`` are not both given (what a model validator checks)."""
+    return {"not": {"allOf": [given(first), given(second)]}}
+
+
 class HostLocation(Strict):
-    """Where something runs: a provider and, optionally, a region."""
+    """Where something runs: a provider and, optionally, a region and its zones (availability
+    zones, data halls: whatever the provider calls the failure domains inside a region)."""
+
+    model_config = ConfigDict(**Strict.model_config, json_schema_extra=not_both("zone", "zones"))
 
     provider: str = Field(min_length=1, description="hosting provider, e.g. aws, azure, on-prem", examples=["aws"])
     region: str | None = Field(default=None, description="provider region, e.g. us-east-1")
+    zone: str | None = Field(
+        default=None, min_length=1, description="the one zone it runs in", examples=["us-central1-b"]
+    )
+    zones: list[Annotated[str, Field(min_length=1)]] = Field(
+        default_factory=list,
+        description="the zones it runs in at once (zone-redundant); give zone or zones, not both",
+        examples=[["eu-west-1a", "eu-west-1b", "eu-west-1c"]],
+    )
+
+    @model_validator(mode="after")
+    def _zone_or_zones(self) -> HostLocation:
+        if self.zone is not None and self.zones:
+            raise ValueError("give 'zone' (one zone) or 'zones' (several), not both")
+        return self
 
     def key(self) -> tuple[str, str | None]:
-        """Case-insensitive identity used when comparing two locations."""
+        """Case-insensitive identity used when comparing two locations (zones left out: a zone
+        is inside its region, so two places in one region are one place to the region rules)."""
         return (self.provider.lower(), self.region.lower() if self.region else None)
+
+    def zone_names(self) -> tuple[str, ...]:
+        """The zones named, lower-cased and without repeats, in the order written; () when none."""
+        names = [self.zone] if self.zone is not None else self.zones
+        return tuple(dict.fromkeys(name.lower() for name in names))

@@ -36,7 +36,9 @@ class CheckSpec(PackModel):
 class Selector(PackModel):
     """Which documents a rule is about."""
 
-    kinds: list[Literal["Plan", "Contact", "Service", "System", "Supplier", "Exercise", "Waiver"]] = Field(min_length=1)
+    kinds: list[Literal["Plan", "Contact", "Team", "Service", "System", "Supplier", "Site", "Exercise", "Waiver"]] = (
+        Field(min_length=1)
+    )
     where: dict[str, Any] = Field(default_factory=dict, description="field path -> value, list or {operator: value}")
 
 

@@ -53,6 +53,21 @@ class Reference:
     kinds: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class Link:
+    """One ``depends_on`` entry: its position, the name it holds and its dependency type."""
+
+    index: int
+    name: str
+    type: str
+
+
+def default_dependency_type(kind: str | None) -> str:
+    """The type of a ``depends_on`` entry that names none: a Site is a facility, a Contact or
+    Team people, anything else (or a name no document holds) runtime, the format's first meaning."""
+    return {"Site": "facility", "Contact": "people", "Team": "people"}.get(kind or "", "runtime")
+
+
 @dataclass(eq=False, kw_only=True)
 class Workspace:
     files: list[LoadedFile]
@@ -100,7 +115,23 @@ class Workspace:
         return doc
 
     def dependencies(self, doc: Document) -> list[str]:
-        return list(getattr(doc.model, "depends_on", None) or [])
+        """The names ``doc`` depends on, every type, in the order written."""
+        return [entry if isinstance(entry, str) else entry.name for entry in getattr(doc.model, "depends_on", ())]
+
+    def dependency_links(self, doc: Document) -> list[Link]:
+        """What ``doc`` depends on, each with its position in ``depends_on`` and its type (the one
+        written, else the default for the kind it names: see :func:`default_dependency_type`)."""
+        links = []
+        for index, entry in enumerate(getattr(doc.model, "depends_on", ())):
+            name = entry if isinstance(entry, str) else entry.name
+            written = None if isinstance(entry, str) else entry.type
+            target = self.by_name.get(name)
+            links.append(Link(index, name, written or default_dependency_type(target.kind if target else None)))
+        return links
+
+    def excluded(self, doc: Document) -> bool:
+        """True when ``doc`` is declared out of continuity scope (``out_of_scope``)."""
+        return getattr(doc.model, "out_of_scope", None) is not None
 
 
 def build_workspace(files: list[LoadedFile], today: dt.date) -> Workspace:
@@ -166,9 +197,14 @@ def _walk_refs(doc: Document, model: BaseModel, prefix: FieldPath) -> Iterator[R
 
 
 def _item_ref(annotation: Any) -> Ref | None:
-    """The Ref marker on the items of ``list[Annotated[str, Ref(...)]]``."""
+    """The Ref marker on the items of ``list[Annotated[str, Ref(...)]]``, also where the items
+    may be a name or an object (``list[Annotated[str, Ref(...)] | ServiceDependency]``)."""
     for arg in getattr(annotation, "__args__", ()):
         for meta in getattr(arg, "__metadata__", ()):
             if isinstance(meta, Ref):
                 return meta
+        if getattr(arg, "__metadata__", None) is None:
+            inner = _item_ref(arg)
+            if inner is not None:
+                return inner
     return None
