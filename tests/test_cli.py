@@ -10,9 +10,14 @@ import jsonschema
 import pytest
 
 from bcplint import __version__
+from bcplint.api import LintOptions, load_workspace
+from bcplint.checks.providers import known_provider
+from bcplint.model.kinds import Plan, Team
 from tests.conftest import EXAMPLES, TODAY, Run, git, write
 
 SEED_EXAMPLES = ("jitbit", "eververse", "testpoint")
+# Published plans translated into the format: the seeds, and cloud.gov's contingency plan.
+REAL_PLANS = (*SEED_EXAMPLES, "cloudgov")
 
 SERVICE_WITHOUT_RTO = """\
 apiVersion: bcplint/v1
@@ -70,14 +75,69 @@ def test_complete_example_passes(bcplint: Callable[..., Run]) -> None:
     assert (blank, summary) == ("", "No problems (2 waived) in 20 documents across 14 files.")
 
 
-@pytest.mark.parametrize("example", SEED_EXAMPLES)
-def test_seed_examples_report_real_gaps(bcplint: Callable[..., Run], example: str) -> None:
+@pytest.mark.parametrize("example", REAL_PLANS)
+def test_real_plans_report_real_gaps(bcplint: Callable[..., Run], example: str) -> None:
     run = bcplint("check", str(EXAMPLES / example), "--today", TODAY, "--format", "json")
     assert run.code == 1
     report = json.loads(run.out)
     assert report["summary"]["error"] >= 1
-    # Each seed plan is a consistent workspace: no structural errors, only real gaps.
+    # Each real plan is a consistent workspace: no structural errors, only real gaps.
     assert not {f["rule_id"] for f in report["findings"]} & {"BCP001", "BCP002", "BCP003", "BCP004", "BCP005"}
+
+
+@pytest.mark.parametrize("example", REAL_PLANS)
+def test_real_plans_name_no_placeholder_provider(example: str) -> None:
+    # A provider the plan does not name is left out, never written as "unspecified" or "TBD":
+    # the translation records what the plan states and nothing else.
+    workspace = load_workspace(LintOptions(paths=[str(EXAMPLES / example)]))
+    channels = []
+    for doc in workspace.valid(("Plan", "Team")):
+        if isinstance(doc.model, Plan) and doc.model.communication:
+            channels += [*doc.model.communication.internal, *doc.model.communication.external]
+        elif isinstance(doc.model, Team) and doc.model.channel:
+            channels.append(doc.model.channel)
+    placeholders = [c.name for c in channels if c.provider is not None and known_provider(c.provider) is None]
+    assert placeholders == []
+
+
+def test_cloudgov_reports_the_gaps_its_readme_lists(bcplint: Callable[..., Run]) -> None:
+    run = bcplint("check", str(EXAMPLES / "cloudgov"), "--today", TODAY, "--format", "json")
+    report = json.loads(run.out)
+    found: dict[str, list[dict[str, str]]] = {}
+    for finding in report["findings"]:
+        found.setdefault(finding["rule_id"], []).append(finding)
+
+    def documents(rule: str) -> list[str]:
+        return sorted(f["document"] for f in found.get(rule, []))
+
+    services = ["brokered-elasticsearch", "brokered-redis", "cloud-gov-pages", "cloud-gov-platform"]
+    systems = ["bosh", "cloud-foundry", "concourse", "rds-databases", "uaa"]
+    suppliers = ["aws", "github", "gsa-email", "gsa-secureauth", "statuspage"]
+    deciders = ["authorizing-official", "cloud-gov-deputy-director", "cloud-gov-director", "cloud-gov-program-manager"]
+    below_platform = [s for s in services if s != "cloud-gov-platform"]
+    # The plan rates nothing: every service, system and supplier is unassessed, and judged as
+    # critical, so the rules about objectives, backups, exercises and regions reach all of them.
+    assert documents("BCP206") == sorted(services + systems + suppliers)
+    assert documents("BCP202") == sorted(services + systems)  # no RPO anywhere
+    assert documents("BCP201") == sorted(below_platform + systems)  # the platform's 3h is the only RTO
+    assert documents("BCP601") == services  # no exercise on record
+    assert documents("BCP401") == documents("BCP702") == systems  # backups undescribed, regions unnamed
+    assert documents("BCP101") == sorted(below_platform + systems + suppliers)  # the Director owns the platform
+    # Phone numbers are kept in Slack profiles (the Plan's contact_directory): only email is missing.
+    assert documents("BCP103") == sorted([*deciders, "cloud-gov-team"])  # Cloud Operations has its Slack handle
+    assert {f["message"].rsplit(" but ", 1)[1] for f in found["BCP103"] if f["kind"] == "Contact"} == {"has no email"}
+    assert documents("BCP105") == deciders
+    assert [f["field"] for f in found["BCP501"]] == ["communication.internal"] * 2  # no channel is ranked
+    [deadline] = found["BCP505"]  # every notification but the one to key customers has a deadline
+    assert deadline["field"] == "communication.notify[4]" and "key customer system owners" in deadline["message"]
+    assert documents("BCP301") == documents("BCP302") == ["cloud-gov-contingency-plan"]
+    # What the plan does state passes: a deputy for the platform's owner, several authorities
+    # and every procedure, channels to customers, a contingency for every supplier.
+    assert sorted(found) == [
+        "BCP101", "BCP103", "BCP105", "BCP201", "BCP202", "BCP206", "BCP301", "BCP302",
+        "BCP401", "BCP501", "BCP505", "BCP601", "BCP702",
+    ]  # fmt: skip
+    assert report["summary"] == {"error": 57, "warning": 15, "info": 0, "waived": 0, "documents": 22, "files": 17}
 
 
 def test_jitbit_reports_the_missing_billing_rto(bcplint: Callable[..., Run]) -> None:
@@ -86,7 +146,7 @@ def test_jitbit_reports_the_missing_billing_rto(bcplint: Callable[..., Run]) -> 
         "examples/jitbit/bcp/services/billing.yaml:4:1: error BCP201 rto-defined: "
         "Service 'billing' is critical but has no RTO [ISO 22301:2019 8.2.2; ITIL 4 SCM BIA]"
     )
-    assert run.out.splitlines()[-1] == "1 error in 10 documents across 10 files. Failing: 1 finding at or above error."
+    assert run.out.splitlines()[-1] == "1 error in 11 documents across 10 files. Failing: 1 finding at or above error."
 
 
 def test_exact_text_line_and_summary(bcplint: Callable[..., Run], tmp_path: Path) -> None:

@@ -215,7 +215,7 @@ def test_both_configuration_files_give_a_note_saying_which_wins(bcplint: Bcplint
 # --- paths narrow, never isolate -------------------------------------------------------------
 
 
-@pytest.mark.parametrize("example", ["jitbit", "complete", "custom-pack", "eververse", "testpoint"])
+@pytest.mark.parametrize("example", ["jitbit", "complete", "custom-pack", "eververse", "testpoint", "cloudgov"])
 def test_one_file_gets_exactly_what_the_full_check_gives_it(bcplint: Bcplint, example: str) -> None:
     folder = EXAMPLES / example
     full = report(bcplint("check", str(folder), "--today", TODAY, "--format", "json", cwd=REPO_ROOT))
