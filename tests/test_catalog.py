@@ -20,14 +20,14 @@ from tests.conftest import REPO_ROOT, Run, write
 from tests.test_packs import FAST_RECOVERY
 
 CATALOG_IDS = [
-    "BCP001", "BCP002", "BCP003", "BCP004", "BCP005",
+    "BCP001", "BCP002", "BCP003", "BCP004", "BCP005", "BCP006",
     "BCP101", "BCP102", "BCP103", "BCP104", "BCP105",
-    "BCP201", "BCP202", "BCP203", "BCP204", "BCP205", "BCP206",
+    "BCP201", "BCP202", "BCP203", "BCP204", "BCP205", "BCP206", "BCP207", "BCP208",
     "BCP301", "BCP302", "BCP303", "BCP304", "BCP305",
     "BCP401", "BCP402", "BCP403", "BCP404", "BCP405",
     "BCP501", "BCP502", "BCP503", "BCP504", "BCP505",
     "BCP601", "BCP602", "BCP603", "BCP604", "BCP605", "BCP606",
-    "BCP701", "BCP702",
+    "BCP701", "BCP702", "BCP703", "BCP704",
     "BCP801", "BCP802", "BCP803", "BCP804",
 ]  # fmt: skip
 

@@ -8,7 +8,19 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
-from bcplint.checks import continuity, exemptions, fields, objectives, people, plans, structure, values
+from bcplint.checks import (
+    continuity,
+    exemptions,
+    fields,
+    objectives,
+    people,
+    places,
+    plans,
+    scope,
+    structure,
+    tolerance,
+    values,
+)
 from bcplint.checks.base import CheckFunction, Context, Hit, NoParams, Params
 
 
@@ -26,8 +38,17 @@ def _workspace(
     function: Callable[..., Iterator[Hit]],
     params: type[Params] = NoParams,
     subjects: tuple[str, ...] | None = None,
+    *,
+    judges_excluded: bool = False,
 ) -> CheckFunction:
-    return CheckFunction(name=name, params=params, scope="workspace", function=function, subjects=subjects)
+    return CheckFunction(
+        name=name,
+        params=params,
+        scope="workspace",
+        function=function,
+        subjects=subjects,
+        judges_excluded=judges_excluded,
+    )
 
 
 def _after_rules(name: str, function: Callable[..., Iterator[Hit]], *, baselinable: bool = True) -> CheckFunction:
@@ -68,20 +89,31 @@ _ALL: list[CheckFunction] = [
     _document("restore_evidence", continuity.restore_evidence, continuity.RestoreParams),
     _document("plan_procedures", plans.plan_procedures),
     _document("notification_deadlines", plans.notification_deadlines),
-    _document("failover_elsewhere", continuity.failover_elsewhere),
+    _document("failover_elsewhere", places.failover_elsewhere),
+    _document("single_zone", places.single_zone),
+    # objectives, scope and tolerances
+    _document("objective_defined", objectives.objective_defined),
+    _document("capability_meets_target", objectives.capability_meets_target),
+    _document("rto_within_mtpd", objectives.rto_within_mtpd),
+    _document("excluded_dependency", scope.excluded_dependency),
+    _document("within_impact_tolerance", tolerance.within_impact_tolerance),
     _document("changed_after_review", continuity.changed_after_review, needs=frozenset({"history"})),
     # the whole workspace
-    _workspace("parse_error", structure.parse_error, subjects=("file",)),
-    _workspace("schema_violation", structure.schema_violation),
-    _workspace("unknown_reference", structure.unknown_reference),
-    _workspace("duplicate_name", structure.duplicate_name),
-    _workspace("dependency_cycle", structure.dependency_cycle, subjects=("Service", "System", "Supplier")),
+    # The structure of the documents is judged out of scope too: a broken file is broken.
+    _workspace("parse_error", structure.parse_error, subjects=("file",), judges_excluded=True),
+    _workspace("schema_violation", structure.schema_violation, judges_excluded=True),
+    _workspace("unknown_reference", structure.unknown_reference, judges_excluded=True),
+    _workspace("duplicate_name", structure.duplicate_name, judges_excluded=True),
+    _workspace(
+        "dependency_cycle", structure.dependency_cycle, subjects=("Service", "System", "Supplier"), judges_excluded=True
+    ),
     _workspace(
         "dependency_objective", objectives.dependency_objective, objectives.ObjectiveParams, ("Service", "System")
     ),
     _workspace("contact_reachable", people.contact_reachable, people.ReachableParams, ("Contact", "Team")),
     _workspace("contact_verified", people.contact_verified, people.VerifiedParams, ("Contact",)),
     _workspace("key_person", people.key_person, people.KeyPersonParams, ("Contact",)),
+    _workspace("site_alternate", places.site_alternate, subjects=("Site",)),
     # after every other rule, on the waivers, suppressions and baseline entries
     _after_rules("waiver_expired", exemptions.waiver_expired),
     # An unused exemption is no gap to accept: the fix is to delete it.

@@ -79,6 +79,9 @@ class CheckFunction:
     needs: frozenset[str] = frozenset()
     # False when a finding of the check is never a gap to accept: the fix is to delete something.
     baselinable: bool = True
+    # True when it judges documents that are out of continuity scope too (the structure of every
+    # file: parse errors, schema, references, names); otherwise their findings are dropped.
+    judges_excluded: bool = False
 
 
 # --- field paths --------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import Field
 
 from bcplint.checks.base import Context, Hit, NoParams, Params
+from bcplint.checks.objectives import inherited_wording
 from bcplint.checks.providers import known_provider
 from bcplint.model.kinds import Channel, Exercise, Plan, System
 from bcplint.model.types import Duration, HostLocation
@@ -254,17 +255,16 @@ def _measured_within(
     ctx: Context, doc: Document, measured: dict[str, Duration], field: str, objective: str, verb: str
 ) -> Iterator[Hit]:
     for target, value in measured.items():
-        target_doc = ctx.workspace.get(target)
-        limit = getattr(target_doc.model, objective, None) if target_doc else None
-        if isinstance(limit, Duration) and value.seconds > limit.seconds:
+        limit, limit_text = inherited_wording(ctx.workspace, ctx.workspace.get(target), objective)
+        if limit is not None and value.seconds > limit.seconds:
             name = objective.upper()
             yield Hit(
                 doc=doc,
                 field=(field, target),
                 outcome="exceeded",
                 detail=f"{verb} '{target}' {'in' if objective == 'rto' else 'for'} {value}, longer than its {name} of "
-                f"{limit}",
-                values={"target": target, "value": str(value), objective: str(limit)},
+                f"{limit_text}",
+                values={"target": target, "value": str(value), objective: limit_text},
             )
 
 
@@ -341,37 +341,6 @@ def restore_evidence(ctx: Context, doc: Document, field: str, params: RestorePar
                 detail=f"the last restore test of backup '{backup.name}' failed",
                 values=values,
             )
-
-
-def failover_elsewhere(ctx: Context, doc: Document, field: str, params: NoParams) -> Iterator[Hit]:
-    """The System can fail over to another region or provider than the one it runs in.
-
-    Hosted on aws/us-east-1: ``failover: {strategy: warm-standby, target: {provider: aws,
-    region: us-west-2}}`` passes; no failover, ``strategy: none``, no target or a target in
-    the same place fails (outcome ``single``).
-    """
-    system = doc.model
-    if not isinstance(system, System):
-        return
-    failover = system.failover
-    if (
-        failover is not None
-        and failover.strategy != "none"
-        and failover.target is not None
-        and (system.hosting is None or elsewhere(failover.target, system.hosting))
-    ):
-        return
-    if failover is None:
-        reason = "has no failover"
-    elif failover.strategy == "none":
-        reason = "has failover strategy 'none'"
-    elif failover.target is None:
-        reason = f"has a {failover.strategy} failover with no target location"
-    elif failover.target.region is None or (system.hosting is not None and system.hosting.region is None):
-        reason = f"fails over within {failover.target.provider} without naming a different region"
-    else:
-        reason = "fails over to the same provider and region it runs in"
-    yield Hit(doc=doc, field=("failover",) if failover else (), outcome="single", detail=reason)
 
 
 def changed_after_review(ctx: Context, doc: Document, field: str, params: NoParams) -> Iterator[Hit]:

@@ -1,4 +1,9 @@
-"""Graph checks on recovery objectives: nothing may recover slower than what relies on it."""
+"""Checks on recovery objectives: stated or inherited, compared like with like per scenario,
+nothing recovering slower than what relies on it, capabilities against targets, MTPD.
+
+How objectives are read (scenarios, counted dependency types, inheritance) is in
+:mod:`bcplint.workspace.objectives`.
+"""
 
 from __future__ import annotations
 
@@ -6,14 +11,52 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal
 
-from bcplint.checks.base import Context, Hit, Params
+from bcplint.checks.base import Context, Hit, NoParams, Params
+from bcplint.checks.fields import defined
 from bcplint.model.types import Duration
-from bcplint.workspace.documents import Workspace
-from bcplint.workspace.graph import edges, path_within, strongly_connected_components
+from bcplint.workspace.documents import Document, Workspace
+from bcplint.workspace.graph import path_within, strongly_connected_components
+from bcplint.workspace.objectives import (
+    SCENARIO_WORDING,
+    effective,
+    objective_graph,
+    plain,
+    scenarios_targeted,
+    states,
+    target,
+)
 
 
 class ObjectiveParams(Params):
     objective: Literal["rto", "rpo"]
+
+
+def objective_defined(ctx: Context, doc: Document, field: str, params: NoParams) -> Iterator[Hit]:
+    """The objective ``field`` (``rto`` or ``rpo``) is stated, plain or as a per-scenario target,
+    or, for a System, inherited from what depends on it (:mod:`bcplint.workspace.objectives`).
+
+    With ``field: rto``: ``rto: 4h`` passes; so does ``objectives: [{scenario: zone, rto: 2h}]``,
+    and a System with no RTO that a Service with ``rto: 1h`` depends on. Fails (outcome
+    ``missing``) otherwise. Any other field is only checked for a value, as ``defined`` does.
+    """
+    if field not in ("rto", "rpo"):
+        yield from defined(ctx, doc, field, params)
+        return
+    if states(doc, field):
+        return
+    _, source = effective(ctx.workspace, doc, field)
+    if source is None:
+        yield Hit(doc=doc, field=(field,), outcome="missing", detail=f"has no {field.upper()}")
+
+
+def objective_text(value: Duration, scenario: str | None = None, source: Document | None = None) -> str:
+    """``4h``, ``4h for a region outage`` or ``4h (inherited from Service 'checkout')``."""
+    text = str(value)
+    if scenario is not None:
+        text += f" for {SCENARIO_WORDING[scenario]}"
+    if source is not None:
+        text += f" (inherited from {source.label})"
+    return text
 
 
 @dataclass(frozen=True)
@@ -30,43 +73,47 @@ def dependency_objective(ctx: Context, params: ObjectiveParams) -> Iterator[Hit]
 
     With ``objective: rto``: ``checkout`` (RTO 1h) -> ``orders-api`` (no RTO) -> ``orders-db``
     (RTO 6h) fails (outcome ``inverted``) on ``checkout``, naming the path; with ``orders-db``
-    at 1h it passes. Suppliers count with their contracted ``rto``. One finding per dependent,
-    naming the worst dependency. Linear in the size of the graph; cycles are cut, not followed.
+    at 1h it passes. Suppliers count with their contracted ``rto``. Only the dependency types
+    that bound the objective are followed (a ``recovery`` dependency bounds the RTO, not the
+    RPO), and targets are compared like with like: the plain values, then each scenario some
+    document sets a target for (an entry, else the plain value). One finding per dependent,
+    naming the worst dependency of the first scenario that inverts. Linear in the size of the
+    graph per scenario; cycles are cut, not followed.
     """
     workspace = ctx.workspace
-    graph = edges(workspace)
-    objective = {name: _objective(workspace, name, params.objective) for name in graph}
-    worst = _worst_below(graph, objective)
-    for name in sorted(graph):
-        doc = workspace.by_name[name]
-        mine = objective[name]
-        below = worst.get(name)
-        if doc.kind not in ("Service", "System") or mine is None or below is None:
-            continue
-        if below.value.seconds <= mine.seconds:
-            continue
-        label = params.objective.upper()
-        via = f" via {', '.join(repr(n) for n in below.path[:-1])}" if len(below.path) > 1 else ""
-        first_hop = workspace.dependencies(doc).index(below.path[0])
-        yield Hit(
-            doc=doc,
-            field=("depends_on", first_hop),
-            outcome="inverted",
-            detail=f"({label} {mine}) depends on '{below.name}' ({label} {below.value}){via}",
-            values={
-                "value": str(mine),
-                "dependency": below.name,
-                "dependency_value": str(below.value),
-                "via": via,
-                "objective": label,
-            },
-        )
-
-
-def _objective(workspace: Workspace, name: str, objective: str) -> Duration | None:
-    doc = workspace.by_name[name]
-    value = getattr(doc.model, objective, None)
-    return value if isinstance(value, Duration) else None
+    graph = objective_graph(workspace, params.objective)
+    docs = [workspace.by_name[name] for name in graph]
+    label = params.objective.upper()
+    reported: set[str] = set()
+    for scenario in [None, *scenarios_targeted(docs, params.objective)]:
+        objective = {name: target(workspace.by_name[name], params.objective, scenario) for name in graph}
+        worst = _worst_below(graph, objective)
+        for name in sorted(graph):
+            doc = workspace.by_name[name]
+            mine, below = objective[name], worst.get(name)
+            if name in reported or doc.kind not in ("Service", "System") or mine is None or below is None:
+                continue
+            if below.value.seconds <= mine.seconds:
+                continue
+            reported.add(name)
+            via = f" via {', '.join(repr(n) for n in below.path[:-1])}" if len(below.path) > 1 else ""
+            first_hop = workspace.dependencies(doc).index(below.path[0])
+            for_scenario = f" for {SCENARIO_WORDING[scenario]}" if scenario else ""
+            yield Hit(
+                doc=doc,
+                field=("depends_on", first_hop),
+                outcome="inverted",
+                detail=f"({label} {mine}{for_scenario}) depends on '{below.name}' "
+                f"({label} {below.value}{for_scenario}){via}",
+                values={
+                    "value": str(mine),
+                    "dependency": below.name,
+                    "dependency_value": str(below.value),
+                    "via": via,
+                    "objective": label,
+                    "scenario": scenario or "",
+                },
+            )
 
 
 def _worst_below(graph: dict[str, list[str]], objective: dict[str, Duration | None]) -> dict[str, _Worst]:
@@ -113,3 +160,82 @@ def _candidates(
 def _longer(a: _Worst, b: _Worst) -> bool:
     """Longer objective first; on a tie the shorter path, then the smaller name, for stable output."""
     return (-a.value.seconds, len(a.path), a.name) < (-b.value.seconds, len(b.path), b.name)
+
+
+def capability_meets_target(ctx: Context, doc: Document, field: str, params: NoParams) -> Iterator[Hit]:
+    """Every estimated or measured capability in ``objectives`` is within the target for its
+    scenario (the target entry for it, else the plain ``rto``/``rpo``).
+
+    With ``rto: 4h``, ``{scenario: region, rto: 96h, status: estimate}`` fails with outcome
+    ``estimate`` (``measured`` for a measured one: the rule grades them differently); with
+    ``rto: 4d`` it passes. A capability with no target to compare with says nothing here.
+    """
+    for index, entry in enumerate(getattr(doc.model, "objectives", ())):
+        if entry.status == "target":
+            continue
+        for objective in ("rto", "rpo"):
+            capability = getattr(entry, objective)
+            promised = target(doc, objective, entry.scenario)
+            if capability is None or promised is None or capability.seconds <= promised.seconds:
+                continue
+            yield Hit(
+                doc=doc,
+                field=("objectives", index, objective),
+                outcome=entry.status,
+                detail=f"{entry.status} {objective.upper()} for {SCENARIO_WORDING[entry.scenario]} is "
+                f"{capability}, longer than its target of {promised}",
+                values={
+                    "status": entry.status,
+                    "objective": objective.upper(),
+                    "scenario": SCENARIO_WORDING[entry.scenario],
+                    "value": str(capability),
+                    "target": str(promised),
+                },
+            )
+
+
+def rto_within_mtpd(ctx: Context, doc: Document, field: str, params: NoParams) -> Iterator[Hit]:
+    """Every RTO target, plus the work recovery time where one is given, fits in the MTPD.
+
+    ``rto: 4h, mtpd: 1d`` passes; ``rto: 2d, mtpd: 1d`` fails (outcome ``violated``), and so
+    does ``rto: 20h, wrt: 6h, mtpd: 1d``: the business is back only when the work has been
+    recovered too (MTD = RTO + WRT: Snedaker and Rima, Business Continuity and Disaster Recovery
+    Planning for IT Professionals, 2nd ed., 2014, the business impact analysis chapter). Each
+    scenario's target is checked; one finding per document, for the longest. Says nothing
+    without an MTPD or an RTO.
+    """
+    mtpd = getattr(doc.model, "mtpd", None)
+    wrt = getattr(doc.model, "wrt", None)
+    if not isinstance(mtpd, Duration):
+        return
+    extra = wrt.seconds if isinstance(wrt, Duration) else 0
+    candidates: list[tuple[int, Duration, str | None, tuple[str | int, ...]]] = []
+    own = plain(doc, "rto")
+    if own is not None:
+        candidates.append((own.seconds, own, None, ("rto",)))
+    for index, entry in enumerate(getattr(doc.model, "objectives", ())):
+        if entry.status == "target" and entry.rto is not None:
+            candidates.append((entry.rto.seconds, entry.rto, entry.scenario, ("objectives", index, "rto")))
+    over = [c for c in candidates if c[0] + extra > mtpd.seconds]
+    if not over:
+        return
+    _, rto, scenario, path = max(over, key=lambda c: c[0])
+    value = objective_text(rto, scenario)
+    if isinstance(wrt, Duration):
+        value += f" plus a work recovery time of {wrt}"
+    yield Hit(
+        doc=doc,
+        field=path,
+        outcome="violated",
+        detail=f"has an RTO of {value}, beyond its maximum tolerable disruption of {mtpd}",
+        values={"value": value, "other": str(mtpd)},
+    )
+
+
+def inherited_wording(workspace: Workspace, doc: Document | None, objective: str) -> tuple[Duration | None, str]:
+    """The objective a comparison uses for ``doc`` and how a message names it: ``4h`` when the
+    document states it, ``4h (inherited from Service 'checkout')`` when it inherits it."""
+    if doc is None:
+        return None, ""
+    value, source = effective(workspace, doc, objective)
+    return value, objective_text(value, None, source) if value is not None else ""

@@ -11,6 +11,7 @@ from pydantic import Field, field_validator
 
 from bcplint.checks.base import Context, FieldValue, Hit, NoParams, Params, lookup, parse_field, render
 from bcplint.checks.fields import shorten
+from bcplint.checks.objectives import inherited_wording
 from bcplint.model.types import Duration
 from bcplint.workspace.documents import Document
 
@@ -39,6 +40,11 @@ class CompareParams(Params):
     aggregate: Literal["each", "min", "max"] = Field(
         default="each", description="compare each value of a wildcard path, or only the smallest/largest"
     )
+    inherit: bool = Field(
+        default=False,
+        description="when other is rto or rpo and the document states none, compare with the objective it "
+        "inherits from what depends on it (the message says where from)",
+    )
 
     @field_validator("other")
     @classmethod
@@ -55,6 +61,10 @@ def compare(ctx: Context, doc: Document, field: str, params: CompareParams) -> I
     """
     [other] = lookup(doc.model, params.other) or [FieldValue((), None)]
     right = _comparable(other.value)
+    other_text = render(other.value)
+    if right is None and params.inherit and params.other in ("rto", "rpo"):
+        value, other_text = inherited_wording(ctx.workspace, doc, params.other)
+        right = _comparable(value)
     if right is None:
         return
     found = [f for f in lookup(doc.model, field) if _comparable(f.value) is not None]
@@ -67,8 +77,8 @@ def compare(ctx: Context, doc: Document, field: str, params: CompareParams) -> I
                 doc=doc,
                 field=item.path,
                 outcome="violated",
-                detail=f"{field} ({render(item.value)}) is not {params.op} {params.other} ({render(other.value)})",
-                values={"value": render(item.value), "other": render(other.value), "item": item.item or ""},
+                detail=f"{field} ({render(item.value)}) is not {params.op} {params.other} ({other_text})",
+                values={"value": render(item.value), "other": other_text, "item": item.item or ""},
             )
 
 

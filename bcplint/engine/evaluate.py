@@ -38,9 +38,9 @@ class Evaluator:
         for rule in rules:
             if rule.judges_exemptions:
                 continue
-            severity = effective_severity(rule, self.context.today)
             for bound in rule.checks:
                 for hit in _hits(self.context, rule, bound):
+                    severity = effective_severity(rule, self.context.today, hit.outcome)
                     found.add(_finding(rule, bound, hit, severity, self.positions))
         return found
 
@@ -50,10 +50,10 @@ class Evaluator:
         for rule in rules:
             if not rule.judges_exemptions:
                 continue
-            severity = effective_severity(rule, self.context.today)
             for bound in rule.checks:
-                hits = bound.function.function(self.context, bound.params, exemptions)
-                found.extend(_finding(rule, bound, hit, severity, self.positions) for hit in hits)
+                for hit in bound.function.function(self.context, bound.params, exemptions):
+                    severity = effective_severity(rule, self.context.today, hit.outcome)
+                    found.append(_finding(rule, bound, hit, severity, self.positions))
         return found
 
 
@@ -87,31 +87,39 @@ def _subjects_of(rule: Rule, bound: BoundCheck, workspace: Workspace) -> Iterato
         yield from ((f.path, None) for f in workspace.files if f.is_bcp)
         return
     for doc in workspace.docs:
-        if kinds is None or doc.kind in kinds:
+        if (kinds is None or doc.kind in kinds) and (bound.function.judges_excluded or not workspace.excluded(doc)):
             yield doc.path, doc
 
 
-def effective_severity(rule: Rule, today: dt.date) -> Severity:
-    """A rule being rolled out (``enforce_from`` in the future) only warns until that date."""
+def effective_severity(rule: Rule, today: dt.date, outcome: str | None = None) -> Severity:
+    """The severity of a finding: the rule's, or the one it gives the outcome (a measured
+    capability that misses its target is worse than an estimate). A rule being rolled out
+    (``enforce_from`` in the future) only warns until that date."""
+    severity = rule.outcome_severity.get(outcome, rule.severity) if outcome is not None else rule.severity
     if rule.enforce_from is not None and today < rule.enforce_from:
-        return min(rule.severity, Severity.WARNING)
-    return rule.severity
+        return min(severity, Severity.WARNING)
+    return severity
 
 
 def _hits(ctx: Context, rule: Rule, bound: BoundCheck) -> Iterator[Hit]:
     if bound.function.scope == "exemption":
         return
     if bound.function.scope == "workspace":
-        yield from bound.function.function(ctx, bound.params)
+        hits = bound.function.function(ctx, bound.params)
+        if bound.function.judges_excluded:
+            yield from hits
+        else:  # documents out of continuity scope are not judged
+            yield from (hit for hit in hits if hit.doc is None or not ctx.workspace.excluded(hit.doc))
         return
     for doc in _selected(rule, ctx.workspace):
         yield from bound.function.function(ctx, doc, bound.field, bound.params)
 
 
 def _selected(rule: Rule, workspace: Workspace) -> Iterator[Document]:
-    """The valid documents of the rule's kinds that pass its ``where`` filter."""
+    """The valid documents of the rule's kinds that pass its ``where`` filter, without those
+    out of continuity scope."""
     for doc in workspace.valid(rule.kinds):
-        if not rule.where or matches(doc.model, rule.where):
+        if (not rule.where or matches(doc.model, rule.where)) and not workspace.excluded(doc):
             yield doc
 
 

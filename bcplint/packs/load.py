@@ -7,6 +7,7 @@ add up, labelled with the framework of the pack that names them; other fields ar
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -60,6 +61,8 @@ class Rule:
     examples: Examples | None
     origin: str
     help_url: str | None = None  # the rule's page (bcplint.packs.docs), for reports to link
+    # Outcomes whose findings have another severity than the rule's (``severities`` in a pack).
+    outcome_severity: Mapping[str, Severity] = dataclasses.field(default_factory=dict)
 
     @property
     def needs(self) -> frozenset[str]:
@@ -246,6 +249,8 @@ def _merge(target: dict[str, Any], entry: Mapping[str, Any]) -> None:
             target[key] = {**target.get(key, {}), **value}
         else:
             target[key] = value
+    if "severity" in entry and "severities" not in entry:
+        target.pop("severities", None)  # a pack that sets the severity sets it for every outcome
 
 
 def _build_rule(
@@ -300,6 +305,8 @@ def _build_rule(
             at = where.get("applies_to")
             raise fail(f"applies_to.where: {exc}", at / ("where",) if at else None) from None
     severity = override.severity if override and override.severity else Severity.parse(full["severity"])
+    # A severity set in configuration is the severity of every finding of the rule.
+    by_outcome = {} if override and override.severity else full.get("severities", {})
     return Rule(
         id=rule_id,
         name=full["name"],
@@ -318,6 +325,7 @@ def _build_rule(
         examples=full.get("examples"),
         origin=origin,
         help_url=help_url,
+        outcome_severity={outcome: Severity.parse(name) for outcome, name in by_outcome.items()},
     )
 
 

@@ -56,6 +56,10 @@ class RuleEntry(PackModel):
     id: str = Field(pattern=RULE_ID_PATTERN, description="permanent id, e.g. BCP201 or ACME001")
     name: str | None = Field(default=None, pattern=RULE_NAME_PATTERN, description="permanent kebab-case name")
     severity: SeverityName | None = None
+    severities: dict[str, SeverityName] = Field(
+        default_factory=dict,
+        description="outcome -> severity, for the outcomes whose findings differ from the rule's severity",
+    )
     summary: str | None = None
     rationale: str | None = None
     fix: str | None = None

@@ -16,17 +16,34 @@ T = TypeVar("T")
 N = TypeVar("N", bound=Hashable)
 
 GRAPH_KINDS = ("Service", "System", "Supplier")
+# Kinds that are only ever depended on: in the graph when something depends on them.
+LEAF_KINDS = ("Site", "Team", "Contact")
 
 
-def edges(workspace: Workspace) -> dict[str, list[str]]:
-    """name -> names it depends on, restricted to documents that exist with a graph kind."""
-    graph: dict[str, list[str]] = {}
-    for doc in workspace.valid(GRAPH_KINDS):
-        assert doc.name is not None
-        if workspace.by_name.get(doc.name) is not doc:
-            continue  # a duplicate: the first document with the name stands for it
-        graph[doc.name] = [d for d in workspace.dependencies(doc) if workspace.get(d, GRAPH_KINDS)]
-    return graph
+def edges(workspace: Workspace, types: Collection[str] | None = None) -> dict[str, list[str]]:
+    """name -> names it depends on, of every type or only ``types`` (see
+    :meth:`Workspace.dependency_links`). Every Service, System and Supplier is a node, and so is
+    each Site, Team or Contact something depends on. Names no valid document holds are left out.
+    Built once per workspace and set of types, and shared: callers must not change it."""
+
+    def build() -> dict[str, list[str]]:
+        graph: dict[str, list[str]] = {}
+        for doc in workspace.valid(GRAPH_KINDS):
+            assert doc.name is not None
+            if workspace.by_name.get(doc.name) is not doc:
+                continue  # a duplicate: the first document with the name stands for it
+            graph[doc.name] = [
+                link.name
+                for link in workspace.dependency_links(doc)
+                if (types is None or link.type in types) and workspace.get(link.name, GRAPH_KINDS + LEAF_KINDS)
+            ]
+        for targets in list(graph.values()):
+            for target in targets:
+                graph.setdefault(target, [])
+        return graph
+
+    key = ("edges", None if types is None else frozenset(types))
+    return workspace.memo(key, build)
 
 
 def reversed_edges(graph: dict[str, list[str]]) -> dict[str, list[str]]:
