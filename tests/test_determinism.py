@@ -163,6 +163,7 @@ def outputs(workspaces: dict[str, Path]) -> dict[tuple[str, str], dict[str, tupl
     return table
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("group", ["plain", "git"])
 @pytest.mark.parametrize("output_format", FORMATS)
 def test_byte_identical_whatever_the_order_and_hash_seed(
@@ -177,6 +178,7 @@ def test_byte_identical_whatever_the_order_and_hash_seed(
     assert_identical({label: err for label, (_, _, err) in runs.items()}, f"--format {output_format} (stderr)")
 
 
+@pytest.mark.slow  # it reads the 48 runs above
 def test_the_workspace_exercises_many_rules(
     outputs: dict[tuple[str, str], dict[str, tuple[int, str, str]]],
 ) -> None:
@@ -188,6 +190,7 @@ def test_the_workspace_exercises_many_rules(
     assert report["summary"]["documents"] >= 15
 
 
+@pytest.mark.slow
 def test_set_tag_output_is_deterministic(tmp_path: Path) -> None:
     """``!!set`` builds a Python set, whose order follows the string hash: it must not leak."""
     root = build(
@@ -260,6 +263,7 @@ def large_workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build(tmp_path_factory.mktemp("parallel") / "ws", many_files(MANY), lambda names: names[::-1])
 
 
+@pytest.mark.slow
 def test_parallel_reading_equals_serial_reading(large_workspace: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     if "fork" not in multiprocessing.get_all_start_methods():
         pytest.skip("bcplint reads in parallel only where the 'fork' start method exists")
@@ -289,6 +293,7 @@ def test_parallel_reading_equals_serial_reading(large_workspace: Path, monkeypat
         assert render(parallel_result, output_format) == render(serial_result, output_format), output_format
 
 
+@pytest.mark.slow
 def test_cli_on_a_large_workspace_matches_the_serial_library(large_workspace: Path) -> None:
     """The CLI (parallel reading on a multi-core machine) prints what serial reading gives."""
     sources = list_sources(find_workspaces(["."], cwd=large_workspace)[0])[0]

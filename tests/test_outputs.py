@@ -193,6 +193,7 @@ def github_limit_problems(log: dict[str, Any], raw: bytes) -> list[str]:
     return problems
 
 
+@pytest.mark.slow
 def test_thirty_thousand_findings_make_a_valid_run_within_githubs_limits(bcplint: Bcplint, tmp_path: Path) -> None:
     if not SARIF_SCHEMA.exists():
         pytest.skip(f"the SARIF 2.1.0 schema is not at {SARIF_SCHEMA} (it lives in the shared folder beside the repo)")
