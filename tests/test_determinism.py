@@ -92,9 +92,15 @@ def build(root: Path, files: Mapping[str, str | bytes], order: Callable[[list[st
 
 
 def run_cli(root: Path, output_format: str, seed: str, *extra: str) -> tuple[int, str, str]:
+    return run_command(root, seed, "check", ".", "--today", TODAY, "--format", output_format, *extra)
+
+
+def run_command(root: Path, seed: str, *args: str) -> tuple[int, str, str]:
+    """``python -m bcplint ARGS`` in ``root``, in a process of its own with ``PYTHONHASHSEED=seed``."""
     env = {**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": str(REPO_ROOT), "NO_COLOR": "1"}
-    args = [sys.executable, "-m", "bcplint", "check", ".", "--today", TODAY, "--format", output_format, *extra]
-    proc = subprocess.run(args, cwd=root, env=env, capture_output=True, timeout=60, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-m", "bcplint", *args], cwd=root, env=env, capture_output=True, timeout=60, check=False
+    )
     return proc.returncode, proc.stdout.decode("utf-8"), proc.stderr.decode("utf-8")
 
 
@@ -208,6 +214,31 @@ def test_set_tag_output_is_deterministic(tmp_path: Path) -> None:
         for label, (code, _, err) in runs.items():
             assert code in (0, 1) and "Traceback" not in err, f"{label}: {err}"
         assert_identical({label: out for label, (_, out, _) in runs.items()}, f"!!set, --format {output_format}")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "command",
+    [("report", "--format", "html"), ("report", "--format", "markdown"), ("graph",), ("graph", "--format", "dot")],
+    ids=["report-html", "report-markdown", "graph-mermaid", "graph-dot"],
+)
+def test_pictures_are_byte_identical_whatever_the_order_and_hash_seed(
+    workspaces: dict[str, Path], command: tuple[str, ...]
+) -> None:
+    """The readiness report and the graph: sets of documents and edges drawn in a fixed order."""
+    runs = {
+        f"{name} PYTHONHASHSEED={seed}": run_command(workspaces[name], seed, *command, ".", *today(command))
+        for name in ("plain-forward", "plain-backward")
+        for seed in ("0", "12345")
+    }
+    for label, (code, out, err) in runs.items():
+        assert code == 0 and "Traceback" not in err, f"{label}: exit {code}\n{err}"
+        assert out and "forward" not in out and "backward" not in out, label
+    assert_identical({label: out for label, (_, out, _) in runs.items()}, " ".join(command))
+
+
+def today(command: tuple[str, ...]) -> tuple[str, ...]:
+    return ("--today", TODAY) if command[0] == "report" else ()
 
 
 # --- the parallel reading path --------------------------------------------------------------
