@@ -79,12 +79,6 @@ rpo: 1h
 """
 
 
-def run_json(bcplint: Bcplint, root: Path, *args: str) -> tuple[Run, dict[str, Any]]:
-    run = bcplint("check", ".", "--today", TODAY, "--format", "json", *args, cwd=root)
-    assert run.code in (0, 1), run.err
-    return run, json.loads(run.out)
-
-
 def sarif_of(bcplint: Bcplint, root: Path, *args: str) -> tuple[Run, dict[str, Any]]:
     run = bcplint("check", ".", "--today", TODAY, "--format", "sarif", *args, cwd=root)
     assert run.code in (0, 1), run.err
