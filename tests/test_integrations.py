@@ -143,6 +143,7 @@ def clean_environment(**extra: str) -> dict[str, str]:
 # --- the schemas of the two CI systems -----------------------------------------------------------
 
 
+@pytest.mark.slow  # two runs of the check-jsonschema client
 def test_action_is_valid_against_the_github_actions_schema(tmp_path: Path) -> None:
     checked = check_jsonschema("vendor.github-actions", ACTION)
     assert checked.returncode == 0, checked.stdout + checked.stderr
@@ -154,6 +155,7 @@ def test_action_is_valid_against_the_github_actions_schema(tmp_path: Path) -> No
     assert check_jsonschema("vendor.github-actions", broken).returncode == 1
 
 
+@pytest.mark.slow  # two runs of the check-jsonschema client
 def test_component_is_valid_against_the_gitlab_ci_schema(tmp_path: Path) -> None:
     """check-jsonschema reads one document per file, so each of the component's two is
     checked on its own; GitLab's schema describes the ``spec`` header too."""
