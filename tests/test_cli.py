@@ -186,7 +186,8 @@ def test_select_and_ignore_accept_ids_names_and_prefixes(bcplint: Callable[..., 
     everything = rules_reported()
     assert {"BCP101", "BCP201", "BCP301"} <= everything
     assert rules_reported("--select", "rto-defined") == {"BCP201"}
-    assert rules_reported("--select", "BCP20,BCP30") == {"BCP201", "BCP202", "BCP301", "BCP302", "BCP305"}
+    assert rules_reported("--select", "BCP20,BCP30") == {r for r in everything if r.startswith(("BCP20", "BCP30"))}
+    assert {"BCP201", "BCP301"} < rules_reported("--select", "BCP20,BCP30")
     assert rules_reported("--ignore", "BCP101", "--ignore", "plan-reviewed") == everything - {"BCP101", "BCP301"}
 
 
@@ -320,9 +321,19 @@ def test_colour_only_on_a_terminal_and_never_with_no_color(
     assert "\033[" not in bcplint(*args, cwd=tmp_path).out
 
 
-def test_output_is_deterministic(bcplint: Callable[..., Run]) -> None:
-    args = ("check", str(EXAMPLES / "eververse"), "--today", TODAY, "--format", "json")
-    assert bcplint(*args).out == bcplint(*args).out
+def test_findings_are_listed_in_a_total_order(bcplint: Callable[..., Run]) -> None:
+    """Byte-identical output needs an order that owes nothing to rule order, sets or the file
+    system: path, line, column (DESIGN §4), then rule and the rest, with no two findings tied.
+    Byte-identical across processes and hash seeds: tests/test_determinism.py."""
+    args = ("check", "examples/eververse", "--today", TODAY)
+    findings = json.loads(bcplint(*args, "--format", "json", cwd=EXAMPLES.parent).out)["findings"]
+    fields = ("path", "line", "column", "rule_id", "kind", "document", "field", "message")
+    keys = [tuple(f[name] or "" for name in fields) for f in findings]
+    assert keys == sorted(keys)
+    assert len(set(keys)) == len(keys) > 20
+    assert len({f["path"] for f in findings}) > 5 and len({f["rule_id"] for f in findings}) > 5
+    text = bcplint(*args, "--no-color", cwd=EXAMPLES.parent).out.splitlines()[:-2]
+    assert [line.split(": ", 1)[0] for line in text] == [f"{f['path']}:{f['line']}:{f['column']}" for f in findings]
 
 
 def test_git_repository_lints_tracked_and_untracked_but_not_ignored_files(
@@ -402,8 +413,8 @@ def test_malformed_input_never_crashes(
     write(tmp_path, "bcp/input.yaml", content)
     write(tmp_path, "bcp/other.yaml", SERVICE_WITHOUT_RTO.replace("criticality: critical", "criticality: low"))
     run = bcplint("check", "bcp", "--today", TODAY, "--no-color", cwd=tmp_path)
-    assert "Traceback" not in run.out + run.err
     assert run.code == code, run.out
+    assert run.err == ""  # a finding, never a message about the run
     if expected is not None:
         assert expected in run.out
     # The other file is still checked whatever happened to this one.

@@ -92,9 +92,15 @@ def build(root: Path, files: Mapping[str, str | bytes], order: Callable[[list[st
 
 
 def run_cli(root: Path, output_format: str, seed: str, *extra: str) -> tuple[int, str, str]:
+    return run_command(root, seed, "check", ".", "--today", TODAY, "--format", output_format, *extra)
+
+
+def run_command(root: Path, seed: str, *args: str) -> tuple[int, str, str]:
+    """``python -m bcplint ARGS`` in ``root``, in a process of its own with ``PYTHONHASHSEED=seed``."""
     env = {**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": str(REPO_ROOT), "NO_COLOR": "1"}
-    args = [sys.executable, "-m", "bcplint", "check", ".", "--today", TODAY, "--format", output_format, *extra]
-    proc = subprocess.run(args, cwd=root, env=env, capture_output=True, timeout=60, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-m", "bcplint", *args], cwd=root, env=env, capture_output=True, timeout=60, check=False
+    )
     return proc.returncode, proc.stdout.decode("utf-8"), proc.stderr.decode("utf-8")
 
 
@@ -163,6 +169,7 @@ def outputs(workspaces: dict[str, Path]) -> dict[tuple[str, str], dict[str, tupl
     return table
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("group", ["plain", "git"])
 @pytest.mark.parametrize("output_format", FORMATS)
 def test_byte_identical_whatever_the_order_and_hash_seed(
@@ -177,6 +184,7 @@ def test_byte_identical_whatever_the_order_and_hash_seed(
     assert_identical({label: err for label, (_, _, err) in runs.items()}, f"--format {output_format} (stderr)")
 
 
+@pytest.mark.slow  # it reads the 48 runs above
 def test_the_workspace_exercises_many_rules(
     outputs: dict[tuple[str, str], dict[str, tuple[int, str, str]]],
 ) -> None:
@@ -188,6 +196,7 @@ def test_the_workspace_exercises_many_rules(
     assert report["summary"]["documents"] >= 15
 
 
+@pytest.mark.slow
 def test_set_tag_output_is_deterministic(tmp_path: Path) -> None:
     """``!!set`` builds a Python set, whose order follows the string hash: it must not leak."""
     root = build(
@@ -205,6 +214,31 @@ def test_set_tag_output_is_deterministic(tmp_path: Path) -> None:
         for label, (code, _, err) in runs.items():
             assert code in (0, 1) and "Traceback" not in err, f"{label}: {err}"
         assert_identical({label: out for label, (_, out, _) in runs.items()}, f"!!set, --format {output_format}")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "command",
+    [("report", "--format", "html"), ("report", "--format", "markdown"), ("graph",), ("graph", "--format", "dot")],
+    ids=["report-html", "report-markdown", "graph-mermaid", "graph-dot"],
+)
+def test_pictures_are_byte_identical_whatever_the_order_and_hash_seed(
+    workspaces: dict[str, Path], command: tuple[str, ...]
+) -> None:
+    """The readiness report and the graph: sets of documents and edges drawn in a fixed order."""
+    runs = {
+        f"{name} PYTHONHASHSEED={seed}": run_command(workspaces[name], seed, *command, ".", *today(command))
+        for name in ("plain-forward", "plain-backward")
+        for seed in ("0", "12345")
+    }
+    for label, (code, out, err) in runs.items():
+        assert code == 0 and "Traceback" not in err, f"{label}: exit {code}\n{err}"
+        assert out and "forward" not in out and "backward" not in out, label
+    assert_identical({label: out for label, (_, out, _) in runs.items()}, " ".join(command))
+
+
+def today(command: tuple[str, ...]) -> tuple[str, ...]:
+    return ("--today", TODAY) if command[0] == "report" else ()
 
 
 # --- the parallel reading path --------------------------------------------------------------
@@ -260,6 +294,7 @@ def large_workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build(tmp_path_factory.mktemp("parallel") / "ws", many_files(MANY), lambda names: names[::-1])
 
 
+@pytest.mark.slow
 def test_parallel_reading_equals_serial_reading(large_workspace: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     if "fork" not in multiprocessing.get_all_start_methods():
         pytest.skip("bcplint reads in parallel only where the 'fork' start method exists")
@@ -289,6 +324,7 @@ def test_parallel_reading_equals_serial_reading(large_workspace: Path, monkeypat
         assert render(parallel_result, output_format) == render(serial_result, output_format), output_format
 
 
+@pytest.mark.slow
 def test_cli_on_a_large_workspace_matches_the_serial_library(large_workspace: Path) -> None:
     """The CLI (parallel reading on a multi-core machine) prints what serial reading gives."""
     sources = list_sources(find_workspaces(["."], cwd=large_workspace)[0])[0]

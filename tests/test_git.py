@@ -120,7 +120,7 @@ def test_bcp304_counts_a_branch_change_from_the_day_it_was_merged(bcplint: Calla
     args = ("check", "--today", "2026-11-28", "--select", "BCP304", "--format", "json")
     assert findings(bcplint(*args, cwd=git_repo)) == []  # nothing merged yet
     env = {"GIT_AUTHOR_DATE": "2026-11-27T12:00:00Z", "GIT_COMMITTER_DATE": "2026-11-27T12:00:00Z"}
-    merge = subprocess.run(
+    subprocess.run(
         ["git", "merge", "-q", "--no-ff", "rto-change", "-m", "Merge the RTO change"],
         cwd=git_repo,
         env={
@@ -134,7 +134,6 @@ def test_bcp304_counts_a_branch_change_from_the_day_it_was_merged(bcplint: Calla
         },
         check=True,
     )
-    assert merge.returncode == 0
     [finding] = findings(bcplint(*args, cwd=git_repo))
     assert "bcp/db.yaml has changed since" in finding["message"]
     assert "on 2026-11-27 ('Merge the RTO change')" in finding["message"]
@@ -278,8 +277,18 @@ def test_git_options_leave_the_repository_untouched(bcplint: Callable[..., Run],
     branch_with_change(git_repo)
     write(git_repo, "bcp/shop.yaml", SHOP.replace("4h", "3h"))  # a local modification
     before = _snapshot(git_repo)
-    bcplint("check", flag, "main", "--today", TODAY, cwd=git_repo)
+    run = bcplint("check", flag, "main", "--today", TODAY, cwd=git_repo)
     assert _snapshot(git_repo) == before
+    # And it checked what the flag names, not the work tree as it stands.
+    assert (run.code, run.err) == (1, ""), run.err
+    inversion = "BCP204 dependency-rto-inversion: Service 'shop' (RTO 3h) depends on 'db' (RTO 8h)"
+    if flag == "--rev":  # main's tree: db recovers in 2h, the shop in 4h; the printer's old gap is there
+        assert "BCP204" not in run.out
+        assert "System 'printer' has no owner" in run.out
+        assert run.out.splitlines()[-1].split(" in ")[1].startswith("5 documents across 5 files.")
+    else:  # the branch's db (8h) against the shop as edited here (3h); the printer is not part of it
+        assert inversion in run.out
+        assert "printer" not in run.out
 
 
 def test_bcp304_uses_the_repository_of_the_plan_not_of_the_working_directory(

@@ -81,12 +81,6 @@ rpo: 1h
 """
 
 
-def run_json(bcplint: Bcplint, root: Path, *args: str) -> tuple[Run, dict[str, Any]]:
-    run = bcplint("check", ".", "--today", TODAY, "--format", "json", *args, cwd=root)
-    assert run.code in (0, 1), run.err
-    return run, json.loads(run.out)
-
-
 def sarif_of(bcplint: Bcplint, root: Path, *args: str) -> tuple[Run, dict[str, Any]]:
     run = bcplint("check", ".", "--today", TODAY, "--format", "sarif", *args, cwd=root)
     assert run.code in (0, 1), run.err
@@ -195,6 +189,7 @@ def github_limit_problems(log: dict[str, Any], raw: bytes) -> list[str]:
     return problems
 
 
+@pytest.mark.slow
 def test_thirty_thousand_findings_make_a_valid_run_within_githubs_limits(bcplint: Bcplint, tmp_path: Path) -> None:
     if not SARIF_SCHEMA.exists():
         pytest.skip(f"the SARIF 2.1.0 schema is not at {SARIF_SCHEMA} (it lives in the shared folder beside the repo)")

@@ -2,7 +2,8 @@
 valid plan, the whole pipeline (load, validate, rules, every formatter) never raises and every
 finding points at a real place in a real file.
 
-Reproducible in CI: ``derandomize=True`` and no example database.
+Reproducible in CI: ``derandomize=True`` and no example database. The two costliest properties
+run twice: a quick variant in the everyday loop (``-m "not slow"``), every example in CI.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
@@ -75,13 +77,24 @@ def assert_loaded_sanely(loaded: LoadedFile, content: bytes) -> None:
         assert loaded.problem.message
 
 
-@settings(COMMON, max_examples=800)
-@given(text=yamlish_text, path=paths, explicit=st.booleans())
-def test_yamlish_text_never_makes_load_file_raise(text: str, path: str, explicit: bool) -> None:
+def load_yamlish(text: str, path: str, explicit: bool) -> None:
     content = text.encode("utf-8", "surrogatepass")
     with parser_warnings_ignored():
         loaded = load_file(path, content, explicit=explicit)
     assert_loaded_sanely(loaded, content)
+
+
+@settings(COMMON, max_examples=100)
+@given(text=yamlish_text, path=paths, explicit=st.booleans())
+def test_yamlish_text_never_makes_load_file_raise(text: str, path: str, explicit: bool) -> None:
+    load_yamlish(text, path, explicit)
+
+
+@pytest.mark.slow
+@settings(COMMON, max_examples=800)
+@given(text=yamlish_text, path=paths, explicit=st.booleans())
+def test_yamlish_text_never_makes_load_file_raise_exhaustively(text: str, path: str, explicit: bool) -> None:
+    load_yamlish(text, path, explicit)
 
 
 @settings(COMMON, max_examples=300)
@@ -261,9 +274,9 @@ def test_unmutated_example_is_clean() -> None:
     assert result.documents_checked >= 10
 
 
-@settings(COMMON, max_examples=300)
-@given(mutation=mutated_workspace())
-def test_mutated_plans_never_break_the_pipeline(mutation: tuple[str, bytes]) -> None:
+def check_mutation(mutation: tuple[str, bytes]) -> None:
+    """The whole pipeline on the example with one file mutated: no exception, and every finding
+    at a real line of a real file."""
     mutated_path, content = mutation
     with parser_warnings_ignored():
         files = [load_file(path, content) if path == mutated_path else loaded for path, loaded in LOADED.items()]
@@ -277,6 +290,19 @@ def test_mutated_plans_never_break_the_pipeline(mutation: tuple[str, bytes]) -> 
         assert finding.line >= 1 and finding.column >= 1, finding
         assert finding.line <= line_counts[finding.path] + 1, finding
     assert result.files_checked <= len(ORIGINALS)
+
+
+@settings(COMMON, max_examples=30)
+@given(mutation=mutated_workspace())
+def test_mutated_plans_never_break_the_pipeline(mutation: tuple[str, bytes]) -> None:
+    check_mutation(mutation)
+
+
+@pytest.mark.slow
+@settings(COMMON, max_examples=300)
+@given(mutation=mutated_workspace())
+def test_mutated_plans_never_break_the_pipeline_exhaustively(mutation: tuple[str, bytes]) -> None:
+    check_mutation(mutation)
 
 
 def test_examples_exist() -> None:

@@ -56,11 +56,18 @@ def test_pyproject_sub_tables_are_configuration(bcplint: Callable[..., Run], tmp
 
 
 def test_far_dates_are_not_tracebacks(bcplint: Callable[..., Run], git_repo: Path) -> None:
-    write(git_repo, "bcp/plan.yaml", 'apiVersion: bcplint/v1\nkind: Plan\nname: bcp\nreviewed: {"on": 0001-01-01}\n')
+    plan = 'apiVersion: bcplint/v1\nkind: Plan\nname: bcp\nreviewed: {"on": 0001-01-01}\n'
+    covering = plan.replace("name: bcp", "name: shop-plan\ncovers: [shop]")  # so BCP304 compares the dates
+    shop = "apiVersion: bcplint/v1\nkind: Service\nname: shop\ncriticality: low\n"
+    write(git_repo, "bcp/plan.yaml", plan + "---\n" + covering)
+    write(git_repo, "bcp/shop.yaml", shop)
     git(git_repo, "add", ".")
     git(git_repo, "commit", "-q", "-m", "plan")
-    run = bcplint("check", "--today", TODAY, "--select", "BCP304", cwd=git_repo)
-    assert run.code == 0 and "Traceback" not in run.err
+    run = bcplint("check", "--today", TODAY, "--select", "BCP304", "--format", "json", cwd=git_repo)
+    assert (run.code, run.err) == (0, "")
+    [finding] = json.loads(run.out)["findings"]
+    assert (finding["document"], finding["severity"]) == ("shop-plan", "warning")
+    assert finding["message"].startswith("Plan 'shop-plan' was last reviewed on 0001-01-01, but bcp/shop.yaml has")
     far = bcplint("waivers", "--expiring-within", "99999999999w", cwd=git_repo)
     assert far.code == 2
     assert "is too far ahead" in far.err

@@ -282,6 +282,11 @@ def check_json(bcplint: Callable[..., Run], root: Path, *paths: str) -> list[dic
 # --- diagnostics --------------------------------------------------------------------------------
 
 ASYNC = pytest.mark.asyncio(loop_scope="module")
+# A test that edits a document waits out the server's debounce (0.2 s a change, more for a burst),
+# one that checks that nothing comes waits the same, and a second client or a bare process needs a
+# server of its own: CI runs them, the everyday loop (-m "not slow") keeps the tests that open
+# documents and ask (diagnostics, hover, definition, quick fixes) on one shared server.
+WAITS = pytest.mark.slow
 
 
 @ASYNC
@@ -297,6 +302,7 @@ async def test_an_unknown_owner_is_published_at_its_range(editor: Editor, org: P
     assert shop.read_text(encoding="utf-8") == WEBSHOP  # the buffer is unsaved: the disk is untouched
 
 
+@WAITS
 @ASYNC
 async def test_fixing_the_buffer_clears_the_diagnostic(editor: Editor, org: Path) -> None:
     uri = editor.open(org / "bcp" / "webshop.yaml", WEBSHOP.replace("owner: cto", "owner: nobody"))
@@ -305,6 +311,7 @@ async def test_fixing_the_buffer_clears_the_diagnostic(editor: Editor, org: Path
     assert await editor.diagnostics(uri) == []
 
 
+@WAITS
 @ASYNC
 async def test_an_rto_inversion_appears_when_a_dependency_changes_unsaved(editor: Editor, org: Path) -> None:
     shop = editor.open(org / "bcp" / "webshop.yaml")
@@ -320,6 +327,7 @@ async def test_an_rto_inversion_appears_when_a_dependency_changes_unsaved(editor
     assert await wait_for(editor.client, shop, lambda p: not p.diagnostics, "no diagnostics") == []
 
 
+@WAITS
 @ASYNC
 async def test_deleting_a_contact_flags_the_open_documents_that_name_it(editor: Editor, org: Path) -> None:
     shop = editor.open(org / "bcp" / "webshop.yaml")
@@ -341,6 +349,7 @@ async def test_closing_a_document_clears_its_diagnostics(editor: Editor, org: Pa
     assert await wait_for(editor.client, uri, lambda p: p.version is None, "cleared on close") == []
 
 
+@WAITS
 @ASYNC
 async def test_a_stale_review_appears_while_typing(editor: Editor, org: Path) -> None:
     uri = editor.open(org / "bcp" / "plan.md")
@@ -379,6 +388,7 @@ async def test_a_new_unsaved_file_is_linted_with_the_workspace(editor: Editor, o
     assert duplicate.code == "BCP004" and duplicate.range == span(2, 6, 9)
 
 
+@WAITS
 @ASYNC
 async def test_diagnostics_link_to_the_rule_pages_the_configuration_names(editor: Editor, org: Path) -> None:
     write(org, ".bcplint.yaml", "docs_url: https://wiki.example.com/continuity/{id}\n")
@@ -396,6 +406,7 @@ async def test_yaml_that_is_no_plan_gets_no_diagnostics(editor: Editor, org: Pat
     assert all(p.uri != other for p in editor.client.published)
 
 
+@WAITS
 @ASYNC
 async def test_an_excluded_file_gets_no_diagnostics(editor: Editor, org: Path) -> None:
     write(org, ".bcplint.yaml", "exclude: [bcp/drafts]\n")
@@ -406,6 +417,7 @@ async def test_an_excluded_file_gets_no_diagnostics(editor: Editor, org: Path) -
     assert all(p.uri != uri or not p.diagnostics for p in editor.client.published)
 
 
+@WAITS
 @ASYNC
 async def test_a_file_changed_on_disk_updates_open_documents(editor: Editor, org: Path) -> None:
     shop = editor.open(org / "bcp" / "webshop.yaml")
@@ -427,6 +439,7 @@ async def test_a_file_changed_on_disk_updates_open_documents(editor: Editor, org
     assert codes(await wait_for(editor.client, shop, lambda p: bool(p.diagnostics), "BCP003")) == ["BCP003"]
 
 
+@WAITS
 @ASYNC
 async def test_positions_in_utf8_for_neovim(neovim_editor: Editor, org: Path) -> None:
     text = WEBSHOP.replace("owner: cto", 'owner: "équipe-🚀"')
@@ -461,6 +474,7 @@ BROKEN = {
 }
 
 
+@WAITS
 @ASYNC
 async def test_malformed_buffers_give_findings_and_the_server_keeps_working(editor: Editor, org: Path) -> None:
     uri = editor.open(org / "bcp" / "webshop.yaml")
@@ -474,6 +488,7 @@ async def test_malformed_buffers_give_findings_and_the_server_keeps_working(edit
     assert hover is not None and "Chief technology officer" in markdown(hover)
 
 
+@WAITS
 @ASYNC
 async def test_a_broken_configuration_is_shown_once_not_a_crash(editor: Editor, org: Path) -> None:
     shown_before = len(editor.client.messages)
@@ -581,6 +596,7 @@ async def test_go_to_definition_across_files(editor: Editor, org: Path) -> None:
     assert await editor.client.text_document_definition_async(params) is None
 
 
+@WAITS
 @ASYNC
 async def test_definition_follows_an_unsaved_rename(editor: Editor, org: Path) -> None:
     shop = editor.open(org / "bcp" / "webshop.yaml", WEBSHOP.replace("[db]", "[orders]"))
@@ -618,6 +634,7 @@ def active(findings: list[dict[str, Any]], rule_id: str) -> list[dict[str, Any]]
     return [f for f in findings if f["rule_id"] == rule_id and f["waiver"] is None]
 
 
+@WAITS
 @ASYNC
 @pytest.mark.parametrize(
     ("line", "suppressed"),
@@ -693,6 +710,7 @@ def test_check_never_imports_the_server(tmp_path: Path) -> None:
     assert "pygls" not in modules and "lsprotocol" not in modules and "bcplint.server" not in modules
 
 
+@WAITS
 def test_the_command_says_how_to_install_the_extra(tmp_path: Path) -> None:
     blocker = write(tmp_path, "sitecustomize.py", "import sys\nsys.modules['pygls'] = None\n")
     env = {**os.environ, "PYTHONPATH": str(blocker.parent)}
@@ -703,6 +721,7 @@ def test_the_command_says_how_to_install_the_extra(tmp_path: Path) -> None:
     assert "pip install 'bcplint[server]'" in run.stderr and "Traceback" not in run.stderr
 
 
+@WAITS
 @ASYNC
 async def test_a_burst_of_changes_costs_one_lint(editor: Editor, org: Path) -> None:
     uri = editor.open(org / "bcp" / "webshop.yaml")
@@ -833,6 +852,7 @@ def test_the_server_lint_equals_the_library_lint_with_a_warm_cache(org: Path, mo
     assert {"BCP003", "BCP204"} <= {f.rule_id for f in cached.findings}
 
 
+@WAITS
 def test_the_server_stops_when_its_editor_goes_away() -> None:
     """Standard input closed without `exit` (an editor that crashed): the server ends, quietly."""
     run = subprocess.run(SERVER, input=b"", capture_output=True, check=False, timeout=60)

@@ -213,6 +213,7 @@ def test_nesting_too_deep_for_python_on_the_pure_path_is_a_clear_problem() -> No
     assert same_on_the_c_path.problem.message == loaded.problem.message
 
 
+@pytest.mark.slow
 def test_texts_over_the_limit_are_not_read_twice() -> None:
     """The pure parser reads about 170 KB a second: a large text the C parser rejects keeps the
     C parser's error rather than costing many seconds; just under the limit, it is read."""
