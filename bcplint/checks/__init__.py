@@ -21,7 +21,7 @@ from bcplint.checks import (
     tolerance,
     values,
 )
-from bcplint.checks.base import CheckFunction, Context, Hit, NoParams, Params
+from bcplint.checks.base import CheckFunction, Hit, NoParams, Params
 
 
 def _document(
@@ -124,4 +124,4 @@ _ALL: list[CheckFunction] = [
 
 CHECKS: dict[str, CheckFunction] = {check.name: check for check in _ALL}
 
-__all__ = ["CHECKS", "CheckFunction", "Context", "Hit", "Params"]
+__all__ = ["CHECKS", "CheckFunction", "Params"]

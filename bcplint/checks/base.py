@@ -59,10 +59,6 @@ class NoParams(Params):
     pass
 
 
-DocumentCheck = Callable[[Context, Document, str, Any], Iterator[Hit]]
-WorkspaceCheck = Callable[[Context, Any], Iterator[Hit]]
-
-
 @dataclass(frozen=True, kw_only=True)
 class CheckFunction:
     """A built-in check that packs can name. ``scope`` says what it is called with."""

@@ -71,15 +71,6 @@ def revision_entries(root: Path, rev: str, under: str = "") -> list[Entry]:
     return sorted(entries)
 
 
-def exists_in(root: Path, rev: str, path: str) -> bool:
-    """True when ``path`` (a file or directory) is in commit ``rev``."""
-    try:
-        text(root, "cat-file", "-e", f"{rev}:{path}")
-    except GitError:
-        return False
-    return True
-
-
 def read_blobs(root: Path, objects: Sequence[str], *, limit: int) -> Iterator[bytes | None]:
     """The contents of ``objects`` (blob ids or ``rev:path`` names), in order, from one
     ``git cat-file --batch``. None for an object that is missing or larger than ``limit``

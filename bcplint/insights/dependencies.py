@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from bcplint.errors import ConfigError, did_you_mean
 from bcplint.model.types import Duration
 from bcplint.workspace.documents import Workspace
-from bcplint.workspace.graph import GRAPH_KINDS, around, cyclic_components, edges
+from bcplint.workspace.graph import around, cyclic_components, edges
 
 
 @dataclass(frozen=True)
@@ -76,4 +76,4 @@ def dependency_graph(workspace: Workspace, focus: str | None = None) -> Dependen
     return DependencyGraph(nodes=tuple(nodes), edges=tuple(links))
 
 
-__all__ = ["GRAPH_KINDS", "DependencyGraph", "dependency_graph"]
+__all__ = ["DependencyGraph", "dependency_graph"]

@@ -365,7 +365,6 @@ def _mapping(node: MappingNode, seen: dict[int, Any], loader: Any, *, as_set: bo
 __all__ = [
     "MAX_DEPTH",
     "PURE_MAX_CHARS",
-    "ConstructorError",
     "NestingTooDeep",
     "compose_all",
     "load_all",

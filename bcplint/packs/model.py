@@ -9,7 +9,6 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from bcplint.load.config import DocsUrl
 
-PACK_API_VERSION = "bcplint/pack/v1"
 RULE_ID_PATTERN = r"^[A-Z][A-Z0-9]*[0-9]{3}$"
 RULE_NAME_PATTERN = r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$"
 SeverityName = Literal["error", "warning", "info"]

@@ -94,4 +94,4 @@ def with_report_notes(result: LintResult, formats: Iterable[str]) -> LintResult:
     return dataclasses.replace(result, notes=(*result.notes, *notes)) if notes else result
 
 
-__all__ = ["CHECKS", "FORMATTERS", "MATURITY", "REGISTRY", "Formatter", "ReportOptions", "needs", "with_report_notes"]
+__all__ = ["CHECKS", "FORMATTERS", "MATURITY", "REGISTRY", "ReportOptions", "needs", "with_report_notes"]

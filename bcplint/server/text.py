@@ -49,10 +49,6 @@ class LineMap:
         rare = any(mark in text for mark in _RARE_BREAKS)
         self.yaml_starts = [0, *(m.end() for m in _YAML_BREAK.finditer(text))] if rare else self.starts
 
-    @property
-    def line_count(self) -> int:
-        return len(self.starts)
-
     def line(self, number: int) -> str:
         """LSP line ``number`` (0-based) without its line break; "" past the end."""
         if not 0 <= number < len(self.starts):

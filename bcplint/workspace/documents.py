@@ -15,7 +15,6 @@ from bcplint.model import KINDS, BaseDocument
 from bcplint.model.types import Ref
 from bcplint.model.validate import FieldPath, SchemaProblem, validate
 
-DEPENDENT_KINDS = ("Service", "System")
 T = TypeVar("T")
 
 
