@@ -154,6 +154,20 @@ class Exemption:
 
 
 @dataclass(frozen=True, kw_only=True)
+class Exclusion:
+    """A document declared out of continuity scope (``out_of_scope``): rules do not judge it,
+    and reports list it with its reason (ISO 22301:2019 4.3.2: exclusions are documented and
+    explained)."""
+
+    kind: str
+    name: str
+    reason: str
+    approved_by: str | None
+    path: str
+    line: int
+
+
+@dataclass(frozen=True, kw_only=True)
 class LintResult:
     """Everything one run found, plus what it looked at."""
 
@@ -167,6 +181,7 @@ class LintResult:
     exemptions: tuple[Exemption, ...] = ()
     today: dt.date | None = None
     maturity: tuple[Any, ...] = ()  # bcplint.insights.maturity.Maturity per Service
+    exclusions: tuple[Exclusion, ...] = ()  # documents out of continuity scope, by path and line
     # What finding paths are relative to: the repository root (else the workspace root).
     base: Path | None = None
     # (workspace root relative to ``base``, its fail_on): a run over several workspaces fails

@@ -32,6 +32,7 @@ def merge(results: Sequence[LintResult]) -> LintResult:
         exemptions=tuple(e for p in parts for e in p.exemptions),
         today=parts[0].today,
         maturity=tuple(m for p in parts for m in p.maturity),
+        exclusions=tuple(e for p in parts for e in p.exclusions),
         base=common,
         thresholds=tuple(t for p in parts for t in p.thresholds),
     )
@@ -51,6 +52,7 @@ def _rebase(result: LintResult, base: Path | None) -> LintResult:
         checks=tuple(dataclasses.replace(c, path=moved(c.path)) for c in result.checks),
         exemptions=tuple(dataclasses.replace(e, path=moved(e.path)) for e in result.exemptions),
         maturity=tuple(dataclasses.replace(m, path=moved(m.path)) for m in result.maturity),
+        exclusions=tuple(dataclasses.replace(e, path=moved(e.path)) for e in result.exclusions),
         thresholds=tuple((moved(prefix) if prefix else offset, t) for prefix, t in result.thresholds),
         base=base,
     )

@@ -16,6 +16,7 @@ from bcplint.exemptions.apply import apply_exemptions
 from bcplint.exemptions.baseline import Baseline
 from bcplint.findings import LintResult, RuleInfo
 from bcplint.insights import maturity
+from bcplint.insights.exclusions import exclusions
 from bcplint.packs import Rule
 from bcplint.workspace.documents import Workspace
 
@@ -76,6 +77,7 @@ def check(run: Run, workspace: Workspace, notes: tuple[str, ...] = ()) -> LintRe
         rules=tuple(rule_info(r) for r in run.rules),
         checks=checks,
         maturity=levels,
+        exclusions=tuple(exclusions(workspace, evaluator.positions)),
     )
 
 

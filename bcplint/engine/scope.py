@@ -92,6 +92,7 @@ def narrow(result: LintResult, scope: Scope, workspace: Workspace) -> LintResult
         checks=tuple(c for c in result.checks if scope.has_document(c.path, c.document)),
         exemptions=tuple(e for e in result.exemptions if scope.has_file(e.path)),
         maturity=tuple(m for m in result.maturity if scope.has_document(m.path, m.service)),
+        exclusions=tuple(e for e in result.exclusions if scope.has_document(e.path, e.name)),
         documents_checked=len(docs),
         files_checked=len(files),
     )

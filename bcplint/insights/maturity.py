@@ -68,6 +68,8 @@ def assess(workspace: Workspace, findings: Iterable[Finding], rules_run: Iterabl
     exercises = workspace.referrers("Exercise", "scope")
     results = []
     for doc in workspace.valid(("Service",)):
+        if workspace.excluded(doc):
+            continue  # out of continuity scope: no level to reach
         name = doc.name or ""
         direct = set(on_document.get(name, ()))
         related = (*plans.get(name, []), *exercises.get(name, []))

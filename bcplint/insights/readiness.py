@@ -25,6 +25,7 @@ from bcplint.model.kinds import Exercise, Plan, System
 from bcplint.packs import builtin_pack_dir
 from bcplint.workspace.documents import Document, Workspace
 from bcplint.workspace.graph import edges, reachable_sets, reversed_edges
+from bcplint.workspace.objectives import effective, plain
 
 Status = Literal["ok", "warn", "fail", "none"]
 
@@ -108,6 +109,8 @@ def matrix(workspace: Workspace, result: LintResult) -> list[Row]:
     plans_above = _plans_above(workspace)
     rows = []
     for doc in sorted(workspace.valid(("Service", "System")), key=lambda d: (d.kind or "", d.name or "")):
+        if workspace.excluded(doc):
+            continue  # listed with the other exclusions, not judged
         plans = [p for p in (workspace.get(n, ("Plan",)) for n in sorted(plans_above.get(doc.name or "", ()))) if p]
         cells = []
         for column in columns():
@@ -162,11 +165,13 @@ def _text(column: str, doc: Document, plans: list[Document], workspace: Workspac
         owner = workspace.get(str(getattr(model, "owner", "")), ("Contact",))
         return str(getattr(owner.model, "deputy", None) or "none") if owner else "none"
     if column in ("RTO", "RPO"):
-        value = getattr(model, column.lower(), None)
-        return str(value) if value else "none"
+        return _objective_text(workspace, doc, column.lower())
     if column == "backup tested":
         if isinstance(model, System) and model.stateless:
             return "stateless"
+        if isinstance(model, System) and not model.keeps_own_data:
+            stores = [link.name for link in workspace.dependency_links(doc) if link.type == "data"]
+            return f"data in {', '.join(stores)}"
         tests = [b.last_restore_test.date for b in getattr(model, "backups", []) if b.last_restore_test]
         return _latest(tests, "never")
     if column == "exercised":
@@ -180,6 +185,30 @@ def _text(column: str, doc: Document, plans: list[Document], workspace: Workspac
         p.model.reviewed.on for p in plans if isinstance(p.model, Plan) and p.model.reviewed and p.model.reviewed.on
     ]
     return _latest(reviews, "no plan covers it" if not plans else "never")
+
+
+def _objective_text(workspace: Workspace, doc: Document, objective: str) -> str:
+    """``4h``; for an RPO of a System that keeps no data of its own, where its data is; the
+    per-scenario targets (``zone 2h, region 96h``) when there is no plain one; ``1h from
+    checkout`` when it is inherited; ``none``."""
+    own = plain(doc, objective)
+    if own is not None:
+        return str(own)
+    model = doc.model
+    if objective == "rpo" and isinstance(model, System) and not model.keeps_own_data:
+        stores = [link.name for link in workspace.dependency_links(doc) if link.type == "data"]
+        return f"data in {', '.join(stores)}" if stores else "stateless"
+    targets = [
+        f"{entry.scenario} {getattr(entry, objective)}"
+        for entry in getattr(doc.model, "objectives", ())
+        if entry.status == "target" and getattr(entry, objective) is not None
+    ]
+    if targets:
+        return ", ".join(targets)
+    value, source = effective(workspace, doc, objective)
+    if source is not None:
+        return f"{value} from {source.name}" if value is not None else f"from {source.name}"
+    return "none"
 
 
 def _latest(dates: Iterable[dt.date], otherwise: str) -> str:

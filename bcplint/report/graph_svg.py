@@ -9,7 +9,7 @@ from __future__ import annotations
 from html import escape
 
 from bcplint.insights.dependencies import DependencyGraph
-from bcplint.report.graph_text import BORDERS, COLOURS, CYCLE, INVERTED
+from bcplint.report.graph_text import BORDERS, COLOURS, CYCLE, DOTTED, INVERTED
 from bcplint.workspace.graph import strongly_connected_components
 
 WIDTH, HEIGHT, GAP_X, GAP_Y, MARGIN = 210, 44, 80, 18, 20
@@ -48,18 +48,19 @@ def svg(graph: DependencyGraph) -> str:
         colour = INVERTED if edge.inverted else CYCLE if edge.in_cycle else "#868e96"
         kind = "inverted" if edge.inverted else "cycle" if edge.in_cycle else "plain"
         bend = (start[0] + end[0]) // 2
+        dashes = ' stroke-dasharray="5 4"' if edge.type in DOTTED else ""
         parts.append(
-            f'<path class="edge {kind}" d="M {start[0]} {start[1]} C {bend} {start[1]}, {bend} {end[1]}, '
-            f'{end[0]} {end[1]}" fill="none" stroke="{colour}" stroke-width="{3 if kind != "plain" else 1.5}" '
+            f'<path class="edge {kind} {edge.type}" d="M {start[0]} {start[1]} C {bend} {start[1]}, {bend} {end[1]}, '
+            f'{end[0]} {end[1]}" fill="none" stroke="{colour}" stroke-width="{3 if kind != "plain" else 1.5}"{dashes} '
             f'marker-end="url(#arrow)"><title>{escape(edge.source)} depends on {escape(edge.target)}'
-            f"{' (RTO inversion)' if edge.inverted else ''}</title></path>"
+            f"{f' ({escape(edge.label)})' if edge.label else ''}</title></path>"
         )
     for node in graph.nodes:
         x, y = place[node.name]
         lines = node.label.split("\n")
         parts.append(
-            f'<g class="node {node.criticality}"><rect x="{x}" y="{y}" width="{WIDTH}" height="{HEIGHT}" rx="6" '
-            f'fill="{COLOURS[node.criticality]}" stroke="{BORDERS[node.criticality]}"/>'
+            f'<g class="node {node.style}"><rect x="{x}" y="{y}" width="{WIDTH}" height="{HEIGHT}" rx="6" '
+            f'fill="{COLOURS[node.style]}" stroke="{BORDERS[node.style]}"/>'
             f'<text x="{x + 8}" y="{y + 18}" font-size="12" font-weight="600">{escape(lines[0])}</text>'
             + (f'<text x="{x + 8}" y="{y + 34}" font-size="11">{escape(lines[1])}</text>' if len(lines) > 1 else "")
             + "</g>"

@@ -5,7 +5,12 @@ Shape::
     {"version": 1, "tool": {"name": "bcplint", "version": "..."},
      "findings": [{"rule_id", "rule_name", "severity", "message", "path", "line", "column",
                    "kind", "document", "field", "clauses", "waiver"}...],
+     "maturity": [{"service", "path", "level", "next", "missing"}...],
+     "excluded": [{"kind", "name", "reason", "approved_by", "path", "line"}...],
      "summary": {"error": n, "warning": n, "info": n, "waived": n, "documents": n, "files": n}}
+
+``excluded`` lists the documents declared out of continuity scope (``out_of_scope``), which
+no rule but the structural ones judged.
 """
 
 from __future__ import annotations
@@ -47,6 +52,17 @@ def write(result: LintResult, stream: TextIO, options: ReportOptions) -> None:
         "maturity": [
             {"service": m.service, "path": m.path, "level": m.level, "next": m.next, "missing": list(m.missing)}
             for m in result.maturity
+        ],
+        "excluded": [
+            {
+                "kind": e.kind,
+                "name": e.name,
+                "reason": e.reason,
+                "approved_by": e.approved_by,
+                "path": e.path,
+                "line": e.line,
+            }
+            for e in result.exclusions
         ],
         "summary": {
             **{s.label: counts[s] for s in (Severity.ERROR, Severity.WARNING, Severity.INFO)},

@@ -57,6 +57,7 @@ def write(report: ReadinessReport, stream: TextIO, options: ReportOptions) -> No
     )
     stream.write(svg(graph) + "\n")
     _register(report, stream)
+    _exclusions(result, stream)
     stream.write("</body></html>\n")
 
 
@@ -125,6 +126,21 @@ def _coverage(coverage: list[ClauseCoverage], links: dict[str, str], stream: Tex
             rules = f'<span class="muted">nothing to check: {idle}</span>'
             counts = '<td class="none">n/a</td><td class="none">n/a</td>'
         stream.write(f"<tr><td>{escape(clause_text((row.clause,)))}</td><td>{rules}</td>{counts}</tr>\n")
+    stream.write("</table>\n")
+
+
+def _exclusions(result: LintResult, stream: TextIO) -> None:
+    if not result.exclusions:
+        return
+    stream.write(
+        '<h2>Out of scope</h2>\n<p class="muted">Declared out of continuity scope, and not judged by the rules.</p>\n'
+        '<table id="exclusions"><tr><th>document</th><th>reason</th><th>approved by</th><th>where</th></tr>\n'
+    )
+    for e in result.exclusions:
+        stream.write(
+            f"<tr><td>{escape(e.kind)} <b>{escape(e.name)}</b></td><td>{escape(e.reason)}</td>"
+            f"<td>{escape(e.approved_by or '')}</td><td><code>{escape(e.path)}:{e.line}</code></td></tr>\n"
+        )
     stream.write("</table>\n")
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TextIO
 
 from bcplint.exemptions.register import ends
-from bcplint.findings import Severity, clause_text
+from bcplint.findings import LintResult, Severity, clause_text
 from bcplint.insights.readiness import ClauseCoverage, ReadinessReport, blockers
 from bcplint.report.graph_text import to_mermaid
 from bcplint.report.markdown_summary import table_cell as _cell
@@ -47,13 +47,26 @@ def write(report: ReadinessReport, stream: TextIO, options: ReportOptions) -> No
     stream.write("\n## Exception register\n\n")
     if not register:
         stream.write("No waivers or inline suppressions.\n")
-        return
-    stream.write("| expires | status | rule | target | approved by | reason |\n|---|---|---|---|---|---|\n")
+    else:
+        stream.write("| expires | status | rule | target | approved by | reason |\n|---|---|---|---|---|---|\n")
     for e in register:
         expires = _cell(ends(e))
         stream.write(
             f"| {expires} | {e.status} | {_cell(e.rule)} | {_cell(e.target or '')} | {_cell(e.approved_by or '')} "
             f"| {_cell(e.reason)} |\n"
+        )
+    _exclusions(result, stream)
+
+
+def _exclusions(result: LintResult, stream: TextIO) -> None:
+    if not result.exclusions:
+        return
+    stream.write("\n## Out of scope\n\nDeclared out of continuity scope, and not judged by the rules.\n\n")
+    stream.write("| document | reason | approved by | where |\n|---|---|---|---|\n")
+    for e in result.exclusions:
+        stream.write(
+            f"| {e.kind} **{_cell(e.name)}** | {_cell(e.reason)} | {_cell(e.approved_by or '')} "
+            f"| `{_cell(e.path)}:{e.line}` |\n"
         )
 
 
