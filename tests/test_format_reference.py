@@ -7,10 +7,13 @@ import re
 from pathlib import Path
 
 import pytest
+from pydantic import BaseModel
+from ruamel.yaml import YAML
 
 from bcplint.api import LintOptions, lint
 from bcplint.model.kinds import KINDS
-from bcplint.report.format_reference import write_reference
+from bcplint.model.validate import validate
+from bcplint.report.format_reference import models_in, write_reference
 
 REFERENCE = Path(__file__).resolve().parent.parent / "docs" / "format.md"
 
@@ -49,3 +52,44 @@ def test_each_example_document_is_valid(kind: str, tmp_path: Path) -> None:
     problems = [f.message for f in result.findings if f.rule_id in ("BCP001", "BCP002")]
     assert problems == []
     assert result.documents_checked == 1
+
+
+def _constructs_of(model: type[BaseModel], seen: set[type[BaseModel]], out: set[tuple[str, str]]) -> None:
+    """Every (object, field) of the format below ``model``: fields every document has are
+    named after the base class that declares them, so any kind using them counts."""
+    if model in seen:
+        return
+    seen.add(model)
+    for field, info in model.model_fields.items():
+        if field not in ("apiVersion", "kind", "name"):
+            out.add((_declared_by(model, field), field))
+        for inner in models_in(info.annotation):
+            _constructs_of(inner, seen, out)
+
+
+def _declared_by(model: type[BaseModel], field: str) -> str:
+    return next(base.__name__ for base in reversed(model.__mro__) if field in getattr(base, "model_fields", {}))
+
+
+def _used(model: BaseModel, out: set[tuple[str, str]]) -> None:
+    for field in model.model_fields_set:
+        out.add((_declared_by(type(model), field), field))
+        value = getattr(model, field)
+        items = value if isinstance(value, list) else list(value.values()) if isinstance(value, dict) else [value]
+        for item in items:
+            if isinstance(item, BaseModel):
+                _used(item, out)
+
+
+def test_the_complete_example_uses_every_construct_of_the_format() -> None:
+    """examples/complete is where people look for how to write something: it must show it all."""
+    everything: set[tuple[str, str]] = set()
+    for model in KINDS.values():
+        _constructs_of(model, set(), everything)
+    used: set[tuple[str, str]] = set()
+    for path in sorted((REFERENCE.parent.parent / "examples" / "complete" / "bcp").rglob("*.yaml")):
+        for data in YAML(typ="safe", pure=True).load_all(path.read_text(encoding="utf-8")):
+            model, problems = validate(data)
+            assert model is not None, (path, problems)
+            _used(model, used)
+    assert sorted(everything - used) == []

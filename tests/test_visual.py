@@ -83,7 +83,9 @@ def test_mermaid_of_every_example_has_every_node_and_edge(bcplint: Callable[...,
     # Each node is drawn in the colour of its document's criticality ("unassessed" when a real
     # plan leaves it out because nobody assessed it).
     assert {name: cls for name, cls in nodes.values()} == {
-        name: "resource"
+        name: "excluded"
+        if workspace.excluded(workspace.by_name[name])
+        else "resource"
         if workspace.by_name[name].kind in ("Site", "Team", "Contact")
         else getattr(workspace.by_name[name].model, "criticality", None) or "unassessed"
         for name in graph

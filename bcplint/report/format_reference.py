@@ -70,7 +70,7 @@ def _table(model: type[BaseModel], stream: TextIO, objects: dict[str, type[BaseM
     for name, info in model.model_fields.items():
         if name in ("apiVersion", "kind") and model.__name__ in KINDS:
             continue
-        for inner in _models_in(info.annotation):
+        for inner in models_in(info.annotation):
             objects.setdefault(inner.__name__, inner)
         kind = _type_text(info.annotation, info)
         required = "yes" if info.is_required() else ""
@@ -81,15 +81,16 @@ def _table(model: type[BaseModel], stream: TextIO, objects: dict[str, type[BaseM
 
 def _models_in_fields(model: type[BaseModel]) -> Iterator[type[BaseModel]]:
     for info in model.model_fields.values():
-        yield from _models_in(info.annotation)
+        yield from models_in(info.annotation)
 
 
-def _models_in(annotation: Any) -> Iterator[type[BaseModel]]:
+def models_in(annotation: Any) -> Iterator[type[BaseModel]]:
+    """The pydantic models a field's type holds: ``list[Backup] | None`` -> ``Backup``."""
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         yield annotation
         return
     for arg in typing.get_args(annotation):
-        yield from _models_in(arg)
+        yield from models_in(arg)
 
 
 def _type_text(annotation: Any, info: FieldInfo | None = None) -> str:
