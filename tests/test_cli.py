@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -142,6 +143,35 @@ def test_cloudgov_reports_the_gaps_its_readme_lists(bcplint: Callable[..., Run])
         "BCP401", "BCP501", "BCP505", "BCP601", "BCP702",
     ]  # fmt: skip
     assert report["summary"] == {"error": 44, "warning": 15, "info": 0, "waived": 0, "documents": 22, "files": 17}
+
+
+def test_operational_resilience_example_shows_tolerances_scenarios_and_typed_dependencies(
+    bcplint: Callable[..., Run], tmp_path: Path
+) -> None:
+    example = EXAMPLES / "operational-resilience"
+
+    def findings(root: Path) -> set[tuple[str, str]]:
+        run = bcplint("check", str(root), "--today", TODAY, "--format", "json")
+        return {(f["rule_id"], f["document"]) for f in json.loads(run.out)["findings"]}
+
+    # The one real gap, from both sides: the gateway's 6h breaks the 4h impact tolerance.
+    assert findings(example) == {("BCP204", "card-payments"), ("BCP208", "card-payments")}
+    # The controls: written as a plain dependency, configuration management's 4h RPO would
+    # bound the ledger's 5m (and the service's, through it); without its alternate, the London
+    # office would be reported.
+    copy = tmp_path / "copy"
+    shutil.copytree(example, copy)
+    systems = (copy / "bcp" / "systems.yaml").read_text(encoding="utf-8")
+    ledger, rest = systems.split("name: ledger\n", 1)
+    rest = rest.replace("  - {name: config-management, type: recovery}\n", "  - config-management\n", 1)
+    (copy / "bcp" / "systems.yaml").write_text(ledger + "name: ledger\n" + rest, encoding="utf-8")
+    sites = (copy / "bcp" / "sites.yaml").read_text(encoding="utf-8")
+    (copy / "bcp" / "sites.yaml").write_text(sites.replace("alternate: reading-recovery-centre\n", ""), "utf-8")
+    assert findings(copy) - findings(example) == {
+        ("BCP205", "ledger"),
+        ("BCP205", "card-payments"),
+        ("BCP704", "london-office"),
+    }
 
 
 def test_jitbit_reports_the_missing_billing_rto(bcplint: Callable[..., Run]) -> None:
