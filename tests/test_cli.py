@@ -151,7 +151,8 @@ def test_operational_resilience_example_shows_tolerances_scenarios_and_typed_dep
     example = EXAMPLES / "operational-resilience"
 
     def findings(root: Path) -> set[tuple[str, str]]:
-        run = bcplint("check", str(root), "--today", TODAY, "--format", "json")
+        # BCP304 reads this repository's commits, which every edit of the example moves: left out.
+        run = bcplint("check", str(root), "--today", TODAY, "--format", "json", "--ignore", "BCP304")
         return {(f["rule_id"], f["document"]) for f in json.loads(run.out)["findings"]}
 
     # The one real gap, from both sides: the gateway's 6h breaks the 4h impact tolerance.

@@ -208,32 +208,39 @@ class KeyPersonParams(Params):
 
 
 def key_person(ctx: Context, params: KeyPersonParams) -> Iterator[Hit]:
-    """No Contact owns, or is the only deputy for, more than ``max`` critical/high Services and Systems.
+    """No Contact owns, is the only deputy for, or is a ``people`` dependency of more than
+    ``max`` critical/high Services and Systems.
 
     With ``max: 3``: a Contact owning three passes; owning four fails (outcome ``too_many``).
     Teams are not counted: spreading the load over a team is the remedy. Services and Systems
-    whose criticality was never assessed count as high.
+    whose criticality was never assessed count as high; those out of scope do not count.
     """
     workspace = ctx.workspace
     load: dict[str, list[str]] = {}
+    needed: set[str] = set()  # Contacts counted because something depends on them as people
     for doc in workspace.valid(KEY_KINDS):
-        if not matches(doc.model, KEY_CRITICALITIES):
+        if not matches(doc.model, KEY_CRITICALITIES) or workspace.excluded(doc):
             continue
         owner_name = getattr(doc.model, "owner", None)
         owner = _contact(workspace, owner_name)
         people = {owner_name} if owner_name else set()
         if owner is not None and owner.deputy:
             people.add(owner.deputy)
+        for link in workspace.dependency_links(doc):
+            if link.type == "people" and _contact(workspace, link.name) is not None and link.name not in people:
+                people.add(link.name)
+                needed.add(link.name)
         for person in people:
             load.setdefault(person, []).append(doc.name or "")
     for doc in workspace.valid(("Contact",)):
         items = sorted(load.get(doc.name or "", []))
         if len(items) > params.max:
+            role = "owner, deputy or needed person" if doc.name in needed else "owner or deputy"
             yield Hit(
                 doc=doc,
                 field=(),
                 outcome="too_many",
-                detail=f"is owner or deputy for {len(items)} critical or high services and systems "
+                detail=f"is {role} for {len(items)} critical or high services and systems "
                 f"({', '.join(items)}); the limit is {params.max}",
                 values={"count": len(items), "items": ", ".join(items), "max": params.max},
             )

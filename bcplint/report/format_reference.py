@@ -20,8 +20,10 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
 from bcplint.model.kinds import KINDS
+from bcplint.model.parts import DEPENDENCY_TYPES, SCENARIOS
 from bcplint.model.types import Duration, Ref
 from bcplint.report.markdown_summary import table_cell
+from bcplint.workspace.objectives import COUNTED_TYPES, SCENARIO_WORDING
 
 INTRODUCTION = """\
 # The bcplint/v1 format
@@ -49,6 +51,7 @@ def write_reference(stream: TextIO) -> None:
         stream.write(f"\n## {name}\n\n{_doc(model)}\n\n")
         _table(model, stream, objects)
         stream.write(f"\n```yaml\n{_example_document(name, model)}```\n")
+    stream.write(_semantics())
     stream.write("\n## Objects\n\nThe values that fields of the kinds above hold, in alphabetical order.\n")
     pending = list(objects.values())
     while pending:  # objects inside objects, so every one that appears gets its section
@@ -59,6 +62,48 @@ def write_reference(stream: TextIO) -> None:
     for name in sorted(objects):
         stream.write(f"\n### {name}\n\n{_doc(objects[name])}\n\n")
         _table(objects[name], stream, {})
+
+
+def _semantics() -> str:
+    """How the rules read dependency types, per-scenario objectives, inheritance and scope,
+    from the tables the rules use (:mod:`bcplint.workspace.objectives`)."""
+    rows = []
+    for kind in DEPENDENCY_TYPES:
+        bounds = [name.upper() for name in ("rto", "rpo") if kind in COUNTED_TYPES[name]]
+        rows.append(f"| `{kind}` | {', '.join(bounds) or 'neither'} |")
+    scenarios = ", ".join(f"`{name}` ({SCENARIO_WORDING[name]})" for name in SCENARIOS)
+    return f"""
+## How the rules read objectives and dependencies
+
+**Dependency types.** A `depends_on` entry is a name, or `{{name, type}}`. Without a type, a
+Site is a `facility`, a Contact or Team `people`, and anything else `runtime`. A dependency
+bounds the objectives of what depends on it (dependency-rto-inversion, dependency-rpo-inversion,
+within-impact-tolerance) only along the types that carry them:
+
+| type | bounds |
+|---|---|
+{chr(10).join(rows)}
+
+Recovery tooling must be back before what it rebuilds, so it bounds the RTO; it holds none of
+the dependent's data, so not the RPO. People and facilities are mapped, not timed:
+site-alternate and key-person-concentration read them.
+
+**Objectives per scenario.** `objectives` entries hold a target, an estimate or a measurement
+for one kind of disruption: {scenarios}. The plain `rto` and `rpo` are the target for every
+scenario no entry overrides. The inversion rules compare targets like with like (the plain
+values, then each scenario); capability-meets-objective compares estimates and measurements
+with the target of their scenario.
+
+**Objectives flow down.** A System that states no RTO (or RPO), plain or per scenario, is judged
+against the strictest one stated by what depends on it, through the types above; the finding
+says where it came from. A Service's own objectives are the impact analysis's to set and are
+never inherited. A System whose data lives in a `data` dependency is not asked for an RPO or
+backups of its own: the data store is.
+
+**Out of scope.** A document with `out_of_scope` is judged by no rule but those about the files
+themselves (BCP001-BCP005); reports list it with its reason, and excluded-dependency reports a
+critical or high Service or System that relies on it.
+"""
 
 
 def _doc(model: type[BaseModel]) -> str:
