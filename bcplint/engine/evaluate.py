@@ -1,4 +1,11 @@
-"""Rules over a workspace: call the checks, stamp severity, word messages, find positions."""
+"""Rules over a workspace: call the checks, stamp severity, word messages, find positions.
+
+With a :class:`~bcplint.engine.scope.Focus` (a narrowed run), document checks are called only
+on the documents in focus; workspace checks and the checks on exemptions still see the whole
+workspace (what they say of one document depends on others: names, the dependency graph, how
+much rests on one person), but only their hits on documents and files in focus become
+findings, so lines are found and messages worded for those alone.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +17,7 @@ from typing import Any
 
 from bcplint.checks.base import Context, Hit, render
 from bcplint.checks.filters import matches
+from bcplint.engine.scope import Focus
 from bcplint.findings import CheckedSubject, Exemption, Finding, Severity
 from bcplint.load.positions import PositionIndex
 from bcplint.model.validate import format_field
@@ -31,20 +39,25 @@ class Evaluator:
     def of(cls, workspace: Workspace) -> Evaluator:
         return cls(context=Context(workspace=workspace, today=workspace.today), positions=PositionIndex())
 
-    def findings(self, rules: Iterable[Rule]) -> set[Finding]:
-        """Every finding of ``rules`` (rules about exemptions excluded: see :meth:`about_exemptions`)."""
+    def findings(self, rules: Iterable[Rule], focus: Focus | None = None) -> set[Finding]:
+        """Every finding of ``rules`` (rules about exemptions excluded: see :meth:`about_exemptions`),
+        on the documents and files in ``focus`` when given."""
         found: set[Finding] = set()
         for rule in rules:
             if rule.judges_exemptions:
                 continue
             severity = effective_severity(rule, self.context.today)
             for bound in rule.checks:
-                for hit in _hits(self.context, rule, bound):
-                    found.add(_finding(rule, bound, hit, severity, self.positions))
+                for hit in _hits(self.context, rule, bound, focus):
+                    if focus is None or _wanted(focus, hit):
+                        found.add(_finding(rule, bound, hit, severity, self.positions))
         return found
 
-    def about_exemptions(self, rules: Iterable[Rule], exemptions: Sequence[Exemption]) -> list[Finding]:
-        """The findings of the rules about exemptions, on ``exemptions`` as the others left them."""
+    def about_exemptions(
+        self, rules: Iterable[Rule], exemptions: Sequence[Exemption], focus: Focus | None = None
+    ) -> list[Finding]:
+        """The findings of the rules about exemptions, on ``exemptions`` as the others left them
+        (those in ``focus`` when given)."""
         found: list[Finding] = []
         for rule in rules:
             if not rule.judges_exemptions:
@@ -52,16 +65,23 @@ class Evaluator:
             severity = effective_severity(rule, self.context.today)
             for bound in rule.checks:
                 hits = bound.function.function(self.context, bound.params, exemptions)
-                found.extend(_finding(rule, bound, hit, severity, self.positions) for hit in hits)
+                found.extend(
+                    _finding(rule, bound, hit, severity, self.positions)
+                    for hit in hits
+                    if focus is None or _wanted(focus, hit)
+                )
         return found
 
 
-def checked_subjects(rules: Iterable[Rule], workspace: Workspace) -> list[CheckedSubject]:
-    """Every (rule, document) the rules examined, passing or failing, sorted."""
+def checked_subjects(rules: Iterable[Rule], workspace: Workspace, focus: Focus | None = None) -> list[CheckedSubject]:
+    """Every (rule, document) the rules examined, passing or failing, sorted (those in ``focus``
+    when given)."""
     subjects: set[CheckedSubject] = set()
     for rule in rules:
         for bound in rule.checks:
             for path, doc in _subjects_of(rule, bound, workspace):
+                if focus is not None and not focus.wants(doc, path):
+                    continue
                 subjects.add(
                     CheckedSubject(
                         rule_id=rule.id,
@@ -97,21 +117,25 @@ def effective_severity(rule: Rule, today: dt.date) -> Severity:
     return rule.severity
 
 
-def _hits(ctx: Context, rule: Rule, bound: BoundCheck) -> Iterator[Hit]:
+def _hits(ctx: Context, rule: Rule, bound: BoundCheck, focus: Focus | None = None) -> Iterator[Hit]:
     if bound.function.scope == "exemption":
         return
     if bound.function.scope == "workspace":
         yield from bound.function.function(ctx, bound.params)
         return
-    for doc in _selected(rule, ctx.workspace):
+    for doc in _selected(rule, ctx.workspace, focus):
         yield from bound.function.function(ctx, doc, bound.field, bound.params)
 
 
-def _selected(rule: Rule, workspace: Workspace) -> Iterator[Document]:
-    """The valid documents of the rule's kinds that pass its ``where`` filter."""
+def _selected(rule: Rule, workspace: Workspace, focus: Focus | None = None) -> Iterator[Document]:
+    """The valid documents of the rule's kinds that pass its ``where`` filter (in ``focus``, when given)."""
     for doc in workspace.valid(rule.kinds):
-        if not rule.where or matches(doc.model, rule.where):
+        if (focus is None or doc in focus.documents) and (not rule.where or matches(doc.model, rule.where)):
             yield doc
+
+
+def _wanted(focus: Focus, hit: Hit) -> bool:
+    return focus.wants(hit.doc, hit.position[0] if hit.position is not None else None)
 
 
 def _finding(rule: Rule, bound: BoundCheck, hit: Hit, severity: Severity, positions: PositionIndex) -> Finding:
