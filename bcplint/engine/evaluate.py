@@ -43,15 +43,33 @@ class Evaluator:
         """Every finding of ``rules`` (rules about exemptions excluded: see :meth:`about_exemptions`),
         on the documents and files in ``focus`` when given."""
         found: set[Finding] = set()
+        # (kinds, where) -> the documents a rule with that selector is about: rules share
+        # selectors (every critical or high Service...), and a filter costs a lookup per document.
+        selections: dict[str, list[Document]] = {}
         for rule in rules:
             if rule.judges_exemptions:
                 continue
             severity = effective_severity(rule, self.context.today)
             for bound in rule.checks:
-                for hit in _hits(self.context, rule, bound, focus):
+                for hit in self._hits(rule, bound, focus, selections):
                     if focus is None or _wanted(focus, hit):
                         found.add(_finding(rule, bound, hit, severity, self.positions))
         return found
+
+    def _hits(
+        self, rule: Rule, bound: BoundCheck, focus: Focus | None, selections: dict[str, list[Document]]
+    ) -> Iterator[Hit]:
+        function = bound.function
+        if function.scope == "exemption":
+            return
+        if function.scope == "workspace":
+            yield from function.function(self.context, bound.params)
+            return
+        selector = repr((rule.kinds, rule.where))
+        if selector not in selections:
+            selections[selector] = list(_selected(rule, self.context.workspace, focus))
+        for doc in selections[selector]:
+            yield from function.function(self.context, doc, bound.field, bound.params)
 
     def about_exemptions(
         self, rules: Iterable[Rule], exemptions: Sequence[Exemption], focus: Focus | None = None
@@ -115,16 +133,6 @@ def effective_severity(rule: Rule, today: dt.date) -> Severity:
     if rule.enforce_from is not None and today < rule.enforce_from:
         return min(rule.severity, Severity.WARNING)
     return rule.severity
-
-
-def _hits(ctx: Context, rule: Rule, bound: BoundCheck, focus: Focus | None = None) -> Iterator[Hit]:
-    if bound.function.scope == "exemption":
-        return
-    if bound.function.scope == "workspace":
-        yield from bound.function.function(ctx, bound.params)
-        return
-    for doc in _selected(rule, ctx.workspace, focus):
-        yield from bound.function.function(ctx, doc, bound.field, bound.params)
 
 
 def _selected(rule: Rule, workspace: Workspace, focus: Focus | None = None) -> Iterator[Document]:

@@ -21,7 +21,7 @@ from bcplint.engine.scope import Scope, affected_by, focus, narrow, under_paths
 from bcplint.errors import ConfigError
 from bcplint.exemptions.baseline import Baseline, load_baseline
 from bcplint.findings import LintResult
-from bcplint.load.cache import ParseCache
+from bcplint.load.cache import Cache
 from bcplint.load.discover import WorkspaceSpec, display_path, find_workspaces
 from bcplint.load.files import load_files
 from bcplint.packs.selection import select_rules
@@ -74,25 +74,31 @@ def _lint_workspace(spec: WorkspaceSpec, options: LintOptions) -> tuple[LintResu
             findings=(), files_checked=0, documents_checked=0, today=run.today, notes=(_nothing(options),)
         )
         return _stamped(empty, spec, options), build_workspace([], run.today)
-    workspace, notes = load(spec, options)
+    cache = _cache(options)
+    workspace, notes = load(spec, options, cache=cache)
     scope = _scope(spec, workspace, changed, configuration)
     judged = focus(scope, workspace, baseline=run.baseline, maturity=run.assess_maturity)
-    result = check(run, workspace, (*spec.notes, *notes), focus=judged)
+    result = check(run, workspace, (*spec.notes, *notes), focus=judged, cache=cache)
     narrowed = narrow(result, scope, workspace)
     if changed is not None and not narrowed.documents_checked and not narrowed.files_checked:
         narrowed = dataclasses.replace(narrowed, notes=(*narrowed.notes, _nothing(options)))
     return _stamped(narrowed, spec, options), workspace
 
 
-def load(spec: WorkspaceSpec, options: LintOptions) -> tuple[Workspace, tuple[str, ...]]:
+def load(spec: WorkspaceSpec, options: LintOptions, *, cache: Cache | None = None) -> tuple[Workspace, tuple[str, ...]]:
     """The workspace of ``spec`` as the options read it (work tree, index or commit), and
-    notes about files left out or read as no plan."""
+    notes about files left out or read as no plan. Parsed files come from ``cache`` (default:
+    the user's cache, unless the options say not to use one)."""
     with collector_paused():
-        cache = ParseCache.default() if options.cache else None
+        cache = cache if cache is not None else _cache(options)
         files, notes = load_files(
             spec, options.tree, read_named=options.read_named_files, overlays=options.overlays, cache=cache
         )
         return build_workspace(files, options.today or today_utc()), notes
+
+
+def _cache(options: LintOptions) -> Cache | None:
+    return Cache.default() if options.cache else None
 
 
 @contextlib.contextmanager

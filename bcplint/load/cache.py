@@ -16,10 +16,10 @@ that parses it, so that is the key:
 - :data:`FORMAT`, the layout of an entry.
 
 An entry holds what parsing produced, without the file's name (the same bytes can sit at
-two paths): the YAML text, the documents' plain data, the problem and the notes. Short
-strings and keys are interned before an entry is written (marshal keeps that), so documents
-loaded from entries share one copy of each repeated key and value: a 100,000-document run
-stays well inside its memory budget.
+two paths): the YAML text, the documents' plain data, the problem and the notes, written by
+marshal (the fastest to read back of the standard formats, for these plain types), which
+keeps the parser's interning of keys and short values: documents read from entries share one
+copy of each repeated string, as freshly parsed ones do.
 
 Storage is one SQLite database, ``parsed-v1.sqlite3`` in the user's cache directory
 (platformdirs; ``BCPLINT_CACHE_DIR`` overrides it). Measured on the 10,000-file benchmark,
@@ -57,18 +57,25 @@ from bcplint.model.validate import DocumentList
 
 ENVIRONMENT_VARIABLE = "BCPLINT_CACHE_DIR"
 FORMAT = 1  # the layout of an entry (see encode); part of every key
-DATABASE = "parsed-v1.sqlite3"  # the version is the table layout's
-MAX_BYTES = 1 << 30  # past this, least recently used entries are deleted
+DATABASE = "cache-v1.sqlite3"  # the version is the tables' layout
+MAX_BYTES = 2 << 30  # past this, least recently used entries are deleted
 _BUSY_SECONDS = 5.0  # how long a write waits for another run's write to finish
 _BATCH = 500  # keys per query: below every SQLite's limit on parameters
-_INTERN_MAX = 40  # strings up to this length are interned: keys, names, enum values, dates
 # Stands for the file's name while it is parsed for an entry. NUL cannot occur in a path,
 # nor in YAML text, so replacing it in the notes afterwards cannot touch anything else.
 _NAMELESS = "\0bcplint-cached-file\0"
-_SCHEMA = (
-    "CREATE TABLE IF NOT EXISTS entries ("
-    " key BLOB PRIMARY KEY, value BLOB NOT NULL, checksum INTEGER NOT NULL, used INTEGER NOT NULL)",
-    "CREATE INDEX IF NOT EXISTS entries_used ON entries (used)",
+# Two tables of the same shape: parsed files (this module's entries) and whole results of
+# checks (bcplint.engine.results). Files are pruned by size, results by number.
+TABLES = ("files", "results")
+MAX_RESULTS = 16
+_SCHEMA = tuple(
+    statement
+    for table in TABLES
+    for statement in (
+        f"CREATE TABLE IF NOT EXISTS {table} ("
+        " key BLOB PRIMARY KEY, value BLOB NOT NULL, checksum INTEGER NOT NULL, used INTEGER NOT NULL)",
+        f"CREATE INDEX IF NOT EXISTS {table}_used ON {table} (used)",
+    )
 )
 _CACHEDIR_TAG = (
     "Signature: 8a477f597d28d172789f06886806bc55\n"
@@ -114,20 +121,16 @@ def parse_entry(content: bytes, *, markdown: bool, explicit: bool) -> bytes | No
     (see :func:`decode`); None when its data holds something an entry cannot (an ``!!omap``):
     such a file is parsed again under its name by the caller."""
     loaded = load_file(_nameless(markdown), content, explicit=explicit)
-    try:
-        return encode(loaded)
-    except RecursionError:  # nested deeper than interning recurses: parsed under its name instead
-        return None
+    return encode(loaded)
 
 
 def encode(loaded: LoadedFile) -> bytes | None:
     """An entry for ``loaded`` (parsed under the nameless path): text, line offset, documents
-    (index, data, item count of a YAML list of documents or -1), problem, notes. Its data is
-    interned in place. None when marshal cannot store the data."""
+    (index, data, item count of a YAML list of documents or -1), problem, notes. None when
+    marshal cannot store the data (a type it does not know, nesting past its limit)."""
     source = loaded.source
     documents = tuple(
-        (d.index, _interned(d.data, set()), d.data.count if isinstance(d.data, DocumentList) else -1)
-        for d in loaded.documents
+        (d.index, d.data, d.data.count if isinstance(d.data, DocumentList) else -1) for d in loaded.documents
     )
     problem = loaded.problem
     record: Record = (
@@ -190,26 +193,6 @@ def _nameless(markdown: bool) -> str:
     return _NAMELESS + (".md" if markdown else ".yaml")
 
 
-def _interned(data: Any, seen: set[int]) -> Any:
-    """``data`` with its keys and short strings interned, in place (aliases stay shared, and
-    a structure that contains itself is walked once)."""
-    kind = type(data)
-    if kind is str:
-        return sys.intern(data) if len(data) <= _INTERN_MAX else data
-    if kind is not dict and kind is not list and not isinstance(data, dict):
-        return data
-    if id(data) in seen:
-        return data
-    seen.add(id(data))
-    if kind is list:
-        data[:] = [_interned(item, seen) for item in data]
-    else:
-        items = [(_interned(key, seen), _interned(value, seen)) for key, value in data.items()]
-        data.clear()
-        data.update(items)
-    return data
-
-
 # --- the store ---------------------------------------------------------------------------
 
 
@@ -222,8 +205,9 @@ class Hit:
 
 
 @dataclass(frozen=True)
-class ParseCache:
-    """The entries of one cache directory. Cheap to create and to pass to worker processes:
+class Cache:
+    """The cache in one directory: parsed files (entries, see the module docstring) and whole
+    results (:mod:`bcplint.engine.results`). Cheap to create and to pass to worker processes:
     every call opens its own connection (a connection must not cross a ``fork``).
 
     Every method swallows what goes wrong with the database (locked for longer than
@@ -233,7 +217,7 @@ class ParseCache:
     directory: Path
 
     @classmethod
-    def default(cls) -> ParseCache | None:
+    def default(cls) -> Cache | None:
         """The cache in :func:`default_directory`, or None when this installation cannot key
         entries safely (its modules have no source files to fingerprint)."""
         if code_fingerprint() is None:
@@ -250,8 +234,9 @@ class ParseCache:
         flags = b"%d%d" % (markdown, explicit)
         return hashlib.blake2b(fingerprint + flags + blob_id, digest_size=20).digest()
 
-    def lookup(self, keys: Sequence[bytes]) -> list[Hit | None]:
-        """The entry of each key whose value is intact, in the order given; None for the rest."""
+    def lookup(self, keys: Sequence[bytes], *, table: str = "files") -> list[Hit | None]:
+        """The value of each key whose value is intact, in the order given; None for the rest."""
+        assert table in TABLES
         found: dict[bytes, Hit] = {}
         connection = self._open(write=False) if keys else None
         if connection is None:
@@ -259,7 +244,7 @@ class ParseCache:
         try:
             for batch in _batches(sorted(set(keys))):
                 marks = ",".join("?" * len(batch))
-                query = f"SELECT key, value, checksum, used FROM entries WHERE key IN ({marks})"
+                query = f"SELECT key, value, checksum, used FROM {table} WHERE key IN ({marks})"
                 for key, value, checksum, used in connection.execute(query, batch):
                     if isinstance(value, bytes) and zlib.crc32(value) == checksum and isinstance(used, int):
                         found[key] = Hit(entry=value, used=used)
@@ -270,15 +255,33 @@ class ParseCache:
             connection.close()
         return [found.get(key) for key in keys]
 
-    def store(self, entries: Iterable[tuple[bytes, bytes]], *, used: Iterable[bytes] = ()) -> None:
-        """Write ``entries`` (key, entry) in one transaction, and mark the keys in ``used``
-        as used today; then delete the least recently used entries if the database has grown
-        past :data:`MAX_BYTES`."""
+    def store(
+        self, entries: Iterable[tuple[bytes, bytes]], *, used: Iterable[bytes] = (), table: str = "files"
+    ) -> None:
+        """Write ``entries`` (key, value) in one transaction, and mark the keys in ``used`` as
+        used today. Call :meth:`prune` once the run's values are written."""
+        assert table in TABLES
         today = day_number()
         rows = [(key, entry, zlib.crc32(entry), today) for key, entry in entries]
         touched = sorted(set(used))
-        if not rows and not touched:
+        if rows or touched:
+            self._write(table, rows, touched, today)
+
+    def prune(self, table: str = "files") -> None:
+        """Delete the least recently used values past :data:`MAX_BYTES` of files or
+        :data:`MAX_RESULTS` results."""
+        assert table in TABLES
+        connection = self._open(write=False)
+        if connection is None:
             return
+        try:
+            _prune(connection, table)
+        except sqlite3.DatabaseError as exc:
+            self._forget_if_corrupt(exc)
+        finally:
+            connection.close()
+
+    def _write(self, table: str, rows: list[tuple[bytes, bytes, int, int]], touched: list[bytes], today: int) -> None:
         for attempt in range(2):
             connection = self._open(write=True)
             if connection is None:
@@ -286,12 +289,11 @@ class ParseCache:
             try:
                 with _transaction(connection):
                     connection.executemany(
-                        "INSERT OR REPLACE INTO entries (key, value, checksum, used) VALUES (?, ?, ?, ?)", rows
+                        f"INSERT OR REPLACE INTO {table} (key, value, checksum, used) VALUES (?, ?, ?, ?)", rows
                     )
                     for batch in _batches(touched):
                         marks = ",".join("?" * len(batch))
-                        connection.execute(f"UPDATE entries SET used = ? WHERE key IN ({marks})", (today, *batch))
-                _prune(connection)
+                        connection.execute(f"UPDATE {table} SET used = ? WHERE key IN ({marks})", (today, *batch))
                 return
             except sqlite3.DatabaseError as exc:
                 if not self._forget_if_corrupt(exc) or attempt:
@@ -309,9 +311,16 @@ class ParseCache:
                 _prepare(self.directory)
             connection = sqlite3.connect(self.database, timeout=_BUSY_SECONDS, isolation_level=None)
             if write:
-                connection.execute("PRAGMA auto_vacuum = INCREMENTAL")  # takes effect on a new database only
-                connection.execute("PRAGMA journal_mode = WAL")
-                connection.execute("PRAGMA synchronous = NORMAL")  # WAL: a crash loses a batch, never consistency
+                # Pages that hold a whole entry or two (a new database only): a third of the
+                # time to write and read the benchmark's entries compared with 4 KB pages.
+                connection.execute("PRAGMA page_size = 16384")
+                # A rollback journal: new entries are appended once (a write-ahead log writes
+                # them twice, half again the cost of a cold run's writes); a reader waits the
+                # few milliseconds a commit takes.
+                connection.execute("PRAGMA journal_mode = TRUNCATE")
+                # No waiting for the disk: what a power cut leaves half written fails its
+                # checksum, or SQLite's own checks (then the database starts again).
+                connection.execute("PRAGMA synchronous = OFF")
                 for statement in _SCHEMA:
                     connection.execute(statement)
             return connection
@@ -345,22 +354,27 @@ def _transaction(connection: sqlite3.Connection) -> Iterator[None]:
     connection.execute("COMMIT")
 
 
-def _prune(connection: sqlite3.Connection) -> None:
-    """Delete the least recently used entries until the entries take a quarter less than
-    :data:`MAX_BYTES`, and give their pages back to the file system."""
-    page_size, pages, free = (connection.execute(f"PRAGMA {name}").fetchone()[0] for name in _SIZE_PRAGMAS)
-    if (pages - free) * page_size <= MAX_BYTES:
+def _prune(connection: sqlite3.Connection, table: str) -> None:
+    """Delete the least recently used values: results past :data:`MAX_RESULTS`; files, when
+    the database has grown past :data:`MAX_BYTES`, until they take a quarter less (estimated
+    from the pages in use, without reading the values). The file keeps its size; the next
+    entries fill the pages freed."""
+    count = connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+    if table == "results":
+        excess = count - MAX_RESULTS
+    else:
+        page_size, pages, free = (connection.execute(f"PRAGMA {name}").fetchone()[0] for name in _SIZE_PRAGMAS)
+        in_use = (pages - free) * page_size
+        if in_use <= MAX_BYTES:
+            return
+        excess = int(count * (1 - MAX_BYTES * 3 / 4 / in_use)) + 1
+    if excess <= 0:
         return
-    count, total = connection.execute("SELECT count(*), sum(length(value)) FROM entries").fetchone()
-    if not count or not total:
-        return
-    excess = max(0.0, 1 - (MAX_BYTES * 3 / 4) / total)
     with _transaction(connection):
         connection.execute(
-            "DELETE FROM entries WHERE key IN (SELECT key FROM entries ORDER BY used, rowid LIMIT ?)",
-            (int(count * excess) + 1,),
+            f"DELETE FROM {table} WHERE key IN (SELECT key FROM {table} ORDER BY used, rowid LIMIT ?)",
+            (excess,),
         )
-    connection.execute("PRAGMA incremental_vacuum")
 
 
 _SIZE_PRAGMAS = ("page_size", "page_count", "freelist_count")

@@ -14,7 +14,7 @@ import os
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
-from bcplint.load.cache import ParseCache
+from bcplint.load.cache import Cache
 from bcplint.load.discover import SUFFIXES, SourceFile, Tree, WorkspaceSpec, display_path, list_sources
 from bcplint.load.parse import LoadedFile, could_hold_plan, load_file
 from bcplint.load.read import read_files
@@ -29,7 +29,7 @@ def load_files(
     read_named: bool = True,
     overlays: Mapping[Path, bytes] | None = None,
     reader: Reader | None = None,
-    cache: ParseCache | None = None,
+    cache: Cache | None = None,
 ) -> tuple[list[LoadedFile], tuple[str, ...]]:
     """Every candidate file of the workspace, loaded, in path order, and notes about files
     left out or read as no plan (:func:`bcplint.load.discover.list_sources` says which files).

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from bcplint.git.trees import read_blobs
-from bcplint.load.cache import CorruptEntry, ParseCache, content_id, day_number, decode, is_markdown, parse_entry
+from bcplint.load.cache import Cache, CorruptEntry, Hit, content_id, day_number, decode, is_markdown, parse_entry
 from bcplint.load.discover import SourceFile
 from bcplint.load.parse import LoadedFile, LoadProblem, load_file
 
@@ -65,7 +65,7 @@ def read_files(
     *,
     repository: Path | None = None,
     workers: int | None = None,
-    cache: ParseCache | None = None,
+    cache: Cache | None = None,
 ) -> list[LoadedFile]:
     """Every file loaded, in the order given. ``repository`` holds the blobs of git sources;
     ``cache`` keeps parsed files between runs (None: parse every file). Never raises for a
@@ -89,19 +89,48 @@ def read_files(
                 used.append(result.key)
         if cache is not None and new:
             cache.store(new)
-    if cache is not None and used:
+    if cache is not None:
         cache.store((), used=used)
+        cache.prune()
     return [file for file in loaded if file is not None]
 
 
 def _from_cache(
-    cache: ParseCache, sources: Sequence[SourceFile], loaded: list[LoadedFile | None], today: int
+    cache: Cache, sources: Sequence[SourceFile], loaded: list[LoadedFile | None], today: int
 ) -> list[bytes]:
-    """Fill in the git sources whose entries the cache holds (their blob ids give their
-    keys: nothing is read from git); return the keys of those not yet marked used today."""
+    """Fill in the files whose entries the cache holds; return the keys of those not yet
+    marked used today.
+
+    Git sources are looked up by blob id, without reading anything from git. Files of the
+    work tree are read and hashed here, a chunk at a time, as long as most of them are found
+    (a warm run: decoding here beats sending every entry back from a worker); once a chunk
+    is mostly missing (a cold cache), the rest is left to the chunk readers, which hash,
+    look up and parse in parallel.
+    """
     wanted = [(i, key) for i, s in enumerate(sources) if s.blob is not None and (key := _blob_key(cache, s))]
+    stale = _decoded(cache, sources, loaded, today, wanted, cache.lookup([key for _, key in wanted]))
+    on_disk = [i for i, s in enumerate(sources) if s.blob is None]
+    for start in range(0, len(on_disk), CHUNK_FILES):
+        chunk = on_disk[start : start + CHUNK_FILES]
+        keyed = [(i, key) for i in chunk if (key := _content_key(cache, sources[i])) is not None]
+        hits = cache.lookup([key for _, key in keyed])
+        stale += _decoded(cache, sources, loaded, today, keyed, hits)
+        if sum(hit is not None for hit in hits) * 2 < len(chunk):
+            break
+    return stale
+
+
+def _decoded(
+    cache: Cache,
+    sources: Sequence[SourceFile],
+    loaded: list[LoadedFile | None],
+    today: int,
+    keyed: Sequence[tuple[int, bytes]],
+    hits: Sequence[Hit | None],
+) -> list[bytes]:
+    """Decode the hits into ``loaded``; the keys of those last used before ``today``."""
     stale = []
-    for (i, key), hit in zip(wanted, cache.lookup([key for _, key in wanted]), strict=True):
+    for (i, key), hit in zip(keyed, hits, strict=True):
         if hit is None:
             continue
         try:
@@ -113,7 +142,16 @@ def _from_cache(
     return stale
 
 
-def _blob_key(cache: ParseCache, source: SourceFile) -> bytes | None:
+def _content_key(cache: Cache, source: SourceFile) -> bytes | None:
+    """The key of a work-tree file's current bytes; None when it cannot be read (the chunk
+    reader reports why)."""
+    content = _read_bytes(source)
+    if isinstance(content, LoadedFile):
+        return None
+    return cache.key(content_id(content), markdown=is_markdown(source.display), explicit=source.explicit)
+
+
+def _blob_key(cache: Cache, source: SourceFile) -> bytes | None:
     assert source.blob is not None
     try:
         blob_id = bytes.fromhex(source.blob)
@@ -139,7 +177,7 @@ def _loaded(source: SourceFile, result: _Read, repository: Path | None) -> tuple
 
 
 def _chunks_read(
-    sources: Sequence[SourceFile], repository: Path | None, cache: ParseCache | None, workers: int | None
+    sources: Sequence[SourceFile], repository: Path | None, cache: Cache | None, workers: int | None
 ) -> Iterator[tuple[Sequence[SourceFile], list[_Read]]]:
     """Each chunk of ``sources`` with what :func:`_read_chunk` made of it, in order."""
     workers = workers if workers is not None else (os.cpu_count() or 1)
@@ -166,7 +204,7 @@ def _split(sources: Sequence[SourceFile], size: int) -> list[Sequence[SourceFile
     return [sources[i : i + size] for i in range(0, len(sources), size)]
 
 
-def _read_chunk(sources: Sequence[SourceFile], repository: Path | None, cache: ParseCache | None) -> list[_Read]:
+def _read_chunk(sources: Sequence[SourceFile], repository: Path | None, cache: Cache | None) -> list[_Read]:
     """Read, look up and parse ``sources``: git sources were looked up already (by the
     parent), work-tree files are hashed and looked up here, in one query."""
     contents = _contents(sources, repository)
