@@ -34,12 +34,13 @@ from bcplint.engine.run import Run
 from bcplint.load import cache as cache_module
 from bcplint.load import read as read_module
 from bcplint.load.cache import DATABASE, ENVIRONMENT_VARIABLE, Cache, content_id, decode, parse_entry
-from bcplint.load.discover import find_workspaces
+from bcplint.load.discover import find_workspaces, list_sources
 from bcplint.load.files import load_files
 from bcplint.load.parse import LoadedFile, load_file
-from bcplint.load.read import PARALLEL_THRESHOLD
+from bcplint.load.read import PARALLEL_THRESHOLD, ReadStats
 from bcplint.model.validate import DocumentList
 from bcplint.report import FORMATTERS
+from bcplint.server.cache import ParsedFiles
 from bcplint.workspace.documents import Workspace, build_workspace
 from tests.conftest import REPO_ROOT, TODAY, git, write
 from tests.conftest import Run as CliRun
@@ -634,3 +635,31 @@ def test_only_the_latest_results_are_kept(cache_dir: Path, monkeypatch: pytest.M
         cache.store([(bytes([i]) * 20, b"result")], table="results")
         cache.prune("results")
     assert sorted(rows(cache_dir, "results")) == [bytes([i]) * 20 for i in (3, 4, 5)]
+
+
+# --- counting, and the language server ----------------------------------------------------------
+
+
+def test_read_stats_count_what_was_found_and_what_was_parsed(tmp_path: Path, cache_dir: Path) -> None:
+    root = make(tmp_path / "ws", PLAN)
+    sources = list_sources(find_workspaces(["."], cwd=root)[0])[0]
+    cold, warm = ReadStats(), ReadStats()
+    first = read_module.read_files(sources, cache=Cache(cache_dir), stats=cold)
+    second = read_module.read_files(sources, cache=Cache(cache_dir), stats=warm)
+    assert (cold.found, cold.parsed) == (0, CANDIDATES)
+    assert (warm.found, warm.parsed) == (CANDIDATES, 0)
+    assert second == first == read_module.read_files(sources)
+
+
+def test_a_new_language_server_session_finds_what_the_command_line_parsed(
+    bcplint: Callable[..., CliRun], tmp_path: Path, cache_dir: Path, parses: Parses
+) -> None:
+    root = make(tmp_path / "ws", PLAN)
+    check(bcplint, root)
+    parses.reset()
+    sources = list_sources(find_workspaces(["."], cwd=root)[0])[0]
+    session = ParsedFiles(Cache(cache_dir))
+    loaded = session.read(sources)
+    assert parses.reset() == 0, "every file came from the cache on disk"
+    assert session.stats.parsed == CANDIDATES  # read afresh, as far as the session knows
+    assert loaded == read_module.read_files(sources)

@@ -24,6 +24,7 @@ from bcplint.findings import LintResult
 from bcplint.load.cache import Cache
 from bcplint.load.discover import WorkspaceSpec, display_path, find_workspaces
 from bcplint.load.files import load_files
+from bcplint.load.read import ReadStats
 from bcplint.packs.selection import select_rules
 from bcplint.workspace.documents import Workspace, build_workspace
 
@@ -74,25 +75,35 @@ def _lint_workspace(spec: WorkspaceSpec, options: LintOptions) -> tuple[LintResu
             findings=(), files_checked=0, documents_checked=0, today=run.today, notes=(_nothing(options),)
         )
         return _stamped(empty, spec, options), build_workspace([], run.today)
-    cache = _cache(options)
-    workspace, notes = load(spec, options, cache=cache)
+    cache, read = _cache(options), ReadStats()
+    workspace, notes = load(spec, options, cache=cache, stats=read)
     scope = _scope(spec, workspace, changed, configuration)
     judged = focus(scope, workspace, baseline=run.baseline, maturity=run.assess_maturity)
-    result = check(run, workspace, (*spec.notes, *notes), focus=judged, cache=cache)
+    # A narrowed run keeps no whole result, and can find one only for content judged whole
+    # before, all of whose files the cache would then hold: after an edit there is none to seek.
+    results_cache = cache if judged is None or not read.parsed else None
+    result = check(run, workspace, (*spec.notes, *notes), focus=judged, cache=results_cache)
     narrowed = narrow(result, scope, workspace)
     if changed is not None and not narrowed.documents_checked and not narrowed.files_checked:
         narrowed = dataclasses.replace(narrowed, notes=(*narrowed.notes, _nothing(options)))
     return _stamped(narrowed, spec, options), workspace
 
 
-def load(spec: WorkspaceSpec, options: LintOptions, *, cache: Cache | None = None) -> tuple[Workspace, tuple[str, ...]]:
+def load(
+    spec: WorkspaceSpec, options: LintOptions, *, cache: Cache | None = None, stats: ReadStats | None = None
+) -> tuple[Workspace, tuple[str, ...]]:
     """The workspace of ``spec`` as the options read it (work tree, index or commit), and
     notes about files left out or read as no plan. Parsed files come from ``cache`` (default:
-    the user's cache, unless the options say not to use one)."""
+    the user's cache, unless the options say not to use one); ``stats`` counts the reading."""
     with collector_paused():
         cache = cache if cache is not None else _cache(options)
         files, notes = load_files(
-            spec, options.tree, read_named=options.read_named_files, overlays=options.overlays, cache=cache
+            spec,
+            options.tree,
+            read_named=options.read_named_files,
+            overlays=options.overlays,
+            cache=cache,
+            stats=stats,
         )
         return build_workspace(files, options.today or today_utc()), notes
 

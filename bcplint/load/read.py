@@ -22,6 +22,7 @@ from __future__ import annotations
 import os
 import stat
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from itertools import repeat
 from pathlib import Path
 from typing import NamedTuple
@@ -38,6 +39,14 @@ CHUNK_FILES = 1000
 # Far beyond any plan; keeps a stray dump or disk image from exhausting memory.
 MAX_FILE_BYTES = 100 * 2**20
 _TOO_LARGE = f"file is larger than {MAX_FILE_BYTES // 2**20} MB; split the plan into files"
+
+
+@dataclass
+class ReadStats:
+    """What :func:`read_files` did: files found in the cache, and files read and parsed."""
+
+    found: int = 0
+    parsed: int = 0
 
 
 class _Read(NamedTuple):
@@ -66,23 +75,28 @@ def read_files(
     repository: Path | None = None,
     workers: int | None = None,
     cache: Cache | None = None,
+    stats: ReadStats | None = None,
 ) -> list[LoadedFile]:
     """Every file loaded, in the order given. ``repository`` holds the blobs of git sources;
-    ``cache`` keeps parsed files between runs (None: parse every file). Never raises for a
-    file or for the cache: an unreadable file is a problem on that file, an unusable cache
-    is no cache."""
+    ``cache`` keeps parsed files between runs (None: parse every file); ``stats``, when given,
+    counts what was found and what was parsed. Never raises for a file or for the cache: an
+    unreadable file is a problem on that file, an unusable cache is no cache."""
     loaded: list[LoadedFile | None] = [None] * len(sources)
     today = day_number()
     used: list[bytes] = []
     if cache is not None:
         used.extend(_from_cache(cache, sources, loaded, today))
     missing = [i for i, done in enumerate(loaded) if done is None]
+    counted = stats if stats is not None else ReadStats()
+    counted.found += len(sources) - len(missing)
     indices = iter(missing)
     for chunk, results in _chunks_read([sources[i] for i in missing], repository, cache, workers):
         new: list[tuple[bytes, bytes]] = []
         for source, result in zip(chunk, results, strict=True):
             file, entry = _loaded(source, result, repository)
             loaded[next(indices)] = file
+            counted.found += result.used is not None and entry is None
+            counted.parsed += result.used is None or entry is not None
             if result.key is not None and entry is not None:
                 new.append((result.key, entry))
             elif result.key is not None and result.used is not None and result.used < today:
