@@ -21,18 +21,26 @@ marshal (the fastest to read back of the standard formats, for these plain types
 keeps the parser's interning of keys and short values: documents read from entries share one
 copy of each repeated string, as freshly parsed ones do.
 
-Storage is one SQLite database, ``parsed-v1.sqlite3`` in the user's cache directory
-(platformdirs; ``BCPLINT_CACHE_DIR`` overrides it). Measured on the 10,000-file benchmark,
-looking up every entry in one database takes a few tens of milliseconds, where opening
-10,000 small files costs several times that; SQLite makes each batch of writes atomic, lets
-readers go on while one run writes (write-ahead log), and makes a second writer wait its
-turn (or give up writing, never the run). Every value carries a CRC-32: an entry that is
-truncated or altered is ignored, the file parsed again and its entry replaced; a database
-that is not a database any more is deleted and started again. Nothing here ever raises:
-without a usable cache, files are parsed, which is always right.
+Storage is one SQLite database, ``cache-v1.sqlite3`` in the user's cache directory
+(platformdirs; ``BCPLINT_CACHE_DIR`` overrides it), never the repository. Measured on the
+10,000-file benchmark: looking up every entry takes about 50 ms in one query per 500 keys,
+where opening, reading and closing 10,000 small files costs twice that, and writing them
+(a cold run) takes about 0.1 s of CPU with 16 KB pages and a rollback journal (a write-ahead
+log writes each entry twice, and 4 KB pages split entries over several). SQLite makes each
+batch of writes atomic and lets two runs share the file: a second writer waits for the first
+(up to :data:`_BUSY_SECONDS`, then gives up writing, never the run), a reader waits the few
+milliseconds a commit takes. Writes are not flushed to the disk (``synchronous = OFF``): a
+power cut may lose or damage entries, never change one, because every value carries a CRC-32
+and an entry that is truncated or altered is ignored, its file parsed again and the entry
+replaced; a database that is not one any more is deleted and started again. Nothing here
+raises: without a usable cache, files are parsed, which is always right. The directory is
+created private to the user: whoever can write in it can change what bcplint reports, as
+whoever can write the plan can (so a CI cache must not be shared with untrusted jobs); entries
+are plain data, and nothing read from the cache can run code.
 
 Size: each entry records the day it was last used; past :data:`MAX_BYTES` the least recently
-used entries go. Deleting the directory is always safe.
+used go, until a quarter is free. The file keeps its size and reuses the freed pages;
+deleting the directory is always safe.
 """
 
 from __future__ import annotations
@@ -61,8 +69,9 @@ DATABASE = "cache-v1.sqlite3"  # the version is the tables' layout
 MAX_BYTES = 2 << 30  # past this, least recently used entries are deleted
 _BUSY_SECONDS = 5.0  # how long a write waits for another run's write to finish
 _BATCH = 500  # keys per query: below every SQLite's limit on parameters
-# Stands for the file's name while it is parsed for an entry. NUL cannot occur in a path,
-# nor in YAML text, so replacing it in the notes afterwards cannot touch anything else.
+# Stands for the file's name while it is parsed for an entry, and is replaced by the name in
+# the notes. No path holds NUL, and YAML text only through a quoted escape: a key spelled like
+# this (a crafted one) would show the file's name in a note, with or without the cache alike.
 _NAMELESS = "\0bcplint-cached-file\0"
 # Two tables of the same shape: parsed files (this module's entries) and whole results of
 # checks (bcplint.engine.results). Files are pruned by size, results by number.

@@ -12,9 +12,10 @@ the file's name) and the entry becomes the file as loaded under its name. A run 
 cache and a run without it build their documents with the same code, and an entry found in
 the cache is what parsing the same bytes makes. With a cache, files of the index or of a
 commit are looked up by blob id first, and only the missing ones are read from git; files of
-the work tree are read and hashed by the workers, which look them up and parse what is
-missing. The parent decodes every entry and writes the new ones chunk by chunk, so they are
-never all held at once.
+the work tree are read and hashed by this process while most of them are found (decoding an
+entry here costs less than sending it back from a worker), and once they mostly are not (a
+cold cache), by the workers, which look them up and parse what is missing. The new entries
+are written chunk by chunk as they arrive, so they are never all held at once.
 """
 
 from __future__ import annotations
