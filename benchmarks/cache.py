@@ -1,6 +1,7 @@
 """Repeated runs side by side: a cold check, a warm one, pre-commit runs, and ten times the documents.
 
-Usage: python benchmarks/cache.py [--size 10000] [--large 100000] [--repeat 3] [--compare REV] [--cache DIR]
+Usage: python benchmarks/cache.py [--size 10000] [--large 100000] [--repeat 3] [--compare REV]
+                                  [--without RULE] [--cache DIR]
 
 The organisation of ``--size`` documents (benchmarks/generate.py) is committed to a fresh git
 repository. Each round runs, one process each (interpreter start-up included), in this order:
@@ -15,7 +16,9 @@ repository. Each round runs, one process each (interpreter start-up included), i
   - today:       with ``--compare REV``, a cold check by bcplint as it was at REV (git archive
                  of that revision, run from a temporary directory).
 Edits are reset after each round. Every run writes JSON (``--format json``, maturity included).
-Then ``--large`` documents (0 to skip) in a repository of their own: one cold check.
+Then ``--large`` documents (0 to skip) in a repository of their own: one cold check; with
+``--without RULE``, both sizes once more without that rule (``--ignore RULE``), to tell what one
+rule adds to the time at scale.
 
 It prints the median wall time and the largest peak resident memory of the main process of
 each kind of run, the ratios the cache is held to, the machine's load before and after, and
@@ -33,7 +36,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -49,7 +51,7 @@ GIT_ENV = {
     "GIT_COMMITTER_EMAIL": "bench@example.com",
     "GIT_CONFIG_GLOBAL": os.devnull,
 }
-CHECK = ["-m", "bcplint", "check", "--today", "2026-11-23", "--format", "json"]
+CHECK = ["-m", "bcplint", "check", "--today", "2026-11-23", "--format", "json"]  # after the interpreter
 
 
 def git(repo: Path, *args: str) -> None:
@@ -110,33 +112,22 @@ def load() -> str:
     return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--size", type=int, default=10000)
-    parser.add_argument("--large", type=int, default=100000)
-    parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--compare", metavar="REV", help="also time a cold check by bcplint at this revision")
-    parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "bcplint-bench")
-    args = parser.parse_args()
-    args.cache.mkdir(parents=True, exist_ok=True)
-    repo = repository(args.cache, args.size)
+def side_by_side(args: argparse.Namespace, repo: Path, env: dict[str, str]) -> dict[str, list[Measure]]:
+    """Every kind of run, ``args.repeat`` rounds of them in turn (see the module docstring)."""
     service = sorted(p.name for p in (repo / "services").glob("*.yaml"))[5]
     root_system = sorted(p.name for p in (repo / "systems").glob("*.yaml"))[0]
-    caches = args.cache / "cache-dirs"
-    python = [sys.executable]
-    env = {**os.environ, "BCPLINT_CACHE_DIR": str(caches / "runs")}
-    kinds: dict[str, Callable[[int], list[str]]] = {
-        "cold": lambda _: [*python, *CHECK],
-        "warm": lambda _: [*python, *CHECK],
-        "staged": lambda _: [*python, *CHECK, "--staged"],
-        "staged-root": lambda _: [*python, *CHECK, "--staged"],
-        "no-cache": lambda _: [*python, *CHECK, "--no-cache"],
+    caches = Path(env["BCPLINT_CACHE_DIR"])
+    kinds: dict[str, list[str]] = {
+        "cold": CHECK,
+        "warm": CHECK,
+        "staged": [*CHECK, "--staged"],
+        "staged-root": [*CHECK, "--staged"],
+        "no-cache": [*CHECK, "--no-cache"],
     }
     today_env = dict(env)
     if args.compare:
         today_env["PYTHONPATH"] = str(today_checkout(args.compare, args.cache))
-        kinds["today"] = lambda _: [*python, *CHECK]
-    print(f"load average before: {load()} ({os.cpu_count()} CPUs)")
+        kinds["today"] = CHECK
     measured: dict[str, list[Measure]] = {kind: [] for kind in kinds}
     for round_number in range(args.repeat):
         for kind, command in kinds.items():
@@ -147,9 +138,14 @@ def main() -> None:
                 edit(repo, f"services/{service}", round_number)
             if kind == "staged-root":
                 edit(repo, f"systems/{root_system}", round_number)
-            measured[kind].append(run(command(round_number), repo, today_env if kind == "today" else env))
+            measured[kind].append(run([sys.executable, *command], repo, today_env if kind == "today" else env))
         git(repo, "reset", "-q", "--hard")
-    print(f"{args.size} documents in git, median of {args.repeat} rounds (CPU: the process and its workers)")
+    return measured
+
+
+def summarise(measured: dict[str, list[Measure]], size: int, repeat: int) -> tuple[float, float]:
+    """Print the medians and ratios; return the cold run's median wall and CPU seconds."""
+    print(f"{size} documents in git, median of {repeat} rounds (CPU: the process and its workers)")
     print(f"{'run':>12} {'seconds':>8} {'CPU s':>8} {'peak MB':>8} {'outputs':>8}")
     wall, cpu = {}, {}
     for kind, runs in measured.items():
@@ -157,21 +153,56 @@ def main() -> None:
         cpu[kind] = statistics.median(m[1] for m in runs)
         same = "same" if len({m[3] for m in runs}) == 1 or kind.startswith("staged") else "DIFFER"
         print(f"{kind:>12} {wall[kind]:>8.2f} {cpu[kind]:>8.2f} {max(m[2] for m in runs):>8.0f} {same:>8}")
-    if len({measured[kind][0][3] for kind in ("cold", "warm", "no-cache", *(("today",) if args.compare else ()))}) > 1:
+    if len({measured[kind][0][3] for kind in measured if not kind.startswith("staged")}) > 1:
         print("WARNING: cold, warm, no-cache (and today's) runs printed different reports")
     for label, values in (("wall", wall), ("CPU", cpu)):
         cold = values["cold"]
         ratios = "   ".join(f"{kind} / cold: {values[kind] / cold:.2f}x" for kind in ("warm", "staged", "staged-root"))
         today = f"   cold / today: {cold / values['today']:.2f}x" if "today" in values else ""
         print(f"{label:>4}: {ratios}{today}")
-    if args.large:
-        large = repository(args.cache, args.large)
+    return wall["cold"], cpu["cold"]
+
+
+def at_scale(args: argparse.Namespace, repo: Path, env: dict[str, str], cold: tuple[float, float]) -> None:
+    """One cold check of ``args.large`` documents; with ``--without``, both sizes without that rule."""
+    large = repository(args.cache, args.large)
+    caches = Path(env["BCPLINT_CACHE_DIR"])
+    shutil.rmtree(caches, ignore_errors=True)
+    seconds, cpu_seconds, peak, _ = run([sys.executable, *CHECK], large, env)
+    print(
+        f"{args.large} documents in git, cold: {seconds:.2f} s ({seconds / cold[0]:.1f}x), "
+        f"CPU {cpu_seconds:.2f} s ({cpu_seconds / cold[1]:.1f}x), peak {peak:.0f} MB"
+    )
+    if not args.without:
+        return
+    timed = {}
+    for n, where in ((args.size, repo), (args.large, large)):
         shutil.rmtree(caches, ignore_errors=True)
-        seconds, cpu_seconds, peak, _ = run([*python, *CHECK], large, env)
-        print(
-            f"{args.large} documents in git, cold: {seconds:.2f} s ({seconds / wall['cold']:.1f}x), "
-            f"CPU {cpu_seconds:.2f} s ({cpu_seconds / cpu['cold']:.1f}x), peak {peak:.0f} MB"
-        )
+        timed[n] = run([sys.executable, *CHECK, "--ignore", args.without], where, env)
+    (small_s, small_cpu, _, _), (large_s, large_cpu, large_peak, _) = timed[args.size], timed[args.large]
+    print(
+        f"without {args.without}: {args.size}: {small_s:.2f} s, CPU {small_cpu:.2f} s; "
+        f"{args.large}: {large_s:.2f} s ({large_s / small_s:.1f}x), "
+        f"CPU {large_cpu:.2f} s ({large_cpu / small_cpu:.1f}x), peak {large_peak:.0f} MB"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size", type=int, default=10000)
+    parser.add_argument("--large", type=int, default=100000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--compare", metavar="REV", help="also time a cold check by bcplint at this revision")
+    parser.add_argument("--without", metavar="RULE", help="also time both sizes cold without this rule")
+    parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "bcplint-bench")
+    args = parser.parse_args()
+    args.cache.mkdir(parents=True, exist_ok=True)
+    repo = repository(args.cache, args.size)
+    env = {**os.environ, "BCPLINT_CACHE_DIR": str(args.cache / "cache-dirs" / "runs")}
+    print(f"load average before: {load()} ({os.cpu_count()} CPUs)")
+    cold = summarise(side_by_side(args, repo, env), args.size, args.repeat)
+    if args.large:
+        at_scale(args, repo, env, cold)
     print(f"load average after: {load()}")
 
 
