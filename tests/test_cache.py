@@ -583,6 +583,13 @@ def test_the_result_key_covers_every_input(tmp_path: Path) -> None:
     assert results.key(*_run_and_workspace(make(tmp_path / "renamed", renamed)), ()) != base
     edited = {**PLAN, "bcp/people.yaml": str(PLAN["bcp/people.yaml"]) + "# a comment moves no finding\n"}
     assert results.key(*_run_and_workspace(make(tmp_path / "edited", edited)), ()) != base
+    # A file made from a cache entry stands in the key by the entry's key.
+    one, other = b"a" * 20, b"b" * 20
+    by_entry = results.key(run, workspace, (), {"bcp/people.yaml": one})
+    assert by_entry not in (None, base)
+    assert results.key(run, workspace, (), {"bcp/people.yaml": one}) == by_entry
+    assert results.key(run, workspace, (), {"bcp/people.yaml": other}) != by_entry
+    assert results.key(run, workspace, (), {"bcp/waivers.yaml": one}) != by_entry
 
 
 def test_the_result_key_is_the_same_in_every_process(tmp_path: Path) -> None:

@@ -5,7 +5,9 @@ kept under the key is the result:
 
 - the workspace's files as loaded: each file's name, text (and where it starts in the file),
   problem and notes, and the evaluation date. The documents are parsed from the text, by code
-  that is part of the key;
+  that is part of the key. A file made from an entry of the cache of parsed files stands in
+  the key by that entry's key (its content's blob id, as read for this run), which fixes all
+  of that as exactly and costs no hashing of its text;
 - the run: every field of :class:`~bcplint.engine.run.Run` except where history comes from —
   the rules with their selectors, parameters, messages and clauses, the evaluation date, the
   known rule ids, the baseline's entries, what the reports asked for;
@@ -55,9 +57,12 @@ class _Uncacheable(Exception):
     """A value the key cannot describe exactly."""
 
 
-def key(run: Any, workspace: Workspace, notes: tuple[str, ...]) -> bytes | None:
+def key(
+    run: Any, workspace: Workspace, notes: tuple[str, ...], entries: Mapping[str, bytes] | None = None
+) -> bytes | None:
     """The key of ``check(run, workspace, notes)`` once ``workspace.history`` holds what the
-    rules read; None when something in it cannot be described exactly."""
+    rules read; None when something in it cannot be described exactly. ``entries``: report
+    path -> key of the cache entry the file was made from (:class:`bcplint.load.read.ReadStats`)."""
     code = code_fingerprint()
     if code is None:
         return None
@@ -75,9 +80,14 @@ def key(run: Any, workspace: Workspace, notes: tuple[str, ...]) -> bytes | None:
     except _Uncacheable:
         return None
     write(b"\0today=" + workspace.today.isoformat().encode())
+    entries = entries or {}
     for loaded in workspace.files:
         source, problem = loaded.source, loaded.problem
         write(b"\0file\0" + loaded.path.encode("utf-8", "surrogatepass"))
+        entry = entries.get(loaded.path)
+        if entry is not None:
+            write(b"\0entry\0" + entry)
+            continue
         if source is not None:
             write(b"\0text %d %d\0" % (source.line_offset, len(source.text)))
             write(source.text.encode("utf-8", "surrogatepass"))

@@ -53,20 +53,21 @@ def check(
     *,
     focus: Focus | None = None,
     cache: Cache | None = None,
+    entries: Mapping[str, bytes] | None = None,
 ) -> LintResult:
     """Every finding of ``run.rules`` on ``workspace``, exemptions applied, plus what the
     reports asked for (passing checks, maturity levels). With ``focus``, only what a run
     narrowed to the scope it was made from will report is judged: narrowed to that scope,
     the result is the same as without it. With ``cache``, a whole result kept for the same
     workspace, run and code is reused, and a whole result judged now is kept
-    (:mod:`bcplint.engine.results`)."""
+    (:mod:`bcplint.engine.results`; ``entries`` names the files made from cache entries)."""
     needing_history = [r for r in run.rules if "history" in r.needs]
     if run.history is not None and needing_history:
         workspace.history, why = file_history(workspace, run.history.repository, run.history.rev)
         if why:
             names = ", ".join(f"{r.id} {r.name}" for r in needing_history)
             notes = (*notes, f"{names} {'was' if len(needing_history) == 1 else 'were'} skipped: {why}")
-    result_key = results.key(run, workspace, notes) if cache is not None else None
+    result_key = results.key(run, workspace, notes, entries) if cache is not None else None
     if cache is not None and result_key is not None:
         kept = results.recall(cache, result_key)
         if kept is not None:

@@ -23,7 +23,7 @@ from __future__ import annotations
 import os
 import stat
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import repeat
 from pathlib import Path
 from typing import NamedTuple
@@ -44,10 +44,13 @@ _TOO_LARGE = f"file is larger than {MAX_FILE_BYTES // 2**20} MB; split the plan 
 
 @dataclass
 class ReadStats:
-    """What :func:`read_files` did: files found in the cache, and files read and parsed."""
+    """What :func:`read_files` did: files found in the cache, files read and parsed, and for
+    each file made from an entry, by report path, the entry's key (which names the file's
+    content as exactly as its text does: :mod:`bcplint.engine.results` hashes the keys)."""
 
     found: int = 0
     parsed: int = 0
+    keys: dict[str, bytes] = field(default_factory=dict)
 
 
 class _Read(NamedTuple):
@@ -85,22 +88,26 @@ def read_files(
     loaded: list[LoadedFile | None] = [None] * len(sources)
     today = day_number()
     used: list[bytes] = []
-    if cache is not None:
-        used.extend(_from_cache(cache, sources, loaded, today))
-    missing = [i for i, done in enumerate(loaded) if done is None]
     counted = stats if stats is not None else ReadStats()
+    if cache is not None:
+        used.extend(_from_cache(cache, sources, loaded, today, counted.keys))
+    missing = [i for i, done in enumerate(loaded) if done is None]
     counted.found += len(sources) - len(missing)
     indices = iter(missing)
     for chunk, results in _chunks_read([sources[i] for i in missing], repository, cache, workers):
         new: list[tuple[bytes, bytes]] = []
         for source, result in zip(chunk, results, strict=True):
-            file, entry = _loaded(source, result, repository)
+            file, decoded = _loaded(source, result, repository)
             loaded[next(indices)] = file
-            counted.found += result.used is not None and entry is None
-            counted.parsed += result.used is None or entry is not None
-            if result.key is not None and entry is not None:
-                new.append((result.key, entry))
-            elif result.key is not None and result.used is not None and result.used < today:
+            found = decoded and result.used is not None
+            counted.found += found
+            counted.parsed += not found
+            if result.key is None or not decoded:
+                continue
+            counted.keys[source.display] = result.key
+            if result.used is None and result.entry is not None:
+                new.append((result.key, result.entry))
+            elif result.used is not None and result.used < today:
                 used.append(result.key)
         if cache is not None and new:
             cache.store(new)
@@ -111,7 +118,7 @@ def read_files(
 
 
 def _from_cache(
-    cache: Cache, sources: Sequence[SourceFile], loaded: list[LoadedFile | None], today: int
+    cache: Cache, sources: Sequence[SourceFile], loaded: list[LoadedFile | None], today: int, keys: dict[str, bytes]
 ) -> list[bytes]:
     """Fill in the files whose entries the cache holds; return the keys of those not yet
     marked used today.
@@ -123,27 +130,28 @@ def _from_cache(
     look up and parse in parallel.
     """
     wanted = [(i, key) for i, s in enumerate(sources) if s.blob is not None and (key := _blob_key(cache, s))]
-    stale = _decoded(cache, sources, loaded, today, wanted, cache.lookup([key for _, key in wanted]))
+    stale = _decoded(sources, loaded, today, wanted, cache.lookup([key for _, key in wanted]), keys)
     on_disk = [i for i, s in enumerate(sources) if s.blob is None]
     for start in range(0, len(on_disk), CHUNK_FILES):
         chunk = on_disk[start : start + CHUNK_FILES]
         keyed = [(i, key) for i in chunk if (key := _content_key(cache, sources[i])) is not None]
         hits = cache.lookup([key for _, key in keyed])
-        stale += _decoded(cache, sources, loaded, today, keyed, hits)
+        stale += _decoded(sources, loaded, today, keyed, hits, keys)
         if sum(hit is not None for hit in hits) * 2 < len(chunk):
             break
     return stale
 
 
 def _decoded(
-    cache: Cache,
     sources: Sequence[SourceFile],
     loaded: list[LoadedFile | None],
     today: int,
     keyed: Sequence[tuple[int, bytes]],
     hits: Sequence[Hit | None],
+    keys: dict[str, bytes],
 ) -> list[bytes]:
-    """Decode the hits into ``loaded``; the keys of those last used before ``today``."""
+    """Decode the hits into ``loaded`` (and their keys into ``keys``); return the keys of
+    those last used before ``today``."""
     stale = []
     for (i, key), hit in zip(keyed, hits, strict=True):
         if hit is None:
@@ -152,6 +160,7 @@ def _decoded(
             loaded[i] = decode(hit.entry, sources[i].display)
         except CorruptEntry:
             continue  # read and parsed again, and its entry replaced
+        keys[sources[i].display] = key
         if hit.used < today:
             stale.append(key)
     return stale
@@ -175,20 +184,25 @@ def _blob_key(cache: Cache, source: SourceFile) -> bytes | None:
     return cache.key(blob_id, markdown=is_markdown(source.display), explicit=source.explicit)
 
 
-def _loaded(source: SourceFile, result: _Read, repository: Path | None) -> tuple[LoadedFile, bytes | None]:
-    """The file of ``result`` under its name, and the entry to write for it (None: nothing new)."""
+def _loaded(source: SourceFile, result: _Read, repository: Path | None) -> tuple[LoadedFile, bool]:
+    """The file of ``result`` under its name, and whether it was made from the entry of
+    ``result.key``."""
     if result.loaded is not None:
-        return result.loaded, None
+        return result.loaded, False
     assert result.entry is not None
     try:
-        return decode(result.entry, source.display), result.entry if result.used is None else None
+        return decode(result.entry, source.display), True
     except CorruptEntry:
-        # An entry found intact (its checksum holds) but not one this code reads: parse the
-        # file again, and replace the entry.
-        again = _read_chunk([source], repository, None)[0]
-        if again.loaded is not None or again.entry is None:
-            return again.loaded or _unreadable(source, "cannot be read"), None
-        return decode(again.entry, source.display), again.entry
+        # An entry found intact (its checksum holds) that this code cannot read: parse the
+        # file again. Not kept under the key: the file may have changed since it was hashed.
+        return read_file(source) if source.blob is None else _reparsed(source, repository), False
+
+
+def _reparsed(source: SourceFile, repository: Path | None) -> LoadedFile:
+    content = _contents([source], repository)[0]
+    if isinstance(content, LoadedFile):
+        return content
+    return load_file(source.display, content, explicit=source.explicit)
 
 
 def _chunks_read(
