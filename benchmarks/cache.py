@@ -12,6 +12,8 @@ repository. Each round runs, one process each (interpreter start-up included), i
                  comes from the cache, and only what the change touches is judged;
   - staged-root: the same with the System at the root of the dependency graph edited: about
                  60% of the documents depend on it, so the run reports on (and judges) them;
+  - staged-seen: the Service edit again, after a full check of the work tree with that edit
+                 (not timed): the whole result of that check is reused and narrowed;
   - no-cache:    ``bcplint check --no-cache``, the same pipeline without a cache, for reference;
   - today:       with ``--compare REV``, a cold check by bcplint as it was at REV (git archive
                  of that revision, run from a temporary directory).
@@ -122,6 +124,7 @@ def side_by_side(args: argparse.Namespace, repo: Path, env: dict[str, str]) -> d
         "warm": CHECK,
         "staged": [*CHECK, "--staged"],
         "staged-root": [*CHECK, "--staged"],
+        "staged-seen": [*CHECK, "--staged"],
         "no-cache": [*CHECK, "--no-cache"],
     }
     today_env = dict(env)
@@ -138,6 +141,9 @@ def side_by_side(args: argparse.Namespace, repo: Path, env: dict[str, str]) -> d
                 edit(repo, f"services/{service}", round_number)
             if kind == "staged-root":
                 edit(repo, f"systems/{root_system}", round_number)
+            if kind == "staged-seen":
+                edit(repo, f"services/{service}", round_number + 1000)
+                run([sys.executable, *CHECK], repo, env)
             measured[kind].append(run([sys.executable, *command], repo, today_env if kind == "today" else env))
         git(repo, "reset", "-q", "--hard")
     return measured
@@ -157,7 +163,8 @@ def summarise(measured: dict[str, list[Measure]], size: int, repeat: int) -> tup
         print("WARNING: cold, warm, no-cache (and today's) runs printed different reports")
     for label, values in (("wall", wall), ("CPU", cpu)):
         cold = values["cold"]
-        ratios = "   ".join(f"{kind} / cold: {values[kind] / cold:.2f}x" for kind in ("warm", "staged", "staged-root"))
+        kinds = ("warm", "staged", "staged-root", "staged-seen")
+        ratios = "   ".join(f"{kind} / cold: {values[kind] / cold:.2f}x" for kind in kinds)
         today = f"   cold / today: {cold / values['today']:.2f}x" if "today" in values else ""
         print(f"{label:>4}: {ratios}{today}")
     return wall["cold"], cpu["cold"]
