@@ -94,6 +94,7 @@ def read_files(
     missing = [i for i, done in enumerate(loaded) if done is None]
     counted.found += len(sources) - len(missing)
     indices = iter(missing)
+    written = False
     for chunk, results in _chunks_read([sources[i] for i in missing], repository, cache, workers):
         new: list[tuple[bytes, bytes]] = []
         for source, result in zip(chunk, results, strict=True):
@@ -111,9 +112,11 @@ def read_files(
                 used.append(result.key)
         if cache is not None and new:
             cache.store(new)
+            written = True
     if cache is not None:
         cache.store((), used=used)
-        cache.prune()
+        if written:
+            cache.prune()
     return [file for file in loaded if file is not None]
 
 
