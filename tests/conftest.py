@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +23,19 @@ class Run:
     code: int
     out: str
     err: str
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _session_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Every run of the test session keeps its parse cache in a directory of its own, never
+    in the user's cache directory (subprocesses inherit the variable)."""
+    previous = os.environ.get("BCPLINT_CACHE_DIR")
+    os.environ["BCPLINT_CACHE_DIR"] = str(tmp_path_factory.mktemp("bcplint-cache"))
+    yield
+    if previous is None:
+        del os.environ["BCPLINT_CACHE_DIR"]
+    else:
+        os.environ["BCPLINT_CACHE_DIR"] = previous
 
 
 @pytest.fixture

@@ -71,6 +71,11 @@ from bcplint.report import CHECKS, FORMATTERS, MATURITY, ReportOptions, needs, w
     is_flag=True,
     help="List findings the baseline accepts in text, github and markdown output (default: only count them).",
 )
+@click.option(
+    "--no-cache",
+    is_flag=True,
+    help="Neither read nor write the cache of parsed files and results (BCPLINT_CACHE_DIR, else the user's cache).",
+)
 @today_option
 @config_option
 @click.option("--no-color", is_flag=True, help="Never colour the output (NO_COLOR is honoured too).")
@@ -89,6 +94,7 @@ def check(
     rev: str | None,
     baseline_path: Path | None,
     show_baselined: bool,
+    no_cache: bool,
     today: dt.datetime | None,
     config_path: Path | None,
     no_color: bool,
@@ -118,6 +124,7 @@ def check(
         staged=staged,
         rev=rev,
         baseline=baseline_path,
+        cache=not no_cache,
     )
     result = with_report_notes(lint(options), {output_format, *(f for f, _ in reports)})
     cwd = Path.cwd()

@@ -1,4 +1,11 @@
-"""Rules over a workspace: call the checks, stamp severity, word messages, find positions."""
+"""Rules over a workspace: call the checks, stamp severity, word messages, find positions.
+
+With a :class:`~bcplint.engine.scope.Focus` (a narrowed run), document checks are called only
+on the documents in focus; workspace checks and the checks on exemptions still see the whole
+workspace (what they say of one document depends on others: names, the dependency graph, how
+much rests on one person), but only their hits on documents and files in focus become
+findings, so lines are found and messages worded for those alone.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +17,7 @@ from typing import Any
 
 from bcplint.checks.base import Context, Hit, render
 from bcplint.checks.filters import matches
+from bcplint.engine.scope import Focus
 from bcplint.findings import CheckedSubject, Exemption, Finding, Severity
 from bcplint.load.positions import PositionIndex
 from bcplint.model.types import UNSET_WORDING
@@ -32,37 +40,69 @@ class Evaluator:
     def of(cls, workspace: Workspace) -> Evaluator:
         return cls(context=Context(workspace=workspace, today=workspace.today), positions=PositionIndex())
 
-    def findings(self, rules: Iterable[Rule]) -> set[Finding]:
-        """Every finding of ``rules`` (rules about exemptions excluded: see :meth:`about_exemptions`)."""
+    def findings(self, rules: Iterable[Rule], focus: Focus | None = None) -> set[Finding]:
+        """Every finding of ``rules`` (rules about exemptions excluded: see :meth:`about_exemptions`),
+        on the documents and files in ``focus`` when given."""
         found: set[Finding] = set()
+        # (kinds, where) -> the documents a rule with that selector is about: rules share
+        # selectors (every critical or high Service...), and a filter costs a lookup per document.
+        selections: dict[str, list[Document]] = {}
         for rule in rules:
             if rule.judges_exemptions:
                 continue
             for bound in rule.checks:
-                for hit in _hits(self.context, rule, bound):
-                    severity = effective_severity(rule, self.context.today, hit.outcome)
-                    found.add(_finding(rule, bound, hit, severity, self.positions))
+                for hit in self._hits(rule, bound, focus, selections):
+                    if focus is None or _wanted(focus, hit):
+                        severity = effective_severity(rule, self.context.today, hit.outcome)
+                        found.add(_finding(rule, bound, hit, severity, self.positions))
         return found
 
-    def about_exemptions(self, rules: Iterable[Rule], exemptions: Sequence[Exemption]) -> list[Finding]:
-        """The findings of the rules about exemptions, on ``exemptions`` as the others left them."""
+    def _hits(
+        self, rule: Rule, bound: BoundCheck, focus: Focus | None, selections: dict[str, list[Document]]
+    ) -> Iterator[Hit]:
+        function = bound.function
+        if function.scope == "exemption":
+            return
+        if function.scope == "workspace":
+            hits = function.function(self.context, bound.params)
+            if function.judges_excluded:
+                yield from hits
+            else:  # documents out of continuity scope are not judged
+                workspace = self.context.workspace
+                yield from (hit for hit in hits if hit.doc is None or not workspace.excluded(hit.doc))
+            return
+        selector = repr((rule.kinds, rule.where))
+        if selector not in selections:
+            selections[selector] = list(_selected(rule, self.context.workspace, focus))
+        for doc in selections[selector]:
+            yield from function.function(self.context, doc, bound.field, bound.params)
+
+    def about_exemptions(
+        self, rules: Iterable[Rule], exemptions: Sequence[Exemption], focus: Focus | None = None
+    ) -> list[Finding]:
+        """The findings of the rules about exemptions, on ``exemptions`` as the others left them
+        (those in ``focus`` when given)."""
         found: list[Finding] = []
         for rule in rules:
             if not rule.judges_exemptions:
                 continue
             for bound in rule.checks:
                 for hit in bound.function.function(self.context, bound.params, exemptions):
-                    severity = effective_severity(rule, self.context.today, hit.outcome)
-                    found.append(_finding(rule, bound, hit, severity, self.positions))
+                    if focus is None or _wanted(focus, hit):
+                        severity = effective_severity(rule, self.context.today, hit.outcome)
+                        found.append(_finding(rule, bound, hit, severity, self.positions))
         return found
 
 
-def checked_subjects(rules: Iterable[Rule], workspace: Workspace) -> list[CheckedSubject]:
-    """Every (rule, document) the rules examined, passing or failing, sorted."""
+def checked_subjects(rules: Iterable[Rule], workspace: Workspace, focus: Focus | None = None) -> list[CheckedSubject]:
+    """Every (rule, document) the rules examined, passing or failing, sorted (those in ``focus``
+    when given)."""
     subjects: set[CheckedSubject] = set()
     for rule in rules:
         for bound in rule.checks:
             for path, doc in _subjects_of(rule, bound, workspace):
+                if focus is not None and not focus.wants(doc, path):
+                    continue
                 subjects.add(
                     CheckedSubject(
                         rule_id=rule.id,
@@ -101,26 +141,20 @@ def effective_severity(rule: Rule, today: dt.date, outcome: str | None = None) -
     return severity
 
 
-def _hits(ctx: Context, rule: Rule, bound: BoundCheck) -> Iterator[Hit]:
-    if bound.function.scope == "exemption":
-        return
-    if bound.function.scope == "workspace":
-        hits = bound.function.function(ctx, bound.params)
-        if bound.function.judges_excluded:
-            yield from hits
-        else:  # documents out of continuity scope are not judged
-            yield from (hit for hit in hits if hit.doc is None or not ctx.workspace.excluded(hit.doc))
-        return
-    for doc in _selected(rule, ctx.workspace):
-        yield from bound.function.function(ctx, doc, bound.field, bound.params)
-
-
-def _selected(rule: Rule, workspace: Workspace) -> Iterator[Document]:
-    """The valid documents of the rule's kinds that pass its ``where`` filter, without those
-    out of continuity scope."""
+def _selected(rule: Rule, workspace: Workspace, focus: Focus | None = None) -> Iterator[Document]:
+    """The valid documents of the rule's kinds that pass its ``where`` filter (in ``focus``, when
+    given), without those out of continuity scope."""
     for doc in workspace.valid(rule.kinds):
-        if (not rule.where or matches(doc.model, rule.where)) and not workspace.excluded(doc):
+        if (
+            (focus is None or doc in focus.documents)
+            and (not rule.where or matches(doc.model, rule.where))
+            and not workspace.excluded(doc)
+        ):
             yield doc
+
+
+def _wanted(focus: Focus, hit: Hit) -> bool:
+    return focus.wants(hit.doc, hit.position[0] if hit.position is not None else None)
 
 
 def _finding(rule: Rule, bound: BoundCheck, hit: Hit, severity: Severity, positions: PositionIndex) -> Finding:

@@ -1,23 +1,30 @@
 """A whole lint, workspace by workspace: find them, load each, check it, narrow the result.
 
 Rules see the whole workspace; paths, ``--staged`` and ``--changed-since`` narrow only what is
-reported, in one step (:mod:`bcplint.engine.scope`).
+reported, in one step (:mod:`bcplint.engine.scope`). The scope is known before the check, so
+a narrowed run judges only what it will report (and what that depends on): work in
+proportion to the change, with the same result.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import gc
+from collections.abc import Iterator
 
 from bcplint.engine.changes import Changes, changes, configuration_files, names_removed
 from bcplint.engine.history import HistorySource
 from bcplint.engine.options import LintOptions, today_utc
 from bcplint.engine.run import Run, check
-from bcplint.engine.scope import Scope, affected_by, narrow, under_paths
+from bcplint.engine.scope import Scope, affected_by, focus, narrow, under_paths
 from bcplint.errors import ConfigError
 from bcplint.exemptions.baseline import Baseline, load_baseline
 from bcplint.findings import LintResult
+from bcplint.load.cache import Cache
 from bcplint.load.discover import WorkspaceSpec, display_path, find_workspaces
 from bcplint.load.files import load_files
+from bcplint.load.read import ReadStats
 from bcplint.packs.selection import select_rules
 from bcplint.workspace.documents import Workspace, build_workspace
 
@@ -42,6 +49,11 @@ def single(specs: list[WorkspaceSpec], command: str) -> WorkspaceSpec:
 
 def lint_workspace(spec: WorkspaceSpec, options: LintOptions) -> tuple[LintResult, Workspace]:
     """The narrowed result of one workspace, and the whole workspace it judged."""
+    with collector_paused():
+        return _lint_workspace(spec, options)
+
+
+def _lint_workspace(spec: WorkspaceSpec, options: LintOptions) -> tuple[LintResult, Workspace]:
     selection = select_rules(
         spec.config, packs=options.packs, select=options.select, ignore=options.ignore, cwd=options.cwd
     )
@@ -63,19 +75,60 @@ def lint_workspace(spec: WorkspaceSpec, options: LintOptions) -> tuple[LintResul
             findings=(), files_checked=0, documents_checked=0, today=run.today, notes=(_nothing(options),)
         )
         return _stamped(empty, spec, options), build_workspace([], run.today)
-    workspace, notes = load(spec, options)
-    result = check(run, workspace, (*spec.notes, *notes))
-    narrowed = narrow(result, _scope(spec, workspace, changed, configuration), workspace)
+    cache, read = _cache(options), ReadStats()
+    workspace, notes = load(spec, options, cache=cache, stats=read)
+    scope = _scope(spec, workspace, changed, configuration)
+    judged = focus(scope, workspace, baseline=run.baseline, maturity=run.assess_maturity)
+    # A narrowed run keeps no whole result, and can find one only for content judged whole
+    # before, all of whose files the cache would then hold: after an edit there is none to seek.
+    results_cache = cache if judged is None or not read.parsed else None
+    result = check(run, workspace, (*spec.notes, *notes), focus=judged, cache=results_cache, entries=read.keys)
+    narrowed = narrow(result, scope, workspace)
     if changed is not None and not narrowed.documents_checked and not narrowed.files_checked:
         narrowed = dataclasses.replace(narrowed, notes=(*narrowed.notes, _nothing(options)))
     return _stamped(narrowed, spec, options), workspace
 
 
-def load(spec: WorkspaceSpec, options: LintOptions) -> tuple[Workspace, tuple[str, ...]]:
+def load(
+    spec: WorkspaceSpec, options: LintOptions, *, cache: Cache | None = None, stats: ReadStats | None = None
+) -> tuple[Workspace, tuple[str, ...]]:
     """The workspace of ``spec`` as the options read it (work tree, index or commit), and
-    notes about files left out or read as no plan."""
-    files, notes = load_files(spec, options.tree, read_named=options.read_named_files, overlays=options.overlays)
-    return build_workspace(files, options.today or today_utc()), notes
+    notes about files left out or read as no plan. Parsed files come from ``cache`` (default:
+    the user's cache, unless the options say not to use one); ``stats`` counts the reading."""
+    with collector_paused():
+        cache = cache if cache is not None else _cache(options)
+        files, notes = load_files(
+            spec,
+            options.tree,
+            read_named=options.read_named_files,
+            overlays=options.overlays,
+            cache=cache,
+            stats=stats,
+        )
+        return build_workspace(files, options.today or today_utc()), notes
+
+
+def _cache(options: LintOptions) -> Cache | None:
+    return Cache.default() if options.cache else None
+
+
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector off while a workspace is loaded and checked.
+
+    A run allocates hundreds of thousands of objects that all live until it ends, and the
+    collector, triggered by the allocations, walks them again and again and finds almost
+    nothing to free: a third of a library call's time on the 10,000-document benchmark. The
+    command line and the language server pause it already; this does the same for every
+    other caller of :mod:`bcplint.api`. The collector is on again afterwards (if it was on).
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _scope(spec: WorkspaceSpec, workspace: Workspace, changed: Changes | None, configuration: set[str]) -> Scope:

@@ -35,6 +35,9 @@ class LintOptions:
     staged: bool = False  # lint the index, read from git objects
     changed_since: str | None = None  # report only on what changed since the merge base with this ref
     read_named_files: bool = True  # parse files named in ``paths`` even when they do not look like plans
+    # Keep parsed files between runs, keyed by content, in the user's cache directory
+    # (``BCPLINT_CACHE_DIR`` overrides it; see bcplint.load.cache). Never changes a result.
+    cache: bool = True
     # Unsaved editor buffers: absolute path -> content, read instead of the file on disk (the
     # language server judges a buffer against the whole workspace while the user types).
     overlays: Mapping[Path, bytes] = field(default_factory=dict)

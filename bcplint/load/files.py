@@ -14,9 +14,10 @@ import os
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
+from bcplint.load.cache import Cache
 from bcplint.load.discover import SUFFIXES, SourceFile, Tree, WorkspaceSpec, display_path, list_sources
 from bcplint.load.parse import LoadedFile, could_hold_plan, load_file
-from bcplint.load.read import read_files
+from bcplint.load.read import ReadStats, read_files
 
 Reader = Callable[[Sequence[SourceFile]], list[LoadedFile]]
 
@@ -28,16 +29,18 @@ def load_files(
     read_named: bool = True,
     overlays: Mapping[Path, bytes] | None = None,
     reader: Reader | None = None,
+    cache: Cache | None = None,
+    stats: ReadStats | None = None,
 ) -> tuple[list[LoadedFile], tuple[str, ...]]:
     """Every candidate file of the workspace, loaded, in path order, and notes about files
     left out or read as no plan (:func:`bcplint.load.discover.list_sources` says which files).
 
     ``overlays`` (absolute path -> content) stand for files of the work tree (see the module
-    docstring). ``reader`` reads files from disk or git (default :func:`read_files`; the
-    language server passes a cache of parsed files).
+    docstring). ``reader`` reads files from disk or git (default :func:`read_files`, through
+    ``cache`` when given, counting in ``stats``; the language server passes its own cache).
     """
     sources, skipped = list_sources(spec, tree, read_named=read_named)
-    read = reader or (lambda chosen: read_files(chosen, repository=spec.repository))
+    read = reader or (lambda chosen: read_files(chosen, repository=spec.repository, cache=cache, stats=stats))
     buffers = _buffers(spec, sources, overlays) if overlays and tree == "worktree" else {}
     on_disk = [s for s in sources if s.display not in buffers]
     loaded = dict(zip((s.display for s in on_disk), read(on_disk), strict=True))

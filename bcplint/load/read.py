@@ -1,32 +1,288 @@
-"""Reading and parsing many files, on every core when there are enough of them.
+"""Reading and parsing many files, on every core when there are enough of them, through the
+cache of parsed files when there is one (:mod:`bcplint.load.cache`).
 
 Parsing dominates a large run, and each file parses independently, so above a threshold the
 files are split between worker processes. Files of the index or of a commit are read from
 git's object store, one ``git cat-file --batch`` per chunk, inside the worker that parses
 them, so their bytes never cross a process boundary. Results come back in the original
 order, so output does not depend on scheduling.
+
+Every file takes the same road, cache or not: its bytes become an entry (the parse without
+the file's name) and the entry becomes the file as loaded under its name. A run with the
+cache and a run without it build their documents with the same code, and an entry found in
+the cache is what parsing the same bytes makes. With a cache, files of the index or of a
+commit are looked up by blob id first, and only the missing ones are read from git; files of
+the work tree are read and hashed by this process while most of them are found (decoding an
+entry here costs less than sending it back from a worker), and once they mostly are not (a
+cold cache), by the workers, which look them up and parse what is missing. The new entries
+are written chunk by chunk as they arrive, so they are never all held at once.
 """
 
 from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from itertools import repeat
 from pathlib import Path
+from typing import NamedTuple
 
 from bcplint.git.trees import read_blobs
+from bcplint.load.cache import Cache, CorruptEntry, Hit, content_id, day_number, decode, is_markdown, parse_entry
 from bcplint.load.discover import SourceFile
 from bcplint.load.parse import LoadedFile, LoadProblem, load_file
 
 # Below this many files a second process costs more (start-up, pickling) than it saves.
 PARALLEL_THRESHOLD = 400
+# Files per chunk at most: bounds what a worker holds and sends back, and what waits to be written.
+CHUNK_FILES = 1000
 # Far beyond any plan; keeps a stray dump or disk image from exhausting memory.
 MAX_FILE_BYTES = 100 * 2**20
 _TOO_LARGE = f"file is larger than {MAX_FILE_BYTES // 2**20} MB; split the plan into files"
 
 
+@dataclass
+class ReadStats:
+    """What :func:`read_files` did: files found in the cache, files read and parsed, and for
+    each file made from an entry, by report path, the entry's key (which names the file's
+    content as exactly as its text does: :mod:`bcplint.engine.results` hashes the keys)."""
+
+    found: int = 0
+    parsed: int = 0
+    keys: dict[str, bytes] = field(default_factory=dict)
+
+
+class _Read(NamedTuple):
+    """One file as a chunk reader hands it back: its entry, or the file itself when it has
+    none (it could not be read, or its data is of a type an entry cannot hold). ``key`` is its
+    cache key; ``used`` the day its entry was last used when it came from the cache (None:
+    parsed now, so to be written)."""
+
+    entry: bytes | None
+    loaded: LoadedFile | None = None
+    key: bytes | None = None
+    used: int | None = None
+
+
 def read_file(source: SourceFile) -> LoadedFile:
     """One work-tree file's documents, or a problem saying why it could not be read. Never raises."""
+    content = _read_bytes(source)
+    if isinstance(content, LoadedFile):
+        return content
+    return load_file(source.display, content, explicit=source.explicit)
+
+
+def read_files(
+    sources: Sequence[SourceFile],
+    *,
+    repository: Path | None = None,
+    workers: int | None = None,
+    cache: Cache | None = None,
+    stats: ReadStats | None = None,
+) -> list[LoadedFile]:
+    """Every file loaded, in the order given. ``repository`` holds the blobs of git sources;
+    ``cache`` keeps parsed files between runs (None: parse every file); ``stats``, when given,
+    counts what was found and what was parsed. Never raises for a file or for the cache: an
+    unreadable file is a problem on that file, an unusable cache is no cache."""
+    loaded: list[LoadedFile | None] = [None] * len(sources)
+    today = day_number()
+    used: list[bytes] = []
+    counted = stats if stats is not None else ReadStats()
+    if cache is not None:
+        used.extend(_from_cache(cache, sources, loaded, today, counted.keys))
+    missing = [i for i, done in enumerate(loaded) if done is None]
+    counted.found += len(sources) - len(missing)
+    indices = iter(missing)
+    written = False
+    for chunk, results in _chunks_read([sources[i] for i in missing], repository, cache, workers):
+        new: list[tuple[bytes, bytes]] = []
+        for source, result in zip(chunk, results, strict=True):
+            file, decoded = _loaded(source, result, repository)
+            loaded[next(indices)] = file
+            found = decoded and result.used is not None
+            counted.found += found
+            counted.parsed += not found
+            if result.key is None or not decoded:
+                continue
+            counted.keys[source.display] = result.key
+            if result.used is None and result.entry is not None:
+                new.append((result.key, result.entry))
+            elif result.used is not None and result.used < today:
+                used.append(result.key)
+        if cache is not None and new:
+            cache.store(new)
+            written = True
+    if cache is not None:
+        cache.store((), used=used)
+        if written:
+            cache.prune()
+    return [file for file in loaded if file is not None]
+
+
+def _from_cache(
+    cache: Cache, sources: Sequence[SourceFile], loaded: list[LoadedFile | None], today: int, keys: dict[str, bytes]
+) -> list[bytes]:
+    """Fill in the files whose entries the cache holds; return the keys of those not yet
+    marked used today.
+
+    Git sources are looked up by blob id, without reading anything from git. Files of the
+    work tree are read and hashed here, a chunk at a time, as long as most of them are found
+    (a warm run: decoding here beats sending every entry back from a worker); once a chunk
+    is mostly missing (a cold cache), the rest is left to the chunk readers, which hash,
+    look up and parse in parallel.
+    """
+    wanted = [(i, key) for i, s in enumerate(sources) if s.blob is not None and (key := _blob_key(cache, s))]
+    stale = _decoded(sources, loaded, today, wanted, cache.lookup([key for _, key in wanted]), keys)
+    on_disk = [i for i, s in enumerate(sources) if s.blob is None]
+    for start in range(0, len(on_disk), CHUNK_FILES):
+        chunk = on_disk[start : start + CHUNK_FILES]
+        keyed = [(i, key) for i in chunk if (key := _content_key(cache, sources[i])) is not None]
+        hits = cache.lookup([key for _, key in keyed])
+        stale += _decoded(sources, loaded, today, keyed, hits, keys)
+        if sum(hit is not None for hit in hits) * 2 < len(chunk):
+            break
+    return stale
+
+
+def _decoded(
+    sources: Sequence[SourceFile],
+    loaded: list[LoadedFile | None],
+    today: int,
+    keyed: Sequence[tuple[int, bytes]],
+    hits: Sequence[Hit | None],
+    keys: dict[str, bytes],
+) -> list[bytes]:
+    """Decode the hits into ``loaded`` (and their keys into ``keys``); return the keys of
+    those last used before ``today``."""
+    stale = []
+    for (i, key), hit in zip(keyed, hits, strict=True):
+        if hit is None:
+            continue
+        try:
+            loaded[i] = decode(hit.entry, sources[i].display)
+        except CorruptEntry:
+            continue  # read and parsed again, and its entry replaced
+        keys[sources[i].display] = key
+        if hit.used < today:
+            stale.append(key)
+    return stale
+
+
+def _content_key(cache: Cache, source: SourceFile) -> bytes | None:
+    """The key of a work-tree file's current bytes; None when it cannot be read (the chunk
+    reader reports why)."""
+    content = _read_bytes(source)
+    if isinstance(content, LoadedFile):
+        return None
+    return cache.key(content_id(content), markdown=is_markdown(source.display), explicit=source.explicit)
+
+
+def _blob_key(cache: Cache, source: SourceFile) -> bytes | None:
+    assert source.blob is not None
+    try:
+        blob_id = bytes.fromhex(source.blob)
+    except ValueError:  # a ``rev:path`` name rather than an object id: not a key
+        return None
+    return cache.key(blob_id, markdown=is_markdown(source.display), explicit=source.explicit)
+
+
+def _loaded(source: SourceFile, result: _Read, repository: Path | None) -> tuple[LoadedFile, bool]:
+    """The file of ``result`` under its name, and whether it was made from the entry of
+    ``result.key``."""
+    if result.loaded is not None:
+        return result.loaded, False
+    assert result.entry is not None
+    try:
+        return decode(result.entry, source.display), True
+    except CorruptEntry:
+        # An entry found intact (its checksum holds) that this code cannot read: parse the
+        # file again. Not kept under the key: the file may have changed since it was hashed.
+        return read_file(source) if source.blob is None else _reparsed(source, repository), False
+
+
+def _reparsed(source: SourceFile, repository: Path | None) -> LoadedFile:
+    content = _contents([source], repository)[0]
+    if isinstance(content, LoadedFile):
+        return content
+    return load_file(source.display, content, explicit=source.explicit)
+
+
+def _chunks_read(
+    sources: Sequence[SourceFile], repository: Path | None, cache: Cache | None, workers: int | None
+) -> Iterator[tuple[Sequence[SourceFile], list[_Read]]]:
+    """Each chunk of ``sources`` with what :func:`_read_chunk` made of it, in order."""
+    workers = workers if workers is not None else (os.cpu_count() or 1)
+    if workers < 2 or len(sources) < PARALLEL_THRESHOLD:
+        for chunk in _split(sources, CHUNK_FILES):
+            yield chunk, _read_chunk(chunk, repository, cache)
+        return
+    # Only large runs pay for these imports (some milliseconds: a pre-commit run is mostly start-up).
+    import multiprocessing  # noqa: PLC0415
+    from concurrent.futures import ProcessPoolExecutor  # noqa: PLC0415
+
+    if "fork" not in multiprocessing.get_all_start_methods():
+        for chunk in _split(sources, CHUNK_FILES):
+            yield chunk, _read_chunk(chunk, repository, cache)
+        return
+    # Contiguous chunks keep each worker's results in order; a few per worker balance the load.
+    chunks = _split(sources, min(-(-len(sources) // (workers * 4)), CHUNK_FILES))
+    context = multiprocessing.get_context("fork")  # no re-import: workers start in milliseconds
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        yield from zip(chunks, pool.map(_read_chunk, chunks, repeat(repository), repeat(cache)), strict=True)
+
+
+def _split(sources: Sequence[SourceFile], size: int) -> list[Sequence[SourceFile]]:
+    return [sources[i : i + size] for i in range(0, len(sources), size)]
+
+
+def _read_chunk(sources: Sequence[SourceFile], repository: Path | None, cache: Cache | None) -> list[_Read]:
+    """Read, look up and parse ``sources``: git sources were looked up already (by the
+    parent), work-tree files are hashed and looked up here, in one query."""
+    contents = _contents(sources, repository)
+    keys: list[bytes | None] = [None] * len(sources)
+    if cache is not None:
+        for i, (source, content) in enumerate(zip(sources, contents, strict=True)):
+            if source.blob is not None:
+                keys[i] = _blob_key(cache, source)
+            elif isinstance(content, bytes):
+                markdown = is_markdown(source.display)
+                keys[i] = cache.key(content_id(content), markdown=markdown, explicit=source.explicit)
+    on_disk = [key for key, source in zip(keys, sources, strict=True) if key is not None and source.blob is None]
+    hits = dict(zip(on_disk, cache.lookup(on_disk), strict=True)) if cache is not None and on_disk else {}
+    results = []
+    for source, content, key in zip(sources, contents, keys, strict=True):
+        if isinstance(content, LoadedFile):
+            results.append(_Read(entry=None, loaded=content))
+            continue
+        hit = hits.get(key) if key is not None else None
+        if hit is not None:
+            results.append(_Read(entry=hit.entry, key=key, used=hit.used))
+            continue
+        entry = parse_entry(content, markdown=is_markdown(source.display), explicit=source.explicit)
+        if entry is None:  # data an entry cannot hold: parsed again under its name, not kept
+            results.append(_Read(entry=None, loaded=load_file(source.display, content, explicit=source.explicit)))
+        else:
+            results.append(_Read(entry=entry, key=key))
+    return results
+
+
+def _contents(sources: Sequence[SourceFile], repository: Path | None) -> list[bytes | LoadedFile]:
+    """The bytes of each source, or the file as loaded when they cannot be had."""
+    blobs = [s.blob for s in sources if s.blob is not None]
+    from_git = iter(read_blobs(repository, blobs, limit=MAX_FILE_BYTES)) if blobs and repository else iter(())
+    contents: list[bytes | LoadedFile] = []
+    for source in sources:
+        if source.blob is None:
+            contents.append(_read_bytes(source))
+            continue
+        content = next(from_git, None)
+        contents.append(_unreadable(source, _TOO_LARGE) if content is None else content)
+    return contents
+
+
+def _read_bytes(source: SourceFile) -> bytes | LoadedFile:
+    """A work-tree file's bytes, or the file as loaded with the problem that stopped the reading."""
     assert source.path is not None
     try:
         info = source.path.stat()
@@ -34,51 +290,11 @@ def read_file(source: SourceFile) -> LoadedFile:
             return _unreadable(source, "not a regular file")
         if info.st_size > MAX_FILE_BYTES:
             return _unreadable(source, _TOO_LARGE)
-        content = source.path.read_bytes()
+        return source.path.read_bytes()
     except OSError as exc:
         return _unreadable(source, f"cannot read file: {exc.strerror or exc}")
-    return load_file(source.display, content, explicit=source.explicit)
 
 
 def _unreadable(source: SourceFile, message: str) -> LoadedFile:
     problem = LoadProblem(path=source.display, line=1, column=1, message=message)
     return LoadedFile(path=source.display, problem=problem)
-
-
-def _read_chunk(sources: Sequence[SourceFile], repository: Path | None) -> list[LoadedFile]:
-    blobs = [s.blob for s in sources if s.blob is not None]
-    contents = iter(read_blobs(repository, blobs, limit=MAX_FILE_BYTES)) if blobs and repository else iter(())
-    loaded = []
-    for source in sources:
-        if source.blob is None:
-            loaded.append(read_file(source))
-            continue
-        content = next(contents, None)
-        if content is None:
-            loaded.append(_unreadable(source, _TOO_LARGE))
-        else:
-            loaded.append(load_file(source.display, content, explicit=source.explicit))
-    return loaded
-
-
-def read_files(
-    sources: Sequence[SourceFile], *, repository: Path | None = None, workers: int | None = None
-) -> list[LoadedFile]:
-    """Every file loaded, in the order given. ``repository`` holds the blobs of git sources."""
-    workers = workers if workers is not None else (os.cpu_count() or 1)
-    if workers < 2 or len(sources) < PARALLEL_THRESHOLD:
-        return _read_chunk(sources, repository)
-    # Only large runs pay for these imports (some milliseconds: a pre-commit run is mostly start-up).
-    import multiprocessing  # noqa: PLC0415
-    from concurrent.futures import ProcessPoolExecutor  # noqa: PLC0415
-
-    if "fork" not in multiprocessing.get_all_start_methods():
-        return _read_chunk(sources, repository)
-    # Contiguous chunks keep each worker's results in order; a few per worker balance the load.
-    count = workers * 4
-    size = -(-len(sources) // count)
-    chunks = [sources[i : i + size] for i in range(0, len(sources), size)]
-    context = multiprocessing.get_context("fork")  # no re-import: workers start in milliseconds
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        results = pool.map(_read_chunk, chunks, [repository] * len(chunks))
-        return [loaded for chunk in results for loaded in chunk]

@@ -10,6 +10,11 @@ A cache must never change a result, so a file modified within :data:`RACY_SECOND
 read is not kept (as git treats "racily clean" index entries): on a file system with coarse
 timestamps a second write in the same tick would otherwise keep its old signature. Unsaved
 buffers never come from here; :mod:`bcplint.server.lint` parses them on every run.
+
+Files not held here are read through the cache of parsed files that ``bcplint check`` keeps on
+disk (:mod:`bcplint.load.cache`, keyed by content), so opening an editor on a large workspace
+that was checked before does not parse it all again. They are read in this process: the
+server has threads, and forking a process with threads is not safe.
 """
 
 from __future__ import annotations
@@ -20,9 +25,10 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from bcplint.load.cache import Cache
 from bcplint.load.discover import SourceFile
 from bcplint.load.parse import LoadedFile
-from bcplint.load.read import read_file
+from bcplint.load.read import read_files
 
 RACY_SECONDS = 2.0
 
@@ -46,11 +52,13 @@ class CacheStats:
 class ParsedFiles:
     """Work-tree files of one workspace, parsed once and reused while unchanged on disk.
 
-    Not thread-safe: the server lints one workspace at a time, on one worker thread.
+    Not thread-safe: the server lints one workspace at a time, on one worker thread. Files
+    read afresh go through ``disk`` (the cache of parsed files on disk), when given.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, disk: Cache | None = None) -> None:
         self._entries: dict[tuple[str, str, bool], _Entry] = {}
+        self._disk = disk
         self.stats = CacheStats()
 
     def read(self, sources: Sequence[SourceFile]) -> list[LoadedFile]:
@@ -62,25 +70,29 @@ class ParsedFiles:
         racy = started - int(RACY_SECONDS * 1e9)
         stats = CacheStats()
         kept: dict[tuple[str, str, bool], _Entry] = {}
-        loaded_files = []
+        loaded_files: list[LoadedFile | None] = []
+        missing: list[tuple[int, tuple[str, str, bool], Signature | None, int]] = []
         for source in sources:
             assert source.path is not None  # work-tree sources only
             key = (str(source.path), source.display, source.explicit)
             signature, changed_at = _signature(source)
             entry = self._entries.get(key)
             if entry is not None and signature is not None and entry.signature == signature:
-                loaded, stats.reused = entry.loaded, stats.reused + 1
+                stats.reused += 1
+                kept[key] = entry
+                loaded_files.append(entry.loaded)
             else:
-                loaded, stats.parsed = read_file(source), stats.parsed + 1
-                if signature is None or changed_at >= racy:
-                    loaded_files.append(loaded)
-                    continue
-                entry = _Entry(signature, loaded)
-            kept[key] = entry
-            loaded_files.append(loaded)
+                missing.append((len(loaded_files), key, signature, changed_at))
+                loaded_files.append(None)
+        fresh = read_files([sources[i] for i, _, _, _ in missing], workers=1, cache=self._disk)
+        for (i, key, signature, changed_at), loaded in zip(missing, fresh, strict=True):
+            stats.parsed += 1
+            loaded_files[i] = loaded
+            if signature is not None and changed_at < racy:
+                kept[key] = _Entry(signature, loaded)
         self._entries = kept
         self.stats = stats
-        return loaded_files
+        return [loaded for loaded in loaded_files if loaded is not None]
 
     def __len__(self) -> int:
         return len(self._entries)

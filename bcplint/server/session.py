@@ -33,6 +33,7 @@ from pygls.uris import to_fs_path
 
 from bcplint.api import today_utc
 from bcplint.errors import BcplintError
+from bcplint.load.cache import Cache
 from bcplint.load.discover import SUFFIXES, WorkspaceSpec
 from bcplint.server.cache import ParsedFiles
 from bcplint.server.diagnostics import to_diagnostics
@@ -195,7 +196,7 @@ class LintSession:
             return _Outcome(root=None, error=traceback.format_exc(), unexpected=True)
 
     def _lint_one(self, spec: WorkspaceSpec, members: list[Buffer], today: dt.date) -> _Outcome:
-        cache = self._caches.setdefault(spec.root, ParsedFiles())
+        cache = self._caches.setdefault(spec.root, ParsedFiles(Cache.default()))
         started = time.perf_counter()
         outcome = _Outcome(root=spec.root, members=members)
         try:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Hashable, Iterable
 from typing import TypeVar
 
-from bcplint.workspace.documents import Document, Workspace, references
+from bcplint.workspace.documents import Document, Workspace
 
 T = TypeVar("T")
 N = TypeVar("N", bound=Hashable)
@@ -196,22 +196,3 @@ def around(graph: dict[str, list[str]], focus: str) -> set[str]:
     """``focus``, everything it depends on and everything that depends on it."""
     reverse = reversed_edges(graph)
     return {*reachable([focus], lambda n: graph.get(n, [])), *reachable([focus], lambda n: reverse.get(n, []))}
-
-
-def affected(workspace: Workspace, changed: Collection[str], removed: Collection[str] = ()) -> list[Document]:
-    """What a change touches: the documents in the ``changed`` files (report paths) or referring
-    to a ``removed`` name that no document holds any more, what depends on them (transitively),
-    and the plans covering any of those."""
-    dependents: dict[str, list[Document]] = {}
-    for doc in workspace.valid():
-        for name in workspace.dependencies(doc):
-            dependents.setdefault(name, []).append(doc)
-    covering = workspace.referrers("Plan", "covers")
-    gone = set(removed) - set(workspace.by_name)
-    starts = [doc for doc in workspace.docs if doc.path in changed]
-    starts += [doc for doc in workspace.valid() if any(ref.target in gone for ref in references(doc))]
-
-    def touched_by(doc: Document) -> list[Document]:
-        return [*dependents.get(doc.name, []), *covering.get(doc.name, [])] if doc.name is not None else []
-
-    return reachable(starts, touched_by)

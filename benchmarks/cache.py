@@ -1,0 +1,217 @@
+"""Repeated runs side by side: a cold check, a warm one, pre-commit runs, and ten times the documents.
+
+Usage: python benchmarks/cache.py [--size 10000] [--large 100000] [--repeat 3] [--compare REV]
+                                  [--without RULE] [--cache DIR]
+
+The organisation of ``--size`` documents (benchmarks/generate.py) is committed to a fresh git
+repository. Each round runs, one process each (interpreter start-up included), in this order:
+  - cold:        ``bcplint check`` of the work tree with an empty cache directory;
+  - warm:        the same again, with the cache the cold run left;
+  - staged:      one Service file edited (a new line, new content every round) and staged, then
+                 ``bcplint check --staged``: the pre-commit hook. Its file is parsed, the rest
+                 comes from the cache, and only what the change touches is judged;
+  - staged-root: the same with the System at the root of the dependency graph edited: about
+                 60% of the documents depend on it, so the run reports on (and judges) them;
+  - staged-seen: the Service edit again, after a full check of the work tree with that edit
+                 (not timed): the whole result of that check is reused and narrowed;
+  - no-cache:    ``bcplint check --no-cache``, the same pipeline without a cache, for reference;
+  - today:       with ``--compare REV``, a cold check by bcplint as it was at REV (git archive
+                 of that revision, run from a temporary directory).
+Edits are reset after each round. Every run writes JSON (``--format json``, maturity included).
+Then ``--large`` documents (0 to skip) in a repository of their own: one cold check; with
+``--without RULE``, both sizes once more without that rule (``--ignore RULE``), to tell what one
+rule adds to the time at scale.
+
+It prints the median wall time and the largest peak resident memory of the main process of
+each kind of run, the ratios the cache is held to, the machine's load before and after, and
+checks that every run of a kind printed the same report (staged runs: the same as each other).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from generate import generate  # noqa: E402
+
+GIT_ENV = {
+    **os.environ,
+    "GIT_AUTHOR_NAME": "bench",
+    "GIT_AUTHOR_EMAIL": "bench@example.com",
+    "GIT_COMMITTER_NAME": "bench",
+    "GIT_COMMITTER_EMAIL": "bench@example.com",
+    "GIT_CONFIG_GLOBAL": os.devnull,
+}
+CHECK = ["-m", "bcplint", "check", "--today", "2026-11-23", "--format", "json"]  # after the interpreter
+
+
+def git(repo: Path, *args: str) -> None:
+    subprocess.run(["git", *args], cwd=repo, env=GIT_ENV, check=True, capture_output=True)
+
+
+def repository(cache: Path, n: int) -> Path:
+    """The organisation of ``n`` documents committed to a git repository (made once, then reused)."""
+    repo = cache / f"cache-git-{n}"
+    if not (repo / ".git").exists():
+        shutil.rmtree(repo, ignore_errors=True)
+        generate(n, repo)
+        git(repo, "init", "-q", "-b", "main")
+        git(repo, "add", "-A")
+        git(repo, "commit", "-q", "-m", "organisation")
+    git(repo, "reset", "-q", "--hard")
+    return repo
+
+
+Measure = tuple[float, float, float, str]
+
+
+def run(command: list[str], cwd: Path, env: dict[str, str]) -> Measure:
+    """Wall seconds, CPU seconds (its worker processes included), peak resident MB of the
+    process, and a digest of what it printed."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        process = subprocess.Popen(command, cwd=cwd, env=env, stdout=out, stderr=err)
+        _, status, usage = os.wait4(process.pid, 0)
+        elapsed = time.perf_counter() - start
+        if os.waitstatus_to_exitcode(status) not in (0, 1):
+            err.seek(0)
+            raise SystemExit(f"{' '.join(command[1:6])} failed: {err.read().decode()[-2000:]}")
+        out.seek(0)
+        digest = hashlib.sha256(out.read()).hexdigest()[:12]
+    return elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, digest
+
+
+def edit(repo: Path, relative: str, round_number: int) -> None:
+    """A new line in one file, different every round, staged."""
+    path = repo / relative
+    path.write_text(path.read_text(encoding="utf-8") + f"# staged edit {round_number}\n", encoding="utf-8")
+    git(repo, "add", relative)
+
+
+def today_checkout(rev: str, into: Path) -> Path:
+    """bcplint as it was at ``rev``, extracted from this repository's history."""
+    root = HERE.parent
+    target = into / f"bcplint-{rev}"
+    if not target.exists():
+        target.mkdir(parents=True)
+        archive = subprocess.run(["git", "archive", rev], cwd=root, check=True, capture_output=True).stdout
+        subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)
+    return target
+
+
+def load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def side_by_side(args: argparse.Namespace, repo: Path, env: dict[str, str]) -> dict[str, list[Measure]]:
+    """Every kind of run, ``args.repeat`` rounds of them in turn (see the module docstring)."""
+    service = sorted(p.name for p in (repo / "services").glob("*.yaml"))[5]
+    root_system = sorted(p.name for p in (repo / "systems").glob("*.yaml"))[0]
+    caches = Path(env["BCPLINT_CACHE_DIR"])
+    kinds: dict[str, list[str]] = {
+        "cold": CHECK,
+        "warm": CHECK,
+        "staged": [*CHECK, "--staged"],
+        "staged-root": [*CHECK, "--staged"],
+        "staged-seen": [*CHECK, "--staged"],
+        "no-cache": [*CHECK, "--no-cache"],
+    }
+    today_env = dict(env)
+    if args.compare:
+        today_env["PYTHONPATH"] = str(today_checkout(args.compare, args.cache))
+        kinds["today"] = CHECK
+    measured: dict[str, list[Measure]] = {kind: [] for kind in kinds}
+    for round_number in range(args.repeat):
+        for kind, command in kinds.items():
+            git(repo, "reset", "-q", "--hard")
+            if kind == "cold":
+                shutil.rmtree(caches, ignore_errors=True)
+            if kind == "staged":
+                edit(repo, f"services/{service}", round_number)
+            if kind == "staged-root":
+                edit(repo, f"systems/{root_system}", round_number)
+            if kind == "staged-seen":
+                edit(repo, f"services/{service}", round_number + 1000)
+                run([sys.executable, *CHECK], repo, env)
+            measured[kind].append(run([sys.executable, *command], repo, today_env if kind == "today" else env))
+        git(repo, "reset", "-q", "--hard")
+    return measured
+
+
+def summarise(measured: dict[str, list[Measure]], size: int, repeat: int) -> tuple[float, float]:
+    """Print the medians and ratios; return the cold run's median wall and CPU seconds."""
+    print(f"{size} documents in git, median of {repeat} rounds (CPU: the process and its workers)")
+    print(f"{'run':>12} {'seconds':>8} {'CPU s':>8} {'peak MB':>8} {'outputs':>8}")
+    wall, cpu = {}, {}
+    for kind, runs in measured.items():
+        wall[kind] = statistics.median(m[0] for m in runs)
+        cpu[kind] = statistics.median(m[1] for m in runs)
+        same = "same" if len({m[3] for m in runs}) == 1 or kind.startswith("staged") else "DIFFER"
+        print(f"{kind:>12} {wall[kind]:>8.2f} {cpu[kind]:>8.2f} {max(m[2] for m in runs):>8.0f} {same:>8}")
+    if len({measured[kind][0][3] for kind in measured if not kind.startswith("staged")}) > 1:
+        print("WARNING: cold, warm, no-cache (and today's) runs printed different reports")
+    for label, values in (("wall", wall), ("CPU", cpu)):
+        cold = values["cold"]
+        kinds = ("warm", "staged", "staged-root", "staged-seen")
+        ratios = "   ".join(f"{kind} / cold: {values[kind] / cold:.2f}x" for kind in kinds)
+        today = f"   cold / today: {cold / values['today']:.2f}x" if "today" in values else ""
+        print(f"{label:>4}: {ratios}{today}")
+    return wall["cold"], cpu["cold"]
+
+
+def at_scale(args: argparse.Namespace, repo: Path, env: dict[str, str], cold: tuple[float, float]) -> None:
+    """One cold check of ``args.large`` documents; with ``--without``, both sizes without that rule."""
+    large = repository(args.cache, args.large)
+    caches = Path(env["BCPLINT_CACHE_DIR"])
+    shutil.rmtree(caches, ignore_errors=True)
+    seconds, cpu_seconds, peak, _ = run([sys.executable, *CHECK], large, env)
+    print(
+        f"{args.large} documents in git, cold: {seconds:.2f} s ({seconds / cold[0]:.1f}x), "
+        f"CPU {cpu_seconds:.2f} s ({cpu_seconds / cold[1]:.1f}x), peak {peak:.0f} MB"
+    )
+    if not args.without:
+        return
+    timed = {}
+    for n, where in ((args.size, repo), (args.large, large)):
+        shutil.rmtree(caches, ignore_errors=True)
+        timed[n] = run([sys.executable, *CHECK, "--ignore", args.without], where, env)
+    (small_s, small_cpu, _, _), (large_s, large_cpu, large_peak, _) = timed[args.size], timed[args.large]
+    print(
+        f"without {args.without}: {args.size}: {small_s:.2f} s, CPU {small_cpu:.2f} s; "
+        f"{args.large}: {large_s:.2f} s ({large_s / small_s:.1f}x), "
+        f"CPU {large_cpu:.2f} s ({large_cpu / small_cpu:.1f}x), peak {large_peak:.0f} MB"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size", type=int, default=10000)
+    parser.add_argument("--large", type=int, default=100000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--compare", metavar="REV", help="also time a cold check by bcplint at this revision")
+    parser.add_argument("--without", metavar="RULE", help="also time both sizes cold without this rule")
+    parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "bcplint-bench")
+    args = parser.parse_args()
+    args.cache.mkdir(parents=True, exist_ok=True)
+    repo = repository(args.cache, args.size)
+    env = {**os.environ, "BCPLINT_CACHE_DIR": str(args.cache / "cache-dirs" / "runs")}
+    print(f"load average before: {load()} ({os.cpu_count()} CPUs)")
+    cold = summarise(side_by_side(args, repo, env), args.size, args.repeat)
+    if args.large:
+        at_scale(args, repo, env, cold)
+    print(f"load average after: {load()}")
+
+
+if __name__ == "__main__":
+    main()
