@@ -80,6 +80,7 @@ _ALL: list[CheckFunction] = [
     # continuity arrangements
     _document("owner_deputy", people.owner_deputy),
     _document("backup_offsite", continuity.backup_offsite),
+    _document("backup_frequency_known", continuity.backup_frequency_known),
     _document("channel_independence", continuity.channel_independence),
     _document("status_page_independence", continuity.status_page_independence),
     _document("exercise_recency", continuity.exercise_recency, continuity.RecencyParams),

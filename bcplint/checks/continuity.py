@@ -35,20 +35,55 @@ def backup_offsite(ctx: Context, doc: Document, field: str, params: NoParams) ->
     """At least one backup lives with another provider, or in another region, than the System.
 
     Hosted on aws/us-east-1: a backup in aws/us-west-2 passes; only aws/us-east-1 copies fail
-    (outcome ``onsite``). Silent without hosting or without backups.
+    (outcome ``onsite``), and so do backups whose location is not written (outcome
+    ``unknown``: no copy can be shown to be elsewhere). Silent without hosting or backups.
     """
     system = doc.model
     if not isinstance(system, System) or system.hosting is None or not system.backups:
         return
     hosting = system.hosting
-    if not any(elsewhere(b.location, hosting) for b in system.backups):
-        where = f"{hosting.provider}/{hosting.region}" if hosting.region else hosting.provider
+    if any(b.location is not None and elsewhere(b.location, hosting) for b in system.backups):
+        return
+    where = f"{hosting.provider}/{hosting.region}" if hosting.region else hosting.provider
+    unplaced = [b.name for b in system.backups if b.location is None]
+    if unplaced:
+        yield Hit(
+            doc=doc,
+            field=("backups",),
+            outcome="unknown",
+            detail=f"does not say where backup{'s' if len(unplaced) > 1 else ''} "
+            f"{', '.join(repr(n) for n in unplaced)} {'are' if len(unplaced) > 1 else 'is'} kept, so no copy can "
+            f"be shown to be away from {where}",
+            values={"hosting": where, "items": ", ".join(unplaced)},
+        )
+    else:
         yield Hit(
             doc=doc,
             field=("backups",),
             outcome="onsite",
             detail=f"keeps every backup copy where it runs ({where})",
             values={"hosting": where},
+        )
+
+
+def backup_frequency_known(ctx: Context, doc: Document, field: str, params: NoParams) -> Iterator[Hit]:
+    """A System that has backups and an RPO (stated or inherited) says how often at least one runs.
+
+    With ``rpo: 1h``: ``backups: [{name: nightly}]`` fails (outcome ``unknown``: the RPO cannot
+    be shown to be met); a backup with ``frequency: 1h`` passes, and so does a System without
+    an RPO or without backups (other rules report those).
+    """
+    system = doc.model
+    if not isinstance(system, System) or not system.backups or any(b.frequency for b in system.backups):
+        return
+    rpo, text = inherited_wording(ctx.workspace, doc, "rpo")
+    if rpo is not None:
+        yield Hit(
+            doc=doc,
+            field=("backups",),
+            outcome="unknown",
+            detail=f"has an RPO of {text} but none of its backups says how often it runs",
+            values={"other": text},
         )
 
 

@@ -288,9 +288,16 @@ class Backup(Strict):
     """A copy of a System's data."""
 
     name: Text = Field(description="the backup's name", examples=["nightly-snapshot"])
-    frequency: DurationField = Field(description="time between copies")
+    frequency: DurationField | None = Field(
+        default=None,
+        description="time between copies; leave it out when the plan does not say (backup-meets-rpo reports it)",
+        examples=["1d"],
+    )
     retention: DurationField | None = Field(default=None, description="how long copies are kept")
-    location: HostLocation = Field(description="where the copies are kept")
+    location: HostLocation | None = Field(
+        default=None,
+        description="where the copies are kept; leave it out when the plan does not say (backup-offsite reports it)",
+    )
     last_restore_test: RestoreTest | None = Field(default=None, description="the last restore done by hand")
     restore_validation: RestoreValidation | None = Field(default=None, description="automated restore checks")
 
