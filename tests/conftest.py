@@ -25,6 +25,26 @@ class Run:
     err: str
 
 
+# Two Contacts who deputise for each other, reachable and recently verified: owners that
+# raise no finding of their own, for tests about something else.
+CONTACTS = """\
+apiVersion: bcplint/v1
+kind: Contact
+name: cto
+email: cto@example.com
+phone: "555-0100"
+last_verified: 2026-11-01
+deputy: coo
+---
+apiVersion: bcplint/v1
+kind: Contact
+name: coo
+email: coo@example.com
+phone: "555-0101"
+last_verified: 2026-11-01
+"""
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _session_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """Every run of the test session keeps its parse cache in a directory of its own, never

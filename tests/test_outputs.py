@@ -26,29 +26,13 @@ import pytest
 from bcplint.findings import Finding, LintResult, RuleInfo, Severity
 from bcplint.report import FORMATTERS, ReportOptions
 from bcplint.report.sarif import sarif_log
-from tests.conftest import REPO_ROOT, TODAY, Run, write
+from tests.conftest import CONTACTS, REPO_ROOT, TODAY, Run, write
 
 Bcplint = Callable[..., Run]
 
 SARIF_SCHEMA = REPO_ROOT.parent / "shared" / "schemas" / "sarif-schema-2.1.0.json"
 GOLDEN_WORKSPACE = Path(__file__).parent / "golden" / "workspace"
 
-CONTACTS = """\
-apiVersion: bcplint/v1
-kind: Contact
-name: cto
-email: cto@example.com
-phone: "555-0100"
-last_verified: 2026-11-01
-deputy: coo
----
-apiVersion: bcplint/v1
-kind: Contact
-name: coo
-email: coo@example.com
-phone: "555-0101"
-last_verified: 2026-11-01
-"""
 
 # A Plan with no internal channel at all: BCP501 reports two outcomes on the same field and line.
 PLAN = """\

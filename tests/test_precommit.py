@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import REPO_ROOT, git, write
+from tests.test_workspace import CONTACTS
 
 pytestmark = pytest.mark.slow
 
@@ -30,19 +31,6 @@ CLIENT = _client()
 if CLIENT is None:
     pytest.skip("the pre-commit client is not installed (pip install -e '.[test]')", allow_module_level=True)
 
-CONTACTS = """\
-apiVersion: bcplint/v1
-kind: Contact
-name: cto
-email: cto@example.com
-phone: '+1-555-0100'
----
-apiVersion: bcplint/v1
-kind: Contact
-name: support-lead
-email: support@example.com
-phone: '+1-555-0101'
-"""
 SUPPORT = """\
 apiVersion: bcplint/v1
 kind: Service

@@ -16,26 +16,10 @@ import pytest
 
 from bcplint.load import comments, yaml_stream
 from bcplint.load.parse import YamlText
-from tests.conftest import TODAY, Run, write
+from tests.conftest import CONTACTS, TODAY, Run, write
 
 Bcplint = Callable[..., Run]
 
-CONTACTS = """\
-apiVersion: bcplint/v1
-kind: Contact
-name: cto
-email: cto@example.com
-phone: "555-0100"
-last_verified: 2026-11-01
-deputy: coo
----
-apiVersion: bcplint/v1
-kind: Contact
-name: coo
-email: coo@example.com
-phone: "555-0101"
-last_verified: 2026-11-01
-"""
 
 # One gap: the owner names no Contact (BCP003, reported at line 5, column 8, field owner).
 SERVICE = """\

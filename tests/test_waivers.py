@@ -15,26 +15,10 @@ from typing import Any
 import junitparser
 import pytest
 
-from tests.conftest import TODAY, Run, write
+from tests.conftest import CONTACTS, TODAY, Run, write
 
 Bcplint = Callable[..., Run]
 
-CONTACTS = """\
-apiVersion: bcplint/v1
-kind: Contact
-name: cto
-email: cto@example.com
-phone: "555-0100"
-last_verified: 2026-11-01
-deputy: coo
----
-apiVersion: bcplint/v1
-kind: Contact
-name: coo
-email: coo@example.com
-phone: "555-0101"
-last_verified: 2026-11-01
-"""
 
 # One gap: helpdesk is high but has no RTO (BCP201, reported at 1:1 of services.yaml).
 HELPDESK = """\
