@@ -13,7 +13,7 @@ import pytest
 from bcplint import __version__
 from bcplint.api import LintOptions, load_workspace
 from bcplint.checks.providers import known_provider
-from bcplint.model.kinds import Plan, Team
+from bcplint.model.kinds import Plan, Service, Team
 from tests.conftest import EXAMPLES, TODAY, Run, git, write
 
 SEED_EXAMPLES = ("jitbit", "eververse", "testpoint")
@@ -101,7 +101,7 @@ def test_real_plans_name_no_placeholder_provider(example: str) -> None:
     assert placeholders == []
 
 
-def test_cloudgov_reports_the_gaps_its_readme_lists(bcplint: Callable[..., Run]) -> None:
+def test_cloudgov_reports_the_gaps_its_readme_lists(bcplint: Callable[..., Run], tmp_path: Path) -> None:
     run = bcplint("check", str(EXAMPLES / "cloudgov"), "--today", TODAY, "--format", "json")
     report = json.loads(run.out)
     found: dict[str, list[dict[str, str]]] = {}
@@ -127,7 +127,6 @@ def test_cloudgov_reports_the_gaps_its_readme_lists(bcplint: Callable[..., Run])
     assert documents("BCP601") == services  # no exercise on record
     # The databases are restored from backups the plan does not describe: they exist, but no
     # restore test and no location is on record.
-    assert documents("BCP401") == []
     assert documents("BCP402") == documents("BCP403") == ["rds-databases"]
     assert documents("BCP702") == systems  # regions unnamed
     assert documents("BCP101") == sorted(below_platform + systems + suppliers)  # the Director owns the platform
@@ -139,13 +138,53 @@ def test_cloudgov_reports_the_gaps_its_readme_lists(bcplint: Callable[..., Run])
     [deadline] = found["BCP505"]  # every notification but the one to key customers has a deadline
     assert deadline["field"] == "communication.notify[4]" and "key customer system owners" in deadline["message"]
     assert documents("BCP301") == documents("BCP302") == ["cloud-gov-contingency-plan"]
-    # What the plan does state passes: a deputy for the platform's owner, several authorities
-    # and every procedure, channels to customers, a contingency for every supplier.
+    # What the plan does state passes (a deputy for the platform's owner, every procedure, a
+    # status page, a contingency for every supplier), and the rules with nothing to read stay
+    # silent: nothing out of scope, no supplier RTO, no RPO, no estimate, nothing important,
+    # no zone, no site; the Authorizing Official is needed by three services, not more.
     assert sorted(found) == [
         "BCP101", "BCP103", "BCP105", "BCP201", "BCP202", "BCP206", "BCP301", "BCP302",
         "BCP402", "BCP403", "BCP501", "BCP505", "BCP601", "BCP702",
     ]  # fmt: skip
     assert report["summary"] == {"error": 45, "warning": 15, "info": 0, "waived": 0, "documents": 22, "files": 17}
+
+    # What each dependency is for, as the README's decisions give it.
+    workspace = load_workspace(LintOptions(paths=[str(EXAMPLES / "cloudgov")]))
+
+    def typed(name: str) -> dict[str, str]:
+        return {link.name: link.type for link in workspace.dependency_links(workspace.by_name[name])}
+
+    assert typed("cloud-gov-platform") == {
+        **dict.fromkeys(["cloud-foundry", "bosh", "uaa", "aws", "gsa-secureauth"], "runtime"),
+        **dict.fromkeys(["concourse", "github", "gsa-email"], "recovery"),
+        **dict.fromkeys(["cloud-operations", "authorizing-official"], "people"),
+    }
+    assert typed("bosh") == {"rds-databases": "data", "concourse": "recovery"}
+    for brokered in ("brokered-redis", "brokered-elasticsearch"):
+        service = workspace.by_name[brokered].model
+        assert isinstance(service, Service) and len(service.workarounds) == 1
+        assert "Authorizing Official approves" in " ".join(service.workarounds[0].description.split())
+    platform = workspace.by_name["cloud-gov-platform"].model
+    assert isinstance(platform, Service) and platform.important is None and platform.impact_tolerance is None
+    assert not any(workspace.excluded(doc) for doc in workspace.valid())
+
+    # Two silences the README explains, shown to be margins, not passes: the 3h RTO fills the
+    # 3h MTPD (any work recovery time breaks it), and a fourth service needing the Authorizing
+    # Official would make it a key person.
+    copy = tmp_path / "cloudgov"
+    shutil.copytree(EXAMPLES / "cloudgov", copy)
+    platform_file = copy / "bcp" / "services" / "cloud-gov-platform.yaml"
+    platform_file.write_text(platform_file.read_text("utf-8").replace("\nmtpd: 3h\n", "\nmtpd: 3h\nwrt: 1m\n"), "utf-8")
+    pages_file = copy / "bcp" / "services" / "cloud-gov-pages.yaml"
+    pages = pages_file.read_text("utf-8")
+    pages_file.write_text(
+        pages.replace("  - cloud-gov-platform\n", "  - cloud-gov-platform\n  - authorizing-official\n"), "utf-8"
+    )
+    margins = bcplint("check", str(copy), "--today", TODAY, "--format", "json", "--select", "BCP203,BCP104")
+    assert {(f["rule_id"], f["document"]) for f in json.loads(margins.out)["findings"]} == {
+        ("BCP203", "cloud-gov-platform"),
+        ("BCP104", "authorizing-official"),
+    }
 
 
 def test_operational_resilience_example_shows_tolerances_scenarios_and_typed_dependencies(
