@@ -286,3 +286,60 @@ def test_a_staged_edit_reports_what_it_breaks_below(bcplint: Callable[..., CliRu
     # The service lost its RTO, so the API below it no longer inherits one; the office now
     # serves a critical service and has no alternate. The unrelated printer is not reported.
     assert found == {("BCP201", "shop"), ("BCP201", "shop-api"), ("BCP704", "office")}
+
+
+def _commit_then_stage(git_repo: Path, files: dict[str, str], edits: dict[str, str]) -> None:
+    make(git_repo, {".bcplint.yaml": "", **files})
+    git(git_repo, "add", "-A")
+    git(git_repo, "commit", "-q", "-m", "plan")
+    for path, text in edits.items():
+        (git_repo / path).write_text(text, encoding="utf-8")
+        git(git_repo, "add", path)
+
+
+def test_a_staged_dependency_dropped_reports_what_stops_inheriting(
+    bcplint: Callable[..., CliRun], git_repo: Path
+) -> None:
+    """The database no longer inherits the service's RPO once the API stops keeping data in it:
+    the staged run must see the edge the change removed."""
+    api = "apiVersion: bcplint/v1\nkind: System\nname: api\ncriticality: high\nstateless: true\ndepends_on: [{dep}]\n"
+    _commit_then_stage(
+        git_repo,
+        {
+            "bcp/svc.yaml": "apiVersion: bcplint/v1\nkind: Service\nname: svc\ncriticality: high\nrpo: 15m\n"
+            "depends_on: [api]\n",
+            "bcp/api.yaml": api.format(dep="db"),
+            "bcp/db.yaml": "apiVersion: bcplint/v1\nkind: System\nname: db\ncriticality: critical\nrto: 30m\n",
+        },
+        {"bcp/api.yaml": api.format(dep="{name: db, type: recovery}")},
+    )
+    found = {(f["rule_id"], f["document"]) for f in staged(bcplint, git_repo, "--select", "BCP202")["findings"]}
+    assert found == {("BCP202", "db")}
+
+
+def test_a_staged_alternate_or_team_member_reports_who_relies_on_them(
+    bcplint: Callable[..., CliRun], git_repo: Path
+) -> None:
+    """An alternate Site moved into its primary's town, a team member no longer reachable: the
+    findings fall on the Site and on the service the team owns, which were not staged."""
+    person = "apiVersion: bcplint/v1\nkind: Contact\nname: {name}\nemail: {name}@example.com\n{phone}"
+    site = "apiVersion: bcplint/v1\nkind: Site\nname: backup-office\ntype: office\nlocation: {town}\n"
+    _commit_then_stage(
+        git_repo,
+        {
+            "bcp/svc.yaml": "apiVersion: bcplint/v1\nkind: Service\nname: svc\nowner: team\ncriticality: critical\n"
+            "rto: 1d\nrpo: 1d\ndepends_on: [office]\n",
+            "bcp/office.yaml": "apiVersion: bcplint/v1\nkind: Site\nname: office\ntype: office\nlocation: Leeds\n"
+            "alternate: backup-office\n",
+            "bcp/backup.yaml": site.format(town="York"),
+            "bcp/team.yaml": "apiVersion: bcplint/v1\nkind: Team\nname: team\nmembers: [alice, bob]\n",
+            "bcp/alice.yaml": person.format(name="alice", phone="phone: '1'\n"),
+            "bcp/bob.yaml": person.format(name="bob", phone="phone: '2'\n"),
+        },
+        {
+            "bcp/backup.yaml": site.format(town="Leeds"),
+            "bcp/bob.yaml": person.format(name="bob", phone=""),
+        },
+    )
+    found = {(f["rule_id"], f["document"]) for f in staged(bcplint, git_repo, "--select", "BCP102,BCP704")["findings"]}
+    assert found == {("BCP704", "office"), ("BCP102", "svc")}

@@ -8,22 +8,21 @@ How objectives are read (scenarios, counted dependency types, inheritance) is in
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Literal
 
 from bcplint.checks.base import Context, Hit, NoParams, Params
 from bcplint.checks.fields import defined
 from bcplint.model.types import Duration
 from bcplint.workspace.documents import Document, Workspace
-from bcplint.workspace.graph import path_within, strongly_connected_components
+from bcplint.workspace.graph import longest_below
 from bcplint.workspace.objectives import (
     SCENARIO_WORDING,
     effective,
     objective_graph,
-    plain,
     scenarios_targeted,
-    states,
-    target,
+    states_objective,
+    target_for,
+    targets,
 )
 
 
@@ -42,7 +41,7 @@ def objective_defined(ctx: Context, doc: Document, field: str, params: NoParams)
     if field not in ("rto", "rpo"):
         yield from defined(ctx, doc, field, params)
         return
-    if states(doc, field):
+    if states_objective(doc, field):
         return
     _, source = effective(ctx.workspace, doc, field)
     if source is None:
@@ -57,15 +56,6 @@ def objective_text(value: Duration, scenario: str | None = None, source: Documen
     if source is not None:
         text += f" (inherited from {source.label})"
     return text
-
-
-@dataclass(frozen=True)
-class _Worst:
-    """The dependency with the longest objective below a node, and the path to it."""
-
-    value: Duration
-    name: str
-    path: tuple[str, ...]  # from the first hop to ``name``
 
 
 def dependency_objective(ctx: Context, params: ObjectiveParams) -> Iterator[Hit]:
@@ -86,8 +76,8 @@ def dependency_objective(ctx: Context, params: ObjectiveParams) -> Iterator[Hit]
     label = params.objective.upper()
     reported: set[str] = set()
     for scenario in [None, *scenarios_targeted(docs, params.objective)]:
-        objective = {name: target(workspace.by_name[name], params.objective, scenario) for name in graph}
-        worst = _worst_below(graph, objective)
+        objective = {name: target_for(workspace.by_name[name], params.objective, scenario) for name in graph}
+        worst = longest_below(graph, objective)
         for name in sorted(graph):
             doc = workspace.by_name[name]
             mine, below = objective[name], worst.get(name)
@@ -116,52 +106,6 @@ def dependency_objective(ctx: Context, params: ObjectiveParams) -> Iterator[Hit]
             )
 
 
-def _worst_below(graph: dict[str, list[str]], objective: dict[str, Duration | None]) -> dict[str, _Worst]:
-    """For every node, the longest objective reachable through depends_on, and a path to it.
-
-    Components of the graph are handled dependencies first. Inside a cycle every member
-    reaches every other, so they share one answer, reached through the member whose edge
-    leads to it. Linear in the graph, plus a breadth-first walk inside each (small) cycle.
-    """
-    result: dict[str, _Worst] = {}
-    for component in strongly_connected_components(graph):
-        members = set(component)
-        best: tuple[_Worst, str] | None = None  # the worst candidate and the member it leaves from
-        for member in sorted(component):
-            for candidate in _candidates(graph[member], objective, result, members):
-                if best is None or _longer(candidate, best[0]):
-                    best = (candidate, member)
-        if best is None:
-            continue
-        worst, exit_member = best
-        for member in component:
-            if member == exit_member:
-                result[member] = worst
-                continue
-            lead = path_within(graph, members, member, exit_member)
-            result[member] = _Worst(worst.value, worst.name, (*lead, *worst.path))
-    return result
-
-
-def _candidates(
-    children: list[str], objective: dict[str, Duration | None], result: dict[str, _Worst], members: set[str]
-) -> list[_Worst]:
-    found = []
-    for child in children:
-        own = objective.get(child)
-        if own is not None:
-            found.append(_Worst(own, child, (child,)))
-        below = result.get(child) if child not in members else None
-        if below is not None:
-            found.append(_Worst(below.value, below.name, (child, *below.path)))
-    return found
-
-
-def _longer(a: _Worst, b: _Worst) -> bool:
-    """Longer objective first; on a tie the shorter path, then the smaller name, for stable output."""
-    return (-a.value.seconds, len(a.path), a.name) < (-b.value.seconds, len(b.path), b.name)
-
-
 def capability_meets_target(ctx: Context, doc: Document, field: str, params: NoParams) -> Iterator[Hit]:
     """Every estimated or measured capability in ``objectives`` is within the target for its
     scenario (the target entry for it, else the plain ``rto``/``rpo``).
@@ -175,7 +119,7 @@ def capability_meets_target(ctx: Context, doc: Document, field: str, params: NoP
             continue
         for objective in ("rto", "rpo"):
             capability = getattr(entry, objective)
-            promised = target(doc, objective, entry.scenario)
+            promised = target_for(doc, objective, entry.scenario)
             if capability is None or promised is None or capability.seconds <= promised.seconds:
                 continue
             yield Hit(
@@ -209,23 +153,16 @@ def rto_within_mtpd(ctx: Context, doc: Document, field: str, params: NoParams) -
     if not isinstance(mtpd, Duration):
         return
     extra = wrt.seconds if isinstance(wrt, Duration) else 0
-    candidates: list[tuple[int, Duration, str | None, tuple[str | int, ...]]] = []
-    own = plain(doc, "rto")
-    if own is not None:
-        candidates.append((own.seconds, own, None, ("rto",)))
-    for index, entry in enumerate(getattr(doc.model, "objectives", ())):
-        if entry.status == "target" and entry.rto is not None:
-            candidates.append((entry.rto.seconds, entry.rto, entry.scenario, ("objectives", index, "rto")))
-    over = [c for c in candidates if c[0] + extra > mtpd.seconds]
+    over = [found for found in targets(doc, "rto") if found.value.seconds + extra > mtpd.seconds]
     if not over:
         return
-    _, rto, scenario, path = max(over, key=lambda c: c[0])
-    value = objective_text(rto, scenario)
+    worst = max(over, key=lambda found: found.value.seconds)
+    value = objective_text(worst.value, worst.scenario)
     if isinstance(wrt, Duration):
         value += f" plus a work recovery time of {wrt}"
     yield Hit(
         doc=doc,
-        field=path,
+        field=worst.field,
         outcome="violated",
         detail=f"has an RTO of {value}, beyond its maximum tolerable disruption of {mtpd}",
         values={"value": value, "other": str(mtpd)},

@@ -14,6 +14,8 @@ from bcplint.git.trees import read_blobs
 from bcplint.load.discover import SUFFIXES, WorkspaceSpec, display_path
 from bcplint.load.parse import load_file
 from bcplint.load.read import MAX_FILE_BYTES
+from bcplint.model.validate import validate
+from bcplint.workspace.documents import dependency_names
 
 
 @dataclass(frozen=True)
@@ -67,16 +69,32 @@ def configuration_files(spec: WorkspaceSpec, options: LintOptions) -> set[str]:
     return {display_path(os.path.normpath(f), spec.base) for f in files}
 
 
-def names_removed(repository: Path, changed: Changes) -> set[str]:
-    """Names the documents of the changed files had at the base: what a deletion or rename may
-    have taken away (the workspace tells which of them are really gone)."""
+@dataclass(frozen=True)
+class Before:
+    """What the changed files held at the base: the names of their documents (what a deletion or
+    rename may have taken away; the workspace tells which are really gone) and what those
+    documents depended on (a dependency dropped or retyped stops passing an objective down)."""
+
+    names: set[str]
+    referred: set[str]
+
+
+def before_change(repository: Path, changed: Changes) -> Before:
+    """The changed files' plan documents as they were at ``changed.base`` (empty without one)."""
+    names: set[str] = set()
+    referred: set[str] = set()
     if changed.base is None:
-        return set()
+        return Before(names, referred)
     candidates = sorted(p for p in changed.paths if p.lower().endswith(SUFFIXES))
     contents = read_blobs(repository, [f"{changed.base}:{p}" for p in candidates], limit=MAX_FILE_BYTES)
-    names: set[str] = set()
     for path, content in zip(candidates, contents, strict=True):
-        if content is not None:
-            held = (d.data.get("name") for d in load_file(path, content).documents)
-            names.update(name for name in held if isinstance(name, str))
-    return names
+        if content is None:
+            continue
+        for document in load_file(path, content).documents:
+            name = document.data.get("name")
+            if isinstance(name, str):
+                names.add(name)
+            model, _ = validate(document.data)
+            if model is not None:
+                referred.update(dependency_names(model))
+    return Before(names, referred)

@@ -13,7 +13,7 @@ import dataclasses
 import gc
 from collections.abc import Iterator
 
-from bcplint.engine.changes import Changes, changes, configuration_files, names_removed
+from bcplint.engine.changes import Changes, before_change, changes, configuration_files
 from bcplint.engine.history import HistorySource
 from bcplint.engine.options import LintOptions, today_utc
 from bcplint.engine.run import Run, check
@@ -137,7 +137,8 @@ def _scope(spec: WorkspaceSpec, workspace: Workspace, changed: Changes | None, c
         scope = scope & under_paths(display_path(t, spec.base) for t in spec.targets)
     if changed is not None and not changed.paths & configuration:
         assert spec.repository is not None  # changes() insists on a repository
-        scope = scope & affected_by(workspace, changed.paths, names_removed(spec.repository, changed))
+        before = before_change(spec.repository, changed)
+        scope = scope & affected_by(workspace, changed.paths, before.names, before.referred)
     return scope
 
 

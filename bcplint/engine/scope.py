@@ -81,9 +81,11 @@ def under_paths(targets: Iterable[str]) -> Scope:
     return Scope(prefixes=tuple(t.rstrip("/") for t in targets))
 
 
-def affected_by(workspace: Workspace, changed: Collection[str], removed: Collection[str] = ()) -> Scope:
+def affected_by(
+    workspace: Workspace, changed: Collection[str], removed: Collection[str] = (), referred_before: Collection[str] = ()
+) -> Scope:
     """What a change touches (:func:`bcplint.workspace.impact.affected`), and the changed files."""
-    touched = affected(workspace, changed, removed)
+    touched = affected(workspace, changed, removed, referred_before)
     documents = frozenset((d.path, d.name) for d in touched)
     return Scope(documents=documents, files=frozenset(changed) | {d.path for d in touched})
 

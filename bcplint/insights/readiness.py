@@ -25,7 +25,7 @@ from bcplint.model.kinds import Exercise, Plan, System
 from bcplint.packs import builtin_pack_dir
 from bcplint.workspace.documents import Document, Workspace
 from bcplint.workspace.graph import edges, reachable_sets, reversed_edges
-from bcplint.workspace.objectives import effective, plain
+from bcplint.workspace.objectives import effective, own_objective, targets
 
 Status = Literal["ok", "warn", "fail", "none"]
 
@@ -191,20 +191,16 @@ def _objective_text(workspace: Workspace, doc: Document, objective: str) -> str:
     """``4h``; for an RPO of a System that keeps no data of its own, where its data is; the
     per-scenario targets (``zone 2h, region 96h``) when there is no plain one; ``1h from
     checkout`` when it is inherited; ``none``."""
-    own = plain(doc, objective)
+    own = own_objective(doc, objective)
     if own is not None:
         return str(own)
     model = doc.model
     if objective == "rpo" and isinstance(model, System) and not model.keeps_own_data:
         stores = [link.name for link in workspace.dependency_links(doc) if link.type == "data"]
         return f"data in {', '.join(stores)}" if stores else "stateless"
-    targets = [
-        f"{entry.scenario} {getattr(entry, objective)}"
-        for entry in getattr(doc.model, "objectives", ())
-        if entry.status == "target" and getattr(entry, objective) is not None
-    ]
-    if targets:
-        return ", ".join(targets)
+    stated = [f"{found.scenario} {found.value}" for found in targets(doc, objective)]
+    if stated:
+        return ", ".join(stated)
     value, source = effective(workspace, doc, objective)
     if source is not None:
         return f"{value} from {source.name}" if value is not None else f"from {source.name}"

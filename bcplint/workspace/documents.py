@@ -53,7 +53,7 @@ class Reference:
 
 
 @dataclass(frozen=True)
-class Link:
+class DependencyLink:
     """One ``depends_on`` entry: its position, the name it holds and its dependency type."""
 
     index: int
@@ -115,9 +115,9 @@ class Workspace:
 
     def dependencies(self, doc: Document) -> list[str]:
         """The names ``doc`` depends on, every type, in the order written."""
-        return [entry if isinstance(entry, str) else entry.name for entry in getattr(doc.model, "depends_on", ())]
+        return dependency_names(doc.model)
 
-    def dependency_links(self, doc: Document) -> list[Link]:
+    def dependency_links(self, doc: Document) -> list[DependencyLink]:
         """What ``doc`` depends on, each with its position in ``depends_on`` and its type (the one
         written, else the default for the kind it names: see :func:`default_dependency_type`)."""
         links = []
@@ -125,7 +125,9 @@ class Workspace:
             name = entry if isinstance(entry, str) else entry.name
             written = None if isinstance(entry, str) else entry.type
             target = self.by_name.get(name)
-            links.append(Link(index, name, written or default_dependency_type(target.kind if target else None)))
+            links.append(
+                DependencyLink(index, name, written or default_dependency_type(target.kind if target else None))
+            )
         return links
 
     def excluded(self, doc: Document) -> bool:
@@ -165,7 +167,13 @@ def build_workspace(files: list[LoadedFile], today: dt.date) -> Workspace:
 def references(doc: Document) -> Iterator[Reference]:
     """Every reference a valid document makes, with its field path, in field order."""
     if doc.model is not None:
-        yield from _walk_refs(doc, doc.model, ())
+        for field, target, kinds in _walk_refs(doc.model, ()):
+            yield Reference(source=doc, field=field, target=target, kinds=kinds)
+
+
+def dependency_names(model: BaseModel | None) -> list[str]:
+    """The names a validated document's ``depends_on`` holds, every type, in the order written."""
+    return [entry if isinstance(entry, str) else entry.name for entry in getattr(model, "depends_on", ())]
 
 
 @functools.cache  # a pure function of a model class: computed once per class
@@ -177,22 +185,23 @@ def _ref_fields(model: type[BaseModel]) -> tuple[tuple[str, Ref | None], ...]:
     )
 
 
-def _walk_refs(doc: Document, model: BaseModel, prefix: FieldPath) -> Iterator[Reference]:
+def _walk_refs(model: BaseModel, prefix: FieldPath) -> Iterator[tuple[FieldPath, str, tuple[str, ...]]]:
+    """(field path, name referred to, kinds it may be) for every reference in ``model``."""
     for name, ref in _ref_fields(type(model)):
         value = getattr(model, name)
         if value is None or (ref is None and isinstance(value, str)):
             continue
         path = (*prefix, name)
         if isinstance(value, BaseModel):
-            yield from _walk_refs(doc, value, path)
+            yield from _walk_refs(value, path)
         elif isinstance(value, list):
             for i, item in enumerate(value):
                 if isinstance(item, BaseModel):
-                    yield from _walk_refs(doc, item, (*path, i))
+                    yield from _walk_refs(item, (*path, i))
                 elif ref is not None and isinstance(item, str):
-                    yield Reference(source=doc, field=(*path, i), target=item, kinds=ref.kinds)
+                    yield (*path, i), item, ref.kinds
         elif ref is not None and isinstance(value, str):
-            yield Reference(source=doc, field=path, target=value, kinds=ref.kinds)
+            yield path, value, ref.kinds
 
 
 def _item_ref(annotation: Any) -> Ref | None:

@@ -1,15 +1,19 @@
-"""The dependency graph of Services, Systems and Suppliers, and every walk over it.
+"""The dependency graph, and every walk over it.
 
-A graph here is ``name -> names it depends on`` (:func:`edges`). Every traversal bcplint makes
-lives in this module: what a document relies on, what relies on it, what a change affects,
-the strongly connected components (cycles) and the shortest paths inside them.
+A graph here is ``name -> names it depends on`` (:func:`edges`): every Service, System and
+Supplier, and the Sites, Teams and Contacts something depends on. Every traversal bcplint makes
+lives in this module: what a document relies on, what relies on it, the strongly connected
+components (cycles), the shortest paths inside them, and the longest duration below each node.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Hashable, Iterable
+from collections.abc import Callable, Collection, Hashable, Iterable, Mapping
+from dataclasses import dataclass
 from typing import TypeVar
 
+from bcplint.model.refs import SERVICE_DEPENDENCY_KINDS, SYSTEM_DEPENDENCY_KINDS
+from bcplint.model.types import Duration
 from bcplint.workspace.documents import Document, Workspace
 
 T = TypeVar("T")
@@ -18,6 +22,8 @@ N = TypeVar("N", bound=Hashable)
 GRAPH_KINDS = ("Service", "System", "Supplier")
 # Kinds that are only ever depended on: in the graph when something depends on them.
 LEAF_KINDS = ("Site", "Team", "Contact")
+# What each kind's depends_on may name; an entry naming another kind is BCP003's, not an edge.
+DEPENDENCY_KINDS = {"Service": SERVICE_DEPENDENCY_KINDS, "System": SYSTEM_DEPENDENCY_KINDS}
 
 
 def edges(workspace: Workspace, types: Collection[str] | None = None) -> dict[str, list[str]]:
@@ -32,10 +38,11 @@ def edges(workspace: Workspace, types: Collection[str] | None = None) -> dict[st
             assert doc.name is not None
             if workspace.by_name.get(doc.name) is not doc:
                 continue  # a duplicate: the first document with the name stands for it
+            allowed = DEPENDENCY_KINDS.get(doc.kind or "", ())
             graph[doc.name] = [
                 link.name
                 for link in workspace.dependency_links(doc)
-                if (types is None or link.type in types) and workspace.get(link.name, GRAPH_KINDS + LEAF_KINDS)
+                if (types is None or link.type in types) and workspace.get(link.name, allowed)
             ]
         for targets in list(graph.values()):
             for target in targets:
@@ -165,10 +172,12 @@ def _cycle_in(graph: dict[str, list[str]], component: list[str]) -> list[str]:
     return [start, *path_within(graph, set(component), start, start)[:-1]]
 
 
-def reachable(starts: Iterable[N], neighbours: Callable[[N], Iterable[N]]) -> list[N]:
+def reachable(starts: Iterable[N], neighbours: Callable[[N], Iterable[N]], seen: set[N] | None = None) -> list[N]:
     """``starts`` and everything reachable from them, each once, in the order first reached
-    (depth first, without recursion: a long chain cannot exhaust the stack)."""
-    seen: set[N] = set()
+    (depth first, without recursion: a long chain cannot exhaust the stack). With ``seen``, the
+    nodes in it are not visited again and the nodes visited are added to it, so several walks
+    sharing one set are linear together."""
+    seen = set() if seen is None else seen
     found: list[N] = []
     stack = list(reversed(list(starts)))
     while stack:
@@ -196,3 +205,59 @@ def around(graph: dict[str, list[str]], focus: str) -> set[str]:
     """``focus``, everything it depends on and everything that depends on it."""
     reverse = reversed_edges(graph)
     return {*reachable([focus], lambda n: graph.get(n, [])), *reachable([focus], lambda n: reverse.get(n, []))}
+
+
+@dataclass(frozen=True)
+class Longest:
+    """The dependency with the longest duration below a node, and the path to it."""
+
+    value: Duration
+    name: str
+    path: tuple[str, ...]  # from the first hop to ``name``
+
+
+def longest_below(graph: dict[str, list[str]], values: Mapping[str, Duration | None]) -> dict[str, Longest]:
+    """For every node, the longest of ``values`` reachable through its dependencies (itself
+    excluded), and a shortest path to it; nodes that reach no value are left out.
+
+    Components of the graph are handled dependencies first. Inside a cycle every member
+    reaches every other, so they share one answer, reached through the member whose edge
+    leads to it. Linear in the graph, plus a breadth-first walk inside each (small) cycle.
+    """
+    result: dict[str, Longest] = {}
+    for component in strongly_connected_components(graph):
+        members = set(component)
+        best: tuple[Longest, str] | None = None  # the worst candidate and the member it leaves from
+        for member in sorted(component):
+            for candidate in _candidates(graph[member], values, result, members):
+                if best is None or _longer(candidate, best[0]):
+                    best = (candidate, member)
+        if best is None:
+            continue
+        worst, exit_member = best
+        for member in component:
+            if member == exit_member:
+                result[member] = worst
+                continue
+            lead = path_within(graph, members, member, exit_member)
+            result[member] = Longest(worst.value, worst.name, (*lead, *worst.path))
+    return result
+
+
+def _candidates(
+    children: list[str], values: Mapping[str, Duration | None], result: dict[str, Longest], members: set[str]
+) -> list[Longest]:
+    found = []
+    for child in children:
+        own = values.get(child)
+        if own is not None:
+            found.append(Longest(own, child, (child,)))
+        below = result.get(child) if child not in members else None
+        if below is not None:
+            found.append(Longest(below.value, below.name, (child, *below.path)))
+    return found
+
+
+def _longer(a: Longest, b: Longest) -> bool:
+    """Longer first; on a tie the shorter path, then the smaller name, for stable output."""
+    return (-a.value.seconds, len(a.path), a.name) < (-b.value.seconds, len(b.path), b.name)

@@ -6,51 +6,68 @@ their findings; everything else is left as it was.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 
 from bcplint.workspace.documents import Document, Workspace, references
 from bcplint.workspace.graph import LEAF_KINDS, edges, reachable
-from bcplint.workspace.objectives import COUNTED_TYPES, objective_graph, states
+from bcplint.workspace.objectives import INHERITING_KINDS, objective_graph, own_objective
 
 
-def affected(workspace: Workspace, changed: Collection[str], removed: Collection[str] = ()) -> list[Document]:
-    """The documents in the ``changed`` files (report paths) or referring to a ``removed`` name
-    that no document holds any more; what depends on them (transitively) and the plans covering
-    any of those; and below them, what takes something from them: the Systems their objectives
-    flow down to, the Sites and the people they rely on (whether a Site needs an alternate,
-    how much rests on one person, depend on what relies on them)."""
-    dependents: dict[str, list[Document]] = {}
-    for doc in workspace.valid():
-        for name in workspace.dependencies(doc):
-            dependents.setdefault(name, []).append(doc)
-    covering = workspace.referrers("Plan", "covers")
+def affected(
+    workspace: Workspace,
+    changed: Collection[str],
+    removed: Collection[str] = (),
+    referred_before: Collection[str] = (),
+) -> list[Document]:
+    """The documents whose findings a change to the ``changed`` files (report paths) may change.
+
+    - the documents in those files, and those referring to a ``removed`` name no document holds
+      any more (a deletion or a rename);
+    - everything that refers to any of them, transitively, through any reference: what depends
+      on them, the plans covering them, the owner of a team whose member changed, a Site whose
+      alternate moved, the waivers naming them;
+    - below them, what takes something from them: the Systems without an objective of their own
+      that objectives flow down to, and the Sites, Teams and Contacts they rely on, also through
+      their Systems;
+    - the same below what their previous versions depended on (``referred_before``), those
+      included: a dependency dropped or retyped stops passing an objective down.
+    """
+    referrers: dict[str, list[Document]] = workspace.memo(("referrers", "any"), lambda: _referrers(workspace))
     gone = set(removed) - set(workspace.by_name)
     starts = [doc for doc in workspace.docs if doc.path in changed]
     if gone:
         starts += [doc for doc in workspace.valid() if any(ref.target in gone for ref in references(doc))]
+    above = reachable(starts, lambda doc: referrers.get(doc.name, []) if doc.name is not None else [])
+    names = [doc.name for doc in starts if doc.name is not None]
+    below = _below(workspace, [*names, *sorted(set(referred_before))])
+    return list(dict.fromkeys([*above, *below]))
 
-    def touched_by(doc: Document) -> list[Document]:
-        return [*dependents.get(doc.name, []), *covering.get(doc.name, [])] if doc.name is not None else []
 
-    above = reachable(starts, touched_by)
-    return list(dict.fromkeys([*above, *_below(workspace, [doc.name for doc in starts if doc.name])]))
+def _referrers(workspace: Workspace) -> dict[str, list[Document]]:
+    """name -> the valid documents that refer to it, through any reference."""
+    index: dict[str, list[Document]] = {}
+    for doc in workspace.valid():
+        for name in dict.fromkeys(ref.target for ref in references(doc)):
+            index.setdefault(name, []).append(doc)
+    return index
+
+
+def _children(graph: dict[str, list[str]]) -> Callable[[str], list[str]]:
+    return lambda name: graph.get(name, [])
 
 
 def _below(workspace: Workspace, names: Iterable[str]) -> list[Document]:
-    """What the named documents pass something down to: Systems that inherit an objective through
-    them, and the Sites, Teams and Contacts they rely on, directly or through their Systems."""
-    found: list[Document] = []
-    names = list(names)
-    for objective in COUNTED_TYPES:
-        graph = objective_graph(workspace, objective)
-
-        def inheritors(name: str, graph: dict[str, list[str]] = graph, objective: str = objective) -> list[str]:
-            return [child for child in graph.get(name, []) if not states(workspace.by_name[child], objective)]
-
-        found += [workspace.by_name[n] for n in reachable(names, inheritors) if n not in names]
+    """What the named documents pass something down to: the Systems below them, along the
+    dependency types that carry an objective, that have none of their own (the strictest one
+    above flows down, through Systems that state theirs too), and the Sites, Teams and Contacts
+    they rely on, directly or through their Systems."""
+    starts = [name for name in names if name in workspace.by_name]
+    found: list[str] = []
+    for objective in ("rto", "rpo"):
+        for name in reachable(starts, _children(objective_graph(workspace, objective))):
+            doc = workspace.by_name[name]
+            if doc.kind in INHERITING_KINDS and own_objective(doc, objective) is None:
+                found.append(name)
     everything = edges(workspace)
-    for name in reachable(names, lambda n: everything.get(n, [])):
-        doc = workspace.by_name.get(name)
-        if doc is not None and doc.kind in LEAF_KINDS:
-            found.append(doc)
-    return found
+    found += [n for n in reachable(starts, lambda n: everything.get(n, [])) if workspace.by_name[n].kind in LEAF_KINDS]
+    return [workspace.by_name[name] for name in dict.fromkeys(found)]

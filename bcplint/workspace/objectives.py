@@ -18,26 +18,27 @@ A recovery dependency (deployment, configuration management, backup tooling) mus
 before what it rebuilds can be, so it bounds the RTO; it holds none of the dependent's data,
 so its RPO says nothing about the dependent's data loss.
 
-Objectives flow down, never up. A System that states no RTO (or RPO) is judged against the
-strictest one stated by what depends on it, through the counted types, transitively: a plan
-that sets objectives once per service gets no "no RTO" finding on each part, and the parts'
-backups and restores are held to the service's objective (the finding says it is inherited).
-A Service's own objectives are the business impact analysis's decision (ISO 22301:2019
-8.2.2), so a Service never takes one from its parts or from another Service.
+Objectives flow down, never up. A System with no plain RTO (or RPO) of its own is judged
+against the strictest plain one stated by anything that depends on it, through the counted
+types, transitively (``checkout`` 1h -> ``api`` 2h -> ``db``: the db is held to 1h, since the
+API must be back within 1h for checkout). A plan that sets objectives once per service gets no
+"no RTO" finding on each part, and the parts' backups and restores are held to the service's
+objective (the finding says it is inherited). Per-scenario targets are compared like with
+like by the inversion rules; they do not stop the plain objective from flowing down. A
+Service's own objectives are the business impact analysis's decision (ISO 22301:2019 8.2.2),
+so a Service never takes one from its parts or from another Service (it passes on what it
+inherits, though).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Literal
 
 from bcplint.model.parts import SCENARIOS
 from bcplint.model.types import Duration
 from bcplint.workspace.documents import Document, Workspace
 from bcplint.workspace.graph import edges, reversed_edges, strongly_connected_components
-
-ObjectiveName = Literal["rto", "rpo"]
 
 COUNTED_TYPES: dict[str, frozenset[str]] = {
     "rto": frozenset({"runtime", "data", "information", "recovery"}),
@@ -59,43 +60,55 @@ SCENARIO_WORDING = {
 }
 
 
-def plain(doc: Document | None, objective: str) -> Duration | None:
-    """The document's own ``rto`` or ``rpo`` field (a Supplier's ``rto`` is its contracted one)."""
+def own_objective(doc: Document | None, objective: str) -> Duration | None:
+    """The document's own plain ``rto`` or ``rpo`` (a Supplier's ``rto`` is its contracted one)."""
     value = getattr(doc.model, objective, None) if doc is not None else None
     return value if isinstance(value, Duration) else None
 
 
-def target(doc: Document | None, objective: str, scenario: str | None = None) -> Duration | None:
-    """The target for ``scenario``: an ``objectives`` entry with status target for it, else the
-    plain field (the target for every scenario no entry overrides). ``scenario=None``: the plain field."""
+@dataclass(frozen=True)
+class Target:
+    """One target a document states: plain (``scenario`` None) or for one scenario."""
+
+    value: Duration
+    scenario: str | None
+    field: tuple[str | int, ...]  # where it is written: ("rto",) or ("objectives", 2, "rto")
+
+
+def targets(doc: Document, objective: str) -> list[Target]:
+    """Every target of ``objective`` the document states: the plain field first, then each
+    ``objectives`` entry with status target and that objective set, in the order written."""
+    found = []
+    own = own_objective(doc, objective)
+    if own is not None:
+        found.append(Target(own, None, (objective,)))
+    for index, entry in enumerate(getattr(doc.model, "objectives", ())):
+        value = getattr(entry, objective)
+        if entry.status == "target" and value is not None:
+            found.append(Target(value, entry.scenario, ("objectives", index, objective)))
+    return found
+
+
+def target_for(doc: Document | None, objective: str, scenario: str | None = None) -> Duration | None:
+    """The target for ``scenario``: its ``objectives`` entry with status target, else the plain
+    field (the target for every scenario no entry overrides). ``scenario=None``: the plain field."""
     if doc is None:
         return None
     if scenario is not None:
-        for entry in getattr(doc.model, "objectives", ()):
-            value = getattr(entry, objective)
-            if entry.scenario == scenario and entry.status == "target" and value is not None:
-                return value  # type: ignore[no-any-return]
-    return plain(doc, objective)
+        for found in targets(doc, objective):
+            if found.scenario == scenario:
+                return found.value
+    return own_objective(doc, objective)
 
 
-def states(doc: Document, objective: str) -> bool:
+def states_objective(doc: Document, objective: str) -> bool:
     """True when the document states the objective itself: the plain field or a target entry."""
-    if plain(doc, objective) is not None:
-        return True
-    return any(
-        entry.status == "target" and getattr(entry, objective) is not None
-        for entry in getattr(doc.model, "objectives", ())
-    )
+    return bool(targets(doc, objective))
 
 
 def scenarios_targeted(docs: Iterable[Document], objective: str) -> list[str]:
     """The scenarios some document sets a target for, in the format's order."""
-    used = {
-        entry.scenario
-        for doc in docs
-        for entry in getattr(doc.model, "objectives", ())
-        if entry.status == "target" and getattr(entry, objective) is not None
-    }
+    used = {found.scenario for doc in docs for found in targets(doc, objective)}
     return [scenario for scenario in SCENARIOS if scenario in used]
 
 
@@ -106,7 +119,7 @@ def objective_graph(workspace: Workspace, objective: str) -> dict[str, list[str]
     def build() -> dict[str, list[str]]:
         graph = edges(workspace, COUNTED_TYPES[objective])
         kept = {name for name in graph if not workspace.excluded(workspace.by_name[name])}
-        return {name: [t for t in targets if t in kept] for name, targets in graph.items() if name in kept}
+        return {name: [t for t in goals if t in kept] for name, goals in graph.items() if name in kept}
 
     return workspace.memo(("objective-graph", objective), build)
 
@@ -115,8 +128,8 @@ def objective_graph(workspace: Workspace, objective: str) -> dict[str, list[str]
 class Inherited:
     """An objective a component takes from what depends on it.
 
-    ``value`` is the strictest plain objective stated above it (None when those above state
-    only per-scenario targets); ``source`` is the document that states it.
+    ``value`` is the strictest plain objective stated by anything above it (None when those
+    above state only per-scenario targets); ``source`` is the document that states it.
     """
 
     value: Duration | None
@@ -124,18 +137,18 @@ class Inherited:
 
 
 def inherited(workspace: Workspace, objective: str) -> dict[str, Inherited]:
-    """name -> what each System that states no ``objective`` inherits, for those that inherit one.
-
-    Dependents are handled before their dependencies, so a chain passes the value all the way
-    down (``checkout`` 1h -> ``orders-api`` -> ``orders-db``: both inherit 1h from checkout),
-    also through a Service that states none (it passes the value on without taking it: its own
-    objective stays the impact analysis's to set). Members of a dependency cycle share what
-    reaches any of them. Linear in the graph.
-    """
+    """name -> what each System with no plain ``objective`` of its own inherits, for those that
+    inherit one. Linear in the graph (see :func:`_above`)."""
 
     def systems_only() -> dict[str, Inherited]:
-        passed = _passed_down(workspace, objective)
-        return {name: taken for name, taken in passed.items() if workspace.by_name[name].kind in INHERITING_KINDS}
+        above = _above(workspace, objective)
+        return {
+            name: taken
+            for name, taken in above.items()
+            if (doc := workspace.by_name[name]).kind in INHERITING_KINDS
+            and own_objective(doc, objective) is None
+            and taken.source is not doc
+        }
 
     return workspace.memo(("inherited", objective), systems_only)
 
@@ -143,51 +156,53 @@ def inherited(workspace: Workspace, objective: str) -> dict[str, Inherited]:
 def effective(workspace: Workspace, doc: Document, objective: str) -> tuple[Duration | None, Document | None]:
     """The plain objective a rule compares with, and where it came from: the document's own
     (source None), else the inherited one (source: the document that states it)."""
-    own = plain(doc, objective)
+    own = own_objective(doc, objective)
     if own is not None or doc.name is None:
         return own, None
     taken = inherited(workspace, objective).get(doc.name)
     return (taken.value, taken.source) if taken is not None else (None, None)
 
 
-def _passed_down(workspace: Workspace, objective: str) -> dict[str, Inherited]:
-    """name -> the strictest objective stated above each document that states none itself."""
+def _above(workspace: Workspace, objective: str) -> dict[str, Inherited]:
+    """name -> the strictest objective stated by anything that depends on it, transitively.
+
+    Components are handled dependents first, so each one sees the final answer of everything
+    above it. A dependent offers its own plain objective, what it has from above, and (when it
+    states per-scenario targets only) itself with no value, so its parts count as covered.
+    Members of a cycle depend on each other: they share what any of them offers.
+    """
     graph = objective_graph(workspace, objective)
     dependents = reversed_edges(graph)
     result: dict[str, Inherited] = {}
-    # Components come dependencies first; walking them backwards meets every dependent first.
-    for component in reversed(strongly_connected_components(graph)):
+    for component in reversed(strongly_connected_components(graph)):  # dependencies come first
         members = set(component)
-        best: Inherited | None = None
-        for member in component:
-            for above in dependents.get(member, []):
-                offer = _offer(workspace, above, objective, result) if above not in members else None
-                if offer is not None and (best is None or _stricter(offer, best)):
-                    best = offer
-            own = workspace.by_name[member]
-            if len(component) > 1 and states(own, objective):
-                mine = Inherited(plain(own, objective), own)
-                if best is None or _stricter(mine, best):
-                    best = mine
-        if best is None:
-            continue
-        for member in component:
-            doc = workspace.by_name[member]
-            if not states(doc, objective) and best.source is not doc:
+        offers = [
+            offer
+            for member in component
+            for above in dependents.get(member, [])
+            if above not in members
+            for offer in _offers(workspace, above, objective, result)
+        ]
+        if len(component) > 1:
+            offers += [offer for member in component for offer in _offers(workspace, member, objective, {})]
+        if offers:
+            best = min(offers, key=_strictness)
+            for member in component:
                 result[member] = best
     return result
 
 
-def _offer(workspace: Workspace, name: str, objective: str, result: dict[str, Inherited]) -> Inherited | None:
-    """What the dependent ``name`` passes down: its own objective, else what it inherited."""
+def _offers(workspace: Workspace, name: str, objective: str, result: dict[str, Inherited]) -> list[Inherited]:
     doc = workspace.by_name[name]
-    if states(doc, objective):
-        return Inherited(plain(doc, objective), doc)
-    return result.get(name)
+    found = [result[name]] if name in result else []
+    own = own_objective(doc, objective)
+    if own is not None:
+        found.append(Inherited(own, doc))
+    elif states_objective(doc, objective):
+        found.append(Inherited(None, doc))
+    return found
 
 
-def _stricter(a: Inherited, b: Inherited) -> bool:
-    """A stated value beats none; a shorter one a longer; then the smaller name, for stable output."""
-    a_key = (a.value is None, a.value.seconds if a.value else 0, a.source.name or "")
-    b_key = (b.value is None, b.value.seconds if b.value else 0, b.source.name or "")
-    return a_key < b_key
+def _strictness(offer: Inherited) -> tuple[bool, int, str]:
+    """A stated value before none; a shorter one before a longer; then the name, for stable output."""
+    return (offer.value is None, offer.value.seconds if offer.value else 0, offer.source.name or "")
