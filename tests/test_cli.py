@@ -146,7 +146,7 @@ def test_cloudgov_reports_the_gaps_its_readme_lists(bcplint: Callable[..., Run],
         "BCP101", "BCP103", "BCP105", "BCP201", "BCP202", "BCP206", "BCP301", "BCP302",
         "BCP402", "BCP403", "BCP501", "BCP505", "BCP601", "BCP702",
     ]  # fmt: skip
-    assert report["summary"] == {"error": 45, "warning": 15, "info": 0, "waived": 0, "documents": 22, "files": 17}
+    assert report["summary"] == {"error": 44, "warning": 16, "info": 0, "waived": 0, "documents": 22, "files": 17}
 
     # What each dependency is for, as the README's decisions give it.
     workspace = load_workspace(LintOptions(paths=[str(EXAMPLES / "cloudgov")]))

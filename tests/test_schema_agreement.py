@@ -552,3 +552,13 @@ def test_duration_pattern_needs_no_engine_specific_syntax() -> None:
     pattern = SCHEMA["$defs"]["System"]["properties"]["rto"]["anyOf"][0]["pattern"]
     assert not any(token in pattern for token in ("\\d", "\\s", "\\w", "(?=", "(?!", "(?<"))
     assert set(pattern) <= set(string.ascii_letters + string.digits + "^$[]()?:+*|\\-{} ")
+
+
+@pytest.mark.parametrize(
+    "hosting",
+    [{"provider": "aws", "zone": "a", "zones": []}, {"provider": "aws", "zone": "a", "zones": ["b"]}],
+)
+def test_zone_and_zones_together_are_rejected_by_both(hosting: dict[str, Any]) -> None:
+    """An empty ``zones`` beside ``zone`` is still both given: the schema says so, and so does bcplint."""
+    document = {**SYSTEM, "hosting": hosting}
+    assert verdicts(document) == (False, False), explain(document)

@@ -52,8 +52,8 @@ def owner_deputy(ctx: Context, doc: Document, field: str, params: NoParams) -> I
 
     Passes when owner ``dba`` has ``deputy: sre``, or owner team ``it-ops`` has two members
     with email and phone; fails with outcome ``missing`` when the owner has no deputy,
-    ``self`` when the deputy is the owner, ``thin`` for a team of fewer than two reachable
-    people. Silent without a known owner.
+    ``self`` when the deputy is the owner, ``excluded`` when the deputy is out of continuity
+    scope, ``thin`` for a team of fewer than two reachable people. Silent without a known owner.
     """
     owner_name = getattr(doc.model, field, None)
     values = {"owner": owner_name}
@@ -66,14 +66,23 @@ def owner_deputy(ctx: Context, doc: Document, field: str, params: NoParams) -> I
                 doc=doc,
                 field=(field,),
                 outcome="thin",
-                detail=f"owner team '{owner_name}' has {count}; a team covers for itself only with two",
+                detail=f"is owned by team '{owner_name}', which has {count}; a team covers for itself only with two",
                 values={**values, "count": count},
             )
         return
     owner = _contact(ctx.workspace, owner_name)
     if owner is None:
         return
-    if not owner.deputy:
+    deputy = ctx.workspace.get(owner.deputy) if owner.deputy else None
+    if deputy is not None and ctx.workspace.excluded(deputy):
+        yield Hit(
+            doc=doc,
+            field=(field,),
+            outcome="excluded",
+            detail=f"owner '{owner_name}' has deputy '{owner.deputy}', who is out of continuity scope",
+            values={**values, "deputy": owner.deputy},
+        )
+    elif not owner.deputy:
         yield Hit(
             doc=doc, field=(field,), outcome="missing", detail=f"owner '{owner_name}' has no deputy", values=values
         )

@@ -31,19 +31,22 @@ def failover_elsewhere(ctx: Context, doc: Document, field: str, params: NoParams
         and (system.hosting is None or elsewhere(failover.target, system.hosting))
     ):
         return
-    if failover is None:
-        reason = "has no failover"
-    elif failover.strategy == "none":
-        reason = "has failover strategy 'none'"
+    if failover is None or failover.strategy == "none":
+        reason = "has no failover" if failover is None else "has failover strategy 'none'"
+        reason += _zones(system.hosting)  # what the zones it runs in do and do not survive
     elif failover.target is None:
         reason = f"has a {failover.strategy} failover with no target location"
     elif failover.target.region is None or (system.hosting is not None and system.hosting.region is None):
         reason = f"fails over within {failover.target.provider} without naming a different region"
+    elif system.hosting is not None and failover.target.zone_names() not in ((), system.hosting.zone_names()):
+        zones = ", ".join(failover.target.zone_names())
+        reason = (
+            f"fails over only to another zone of {failover.target.region} ({zones}): it survives a zone outage, "
+            "not the loss of the region"
+        )
     else:
         reason = "fails over to the same provider and region it runs in"
-    yield Hit(
-        doc=doc, field=("failover",) if failover else (), outcome="single", detail=reason + _zones(system.hosting)
-    )
+    yield Hit(doc=doc, field=("failover",) if failover else (), outcome="single", detail=reason)
 
 
 def _zones(hosting: HostLocation | None) -> str:
@@ -92,39 +95,52 @@ def site_alternate(ctx: Context, params: NoParams) -> Iterator[Hit]:
     """Every Site a critical Service relies on, directly or through its Systems, has an
     alternate Site somewhere else (ISO 22301:2019 8.3.4: buildings, workplaces and facilities).
 
-    Fails with outcome ``missing`` (no ``alternate``) or ``same_location`` (the alternate's
-    ``location`` is the Site's own, compared case-insensitively; unknown locations are not
-    compared). Services whose criticality is unassessed count as critical; Sites and Services
-    out of scope are skipped. One finding per Site, naming the first critical Service (by
-    name) that relies on it.
+    Fails with outcome ``missing`` (no ``alternate``), ``same_location`` (the alternate is the
+    Site itself, or its ``location`` is the Site's own, compared case-insensitively; unknown
+    locations are not compared) or ``excluded`` (the alternate is out of continuity scope).
+    Services whose criticality is unassessed count as critical, and the message says so; Sites
+    and Services out of scope are skipped. One finding per Site, naming the first such Service
+    (by name) that relies on it. One walk over the graph for all services together.
     """
     workspace = ctx.workspace
     graph = edges(workspace)
-    relying: dict[str, str] = {}
+    relying: dict[str, Document] = {}
+    seen: set[str] = set()  # shared: a node reached from one service was reached with all below it
     for doc in sorted(workspace.valid(("Service",)), key=lambda d: d.name or ""):
         model = doc.model
         if not isinstance(model, Service) or model.criticality not in CRITICAL or workspace.excluded(doc):
             continue
-        for name in reachable([doc.name or ""], lambda n: graph.get(n, [])):
-            relying.setdefault(name, doc.name or "")
+        for name in reachable([doc.name or ""], lambda n: graph.get(n, []), seen):
+            relying.setdefault(name, doc)
     for doc in workspace.valid(("Site",)):
         site = doc.model
         if not isinstance(site, Site) or doc.name not in relying or workspace.excluded(doc):
             continue
         service = relying[doc.name]
-        values = {"service": service}
+        shown = "critical" if getattr(service.model, "criticality", None) else "of unassessed criticality"
+        values = {"service": service.name or "", "relied_by": f"Service '{service.name}' ({shown})"}
         if site.alternate is None:
             yield Hit(doc=doc, field=(), outcome="missing", detail="has no alternate", values=values)
             continue
         other = workspace.get(site.alternate, ("Site",))
         alternate = other.model if other is not None else None
+        values["alternate"] = site.alternate
         if other is doc:
             yield Hit(
                 doc=doc,
                 field=("alternate",),
                 outcome="same_location",
                 detail="names itself as its alternate",
-                values={**values, "alternate": site.alternate},
+                values=values,
+            )
+        elif other is not None and workspace.excluded(other):
+            reason = alternate.out_of_scope.reason if isinstance(alternate, Site) and alternate.out_of_scope else ""
+            yield Hit(
+                doc=doc,
+                field=("alternate",),
+                outcome="excluded",
+                detail=f"has alternate '{site.alternate}', which is out of continuity scope ({reason})",
+                values=values,
             )
         elif (
             isinstance(alternate, Site)
@@ -137,7 +153,7 @@ def site_alternate(ctx: Context, params: NoParams) -> Iterator[Hit]:
                 field=("alternate",),
                 outcome="same_location",
                 detail=f"has alternate '{site.alternate}' at the same location ({site.location})",
-                values={**values, "alternate": site.alternate, "location": site.location},
+                values={**values, "location": site.location},
             )
 
 

@@ -8,26 +8,14 @@ limits tolerance levels for critical operations.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from bcplint.checks.base import Context, Hit, NoParams
 from bcplint.checks.objectives import objective_text
 from bcplint.model.kinds import Service
-from bcplint.model.types import Duration
 from bcplint.model.validate import FieldPath
 from bcplint.workspace.documents import Document, Workspace
-from bcplint.workspace.objectives import objective_graph
-
-
-@dataclass(frozen=True)
-class _Slowest:
-    """The longest target found: whose, for which scenario, and how to reach it from the service."""
-
-    value: Duration
-    scenario: str | None
-    holder: str  # the service itself or a dependency
-    path: tuple[str, ...]  # hops from the service to ``holder``; () for the service's own
-    field: FieldPath  # where the service's own value is written (when ``path`` is empty)
+from bcplint.workspace.graph import Longest, longest_below
+from bcplint.workspace.objectives import Target, objective_graph, targets
 
 
 def within_impact_tolerance(ctx: Context, doc: Document, field: str, params: NoParams) -> Iterator[Hit]:
@@ -39,10 +27,12 @@ def within_impact_tolerance(ctx: Context, doc: Document, field: str, params: NoP
     than ``max_duration``; ``data_loss`` when an RPO target of the service or of what holds its
     data is longer than ``max_data_loss``. Every scenario's target counts: the tolerance is for
     severe but plausible disruptions, whichever they are. One finding per limit, for the worst.
+    Linear in the graph for all services together (one walk per objective, shared).
     """
     service = doc.model
-    if not isinstance(service, Service) or not service.important:
-        return
+    workspace = ctx.workspace
+    if not isinstance(service, Service) or not service.important or workspace.by_name.get(doc.name or "") is not doc:
+        return  # a second document with the name is BCP004's
     tolerance = service.impact_tolerance
     if tolerance is None:
         yield Hit(
@@ -52,7 +42,6 @@ def within_impact_tolerance(ctx: Context, doc: Document, field: str, params: NoP
             detail="is an important business service but has no impact tolerance",
         )
         return
-    workspace = ctx.workspace
     wrt = service.wrt.seconds if service.wrt is not None else 0
     limits = (
         ("rto", tolerance.max_duration, wrt, "duration", "disruption"),
@@ -61,19 +50,25 @@ def within_impact_tolerance(ctx: Context, doc: Document, field: str, params: NoP
     for objective, limit, extra, outcome, words in limits:
         if limit is None:
             continue
-        slowest = _slowest(workspace, doc, objective)
-        if slowest is None or slowest.value.seconds + extra <= limit.seconds:
-            continue
-        value = objective_text(slowest.value, slowest.scenario)
+        own = max(targets(doc, objective), key=lambda found: found.value.seconds, default=None)
+        below = _longest_below(workspace, objective).get(doc.name or "")
         label = objective.upper()
-        if slowest.path:
-            via = f" via {', '.join(repr(n) for n in slowest.path[:-1])}" if len(slowest.path) > 1 else ""
-            breach = f"it depends on '{slowest.holder}' ({label} {value}){via}"
-            first_hop = workspace.dependencies(doc).index(slowest.path[0])
-            where: FieldPath = ("depends_on", first_hop)
-        else:
+        where: FieldPath
+        if below is not None and (own is None or below.value.seconds > own.value.seconds):
+            if below.value.seconds + extra <= limit.seconds:
+                continue
+            value = objective_text(below.value, _longest_targets(workspace, objective)[below.name].scenario)
+            via = f" via {', '.join(repr(n) for n in below.path[:-1])}" if len(below.path) > 1 else ""
+            breach = f"it depends on '{below.name}' ({label} {value}){via}"
+            where = ("depends_on", workspace.dependencies(doc).index(below.path[0]))
+            holder = below.name
+        elif own is not None and own.value.seconds + extra > limit.seconds:
+            value = objective_text(own.value, own.scenario)
             breach = f"its own {label} is {value}"
-            where = slowest.field
+            where = own.field
+            holder = doc.name or ""
+        else:
+            continue
         if extra:
             breach += f", and its work recovery takes {service.wrt} more"
         yield Hit(
@@ -81,39 +76,29 @@ def within_impact_tolerance(ctx: Context, doc: Document, field: str, params: NoP
             field=where,
             outcome=outcome,
             detail=f"is an important business service with a maximum tolerable {words} of {limit}, but {breach}",
-            values={"tolerance": str(limit), "value": value, "dependency": slowest.holder},
+            values={"tolerance": str(limit), "value": value, "dependency": holder},
         )
 
 
-def _slowest(workspace: Workspace, doc: Document, objective: str) -> _Slowest | None:
-    """The longest ``objective`` target of the service or of anything it reaches through the
-    dependency types that count for it, with the shortest path to it (breadth first)."""
-    graph = objective_graph(workspace, objective)
-    start = doc.name or ""
-    paths: dict[str, tuple[str, ...]] = {start: ()}
-    frontier = [start]
-    while frontier:
-        following = []
-        for name in frontier:
-            for child in graph.get(name, []):
-                if child not in paths:
-                    paths[child] = (*paths[name], child)
-                    following.append(child)
-        frontier = following
-    best: _Slowest | None = None
-    for name in sorted(paths, key=lambda n: (len(paths[n]), n)):
-        for found in _targets(workspace.by_name[name], objective, name, paths[name]):
-            if best is None or found.value.seconds > best.value.seconds:
-                best = found
-    return best
+def _longest_targets(workspace: Workspace, objective: str) -> dict[str, Target]:
+    """name -> the longest target of ``objective`` each document in the graph states, any scenario."""
+
+    def build() -> dict[str, Target]:
+        found = {}
+        for name in objective_graph(workspace, objective):
+            stated = targets(workspace.by_name[name], objective)
+            if stated:
+                found[name] = max(stated, key=lambda target: target.value.seconds)
+        return found
+
+    return workspace.memo(("longest-targets", objective), build)
 
 
-def _targets(doc: Document, objective: str, name: str, path: tuple[str, ...]) -> Iterator[_Slowest]:
-    """Every target of one document: the plain one and each scenario's."""
-    own = getattr(doc.model, objective, None)
-    if isinstance(own, Duration):
-        yield _Slowest(own, None, name, path, (objective,))
-    for index, entry in enumerate(getattr(doc.model, "objectives", ())):
-        value = getattr(entry, objective)
-        if entry.status == "target" and value is not None:
-            yield _Slowest(value, entry.scenario, name, path, ("objectives", index, objective))
+def _longest_below(workspace: Workspace, objective: str) -> dict[str, Longest]:
+    """name -> the longest target anything below it states, and the path there (one walk)."""
+
+    def build() -> dict[str, Longest]:
+        longest = {name: target.value for name, target in _longest_targets(workspace, objective).items()}
+        return longest_below(objective_graph(workspace, objective), longest)
+
+    return workspace.memo(("longest-below", objective), build)

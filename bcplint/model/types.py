@@ -203,7 +203,7 @@ class HostLocation(Strict):
 
     @model_validator(mode="after")
     def _zone_or_zones(self) -> HostLocation:
-        if self.zone is not None and self.zones:
+        if self.zone is not None and "zones" in self.model_fields_set:  # even zones: [], as the schema says
             raise ValueError("give 'zone' (one zone) or 'zones' (several), not both")
         return self
 

@@ -96,11 +96,15 @@ class Workspace:
         return self._memo[key]  # type: ignore[no-any-return]
 
     def referrers(self, kind: str, field: str) -> dict[str, list[Document]]:
-        """name -> valid documents of ``kind`` whose list ``field`` names it (built once per run)."""
+        """name -> valid documents of ``kind`` whose list ``field`` names it (built once per run).
+        Documents out of continuity scope are left out: an excluded exercise is no evidence, an
+        excluded plan covers nothing."""
 
         def build() -> dict[str, list[Document]]:
             index: dict[str, list[Document]] = {}
             for doc in self.by_kind.get(kind, []):
+                if self.excluded(doc):
+                    continue
                 for name in getattr(doc.model, field, None) or []:
                     index.setdefault(name, []).append(doc)
             return index
