@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Literal
+import dataclasses
+import datetime as dt
+import functools
+import operator
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
 
 from pydantic import Field
 
@@ -13,7 +18,7 @@ from bcplint.checks.providers import known_provider
 from bcplint.model.kinds import Channel, Exercise, Plan, System
 from bcplint.model.types import Duration, HostLocation
 from bcplint.workspace.documents import Document, Workspace
-from bcplint.workspace.graph import edges, reachable_sets, relied_on
+from bcplint.workspace.graph import edges, reachable_sets, relied_on, strongly_connected_components
 
 Place = tuple[str, str | None]  # HostLocation.key(): provider and region, lower-cased
 # Criticalities a "critical" judgement applies to: a System whose criticality was never assessed
@@ -357,17 +362,20 @@ def changed_after_review(ctx: Context, doc: Document, field: str, params: NoPara
     if not isinstance(plan, Plan) or history is None or plan.reviewed is None or plan.reviewed.on is None:
         return
     reviewed = plan.reviewed.on
-    paths = sorted({d.path for d in relied_on(ctx.workspace, plan.covers)})
-    changed = [(change, path) for path in paths if (change := history.get(path)) and change.date > reviewed]
-    if not changed:
+    relied = _changes_relied_on(ctx.workspace, history)
+    reached = [relied.of[name] for name in plan.covers if name in relied.of]
+    changes = [latest for _, latest in reached if latest is not None]
+    if not changes or max(changes)[0] <= reviewed:
         return
     # One finding per Plan, naming the latest change: the review is what needs doing, once.
-    latest, path = max(changed, key=lambda item: (item[0].date, item[1]))
+    path = max(changes)[1]
+    latest = history[path]
+    count = (relied.since(reviewed) & functools.reduce(operator.or_, (bits for bits, _ in reached))).bit_count()
     commit = f"commit {latest.short} on {latest.date.isoformat()} ({latest.subject!r})"
-    if len(changed) == 1:
+    if count == 1:
         what = f"{path} has changed since, in {commit}"
     else:
-        what = f"{len(changed)} files it relies on have changed since; the latest change is to {path}, in {commit}"
+        what = f"{count} files it relies on have changed since; the latest change is to {path}, in {commit}"
     yield Hit(
         doc=doc,
         field=("reviewed", "on"),
@@ -375,10 +383,82 @@ def changed_after_review(ctx: Context, doc: Document, field: str, params: NoPara
         detail=f"was last reviewed on {reviewed.isoformat()}, but {what}",
         values={
             "path": path,
-            "count": len(changed),
+            "count": count,
             "commit": latest.short,
             "date": latest.date.isoformat(),
             "subject": latest.subject,
             "reviewed": reviewed.isoformat(),
         },
     )
+
+
+@dataclass(frozen=True)
+class _ChangesReliedOn:
+    """When the files each name relies on last changed (its own file and those of everything it
+    depends on, transitively, as :func:`~bcplint.workspace.graph.relied_on` walks them), for BCP304.
+
+    ``of``: name -> (the changed files it relies on as the bits of an int, file number i being
+    bit i; the latest (date, path) among them, None when there is none). Only files changed
+    after the earliest review of any Plan are numbered; ``dates`` holds each one's date.
+    """
+
+    of: dict[str, tuple[int, tuple[dt.date, str] | None]]
+    dates: list[dt.date]
+    _since: dict[dt.date, int] = dataclasses.field(default_factory=dict)
+
+    def since(self, day: dt.date) -> int:
+        """The bits of the numbered files changed after ``day`` (worked out once per date)."""
+        if day not in self._since:
+            flags = bytearray((len(self.dates) + 7) // 8)
+            for number, date in enumerate(self.dates):
+                if date > day:
+                    flags[number >> 3] |= 1 << (number & 7)
+            self._since[day] = int.from_bytes(flags, "little")
+        return self._since[day]
+
+
+def _changes_relied_on(workspace: Workspace, history: Mapping[str, Any]) -> _ChangesReliedOn:
+    """One pass over what the Plans cover, dependencies first, a strongly connected component
+    sharing one answer: linear in the graph (and in the bits of the changed files), where a walk
+    per Plan was quadratic on the generated organisation (0.22 s at 10,000 documents, 11.9 s at
+    100,000). Kept per workspace and history: a workspace may be checked again with another."""
+    kept: dict[int, tuple[Mapping[str, Any], _ChangesReliedOn]] = workspace.memo("changes-relied-on", dict)
+    if id(history) in kept and kept[id(history)][0] is history:
+        return kept[id(history)][1]
+    plans = [d.model for d in workspace.valid(("Plan",)) if isinstance(d.model, Plan)]
+    earliest = min((p.reviewed.on for p in plans if p.reviewed is not None and p.reviewed.on is not None), default=None)
+    graph: dict[str, list[str]] = {}  # what relied_on walks: names valid documents hold
+    stack = [name for plan in plans for name in plan.covers]
+    while stack:
+        name = stack.pop()
+        doc = workspace.get(name)
+        if name in graph or doc is None:
+            continue
+        graph[name] = [dependency for dependency in workspace.dependencies(doc) if workspace.get(dependency)]
+        stack.extend(graph[name])
+    numbers: dict[str, int] = {}
+    dates: list[dt.date] = []
+    of: dict[str, tuple[int, tuple[dt.date, str] | None]] = {}
+    for component in strongly_connected_components(graph):
+        members = set(component)
+        bits, latest = 0, None
+        for member in component:
+            path = workspace.by_name[member].path
+            change = history.get(path)
+            if change is not None and earliest is not None and change.date > earliest:
+                if path not in numbers:
+                    numbers[path] = len(dates)
+                    dates.append(change.date)
+                bits |= 1 << numbers[path]
+                latest = max(latest or (change.date, path), (change.date, path))
+            for child in graph[member]:
+                if child not in members:
+                    child_bits, child_latest = of[child]
+                    bits |= child_bits
+                    if child_latest is not None:
+                        latest = max(latest or child_latest, child_latest)
+        for member in component:
+            of[member] = (bits, latest)
+    answer = _ChangesReliedOn(of=of, dates=dates)
+    kept[id(history)] = (history, answer)
+    return answer
