@@ -9,7 +9,7 @@ from bcplint.checks.continuity import CRITICAL, elsewhere
 from bcplint.model.kinds import Service, Site, System
 from bcplint.model.types import HostLocation
 from bcplint.workspace.documents import Document
-from bcplint.workspace.graph import edges, reachable
+from bcplint.workspace.graph import edges, least_reaching
 
 
 def failover_elsewhere(ctx: Context, doc: Document, field: str, params: NoParams) -> Iterator[Hit]:
@@ -99,14 +99,15 @@ def site_alternate(ctx: Context, params: NoParams) -> Iterator[Hit]:
     name) that relies on it.
     """
     workspace = ctx.workspace
-    graph = edges(workspace)
-    relying: dict[str, str] = {}
-    for doc in sorted(workspace.valid(("Service",)), key=lambda d: d.name or ""):
-        model = doc.model
-        if not isinstance(model, Service) or model.criticality not in CRITICAL or workspace.excluded(doc):
-            continue
-        for name in reachable([doc.name or ""], lambda n: graph.get(n, [])):
-            relying.setdefault(name, doc.name or "")
+    if not any(workspace.valid(("Site",))):
+        return
+    critical = {
+        doc.name or ""
+        for doc in workspace.valid(("Service",))
+        if isinstance(doc.model, Service) and doc.model.criticality in CRITICAL and not workspace.excluded(doc)
+    }
+    # One pass, not a walk per critical Service: those were quadratic in the graph.
+    relying = least_reaching(edges(workspace), critical)
     for doc in workspace.valid(("Site",)):
         site = doc.model
         if not isinstance(site, Site) or doc.name not in relying or workspace.excluded(doc):
