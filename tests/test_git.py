@@ -171,10 +171,12 @@ SHARED_GRAPH = {
             ("early", "front, back", "2026-03-01"),
             ("middle", "back, nobody", "2026-06-15"),
             ("late", "edge", "2026-07-15"),
-            ("looping", "loop-a", "2026-04-01"),
             ("covers-nothing", "", "2026-01-01"),
             ("after-all", "front, edge", "2026-12-01"),
         )
+    ),
+    "bcp/looping.yaml": (
+        'apiVersion: bcplint/v1\nkind: Plan\nname: looping\ncovers: [loop-a]\nreviewed: {by: cto, "on": 2026-04-01}\n'
     ),
     "bcp/front.yaml": "apiVersion: bcplint/v1\nkind: Service\nname: front\ndepends_on: [one, two]\n",
     "bcp/back.yaml": "apiVersion: bcplint/v1\nkind: Service\nname: back\ndepends_on: [two, three]\n",
@@ -236,9 +238,12 @@ def test_bcp304_on_shared_dependencies_and_a_cycle_matches_a_walk_per_plan(
     assert sorted(expected) == ["early", "late", "looping", "middle"]
     assert "but bcp/shared.yaml has changed since" in expected["looping"]
     assert "3 files it relies on" in expected["early"]
-    run = bcplint("check", "--today", "2026-11-28", "--select", "BCP304", "--format", "json", cwd=git_repo)
-    got = {f["document"]: f["message"] for f in findings(run)}
+    args = ("--today", "2026-11-28", "--select", "BCP304", "--format", "json")
+    got = {f["document"]: f["message"] for f in findings(bcplint("check", *args, cwd=git_repo))}
     assert got == {name: f"Plan '{name}' {detail}" for name, detail in expected.items()}
+    # Narrowed to one Plan, only what that Plan relies on is walked; its finding is the same.
+    got = {f["document"]: f["message"] for f in findings(bcplint("check", "bcp/looping.yaml", *args, cwd=git_repo))}
+    assert got == {"looping": f"Plan 'looping' {expected['looping']}"}
 
 
 # --- --rev ------------------------------------------------------------------------------------
