@@ -46,20 +46,27 @@ class Evaluator:
     def findings(self, rules: Iterable[Rule], focus: Focus | None = None) -> set[Finding]:
         """Every finding of ``rules`` (rules about exemptions excluded: see :meth:`about_exemptions`),
         on the documents and files in ``focus`` when given."""
-        found: set[Finding] = set()
         context = self.context if focus is None else dataclasses.replace(self.context, focus=focus.documents)
         # (kinds, where) -> the documents a rule with that selector is about: rules share
         # selectors (every critical or high Service...), and a filter costs a lookup per document.
         selections: dict[str, list[Document]] = {}
+        hits: list[tuple[Rule, BoundCheck, Hit]] = []
         for rule in rules:
             if rule.judges_exemptions:
                 continue
             for bound in rule.checks:
-                for hit in self._hits(context, rule, bound, focus, selections):
-                    if focus is None or _wanted(focus, hit):
-                        severity = effective_severity(rule, self.context.today, hit.outcome)
-                        found.add(_finding(rule, bound, hit, severity, self.positions))
-        return found
+                hits.extend(
+                    (rule, bound, hit)
+                    for hit in self._hits(context, rule, bound, focus, selections)
+                    if focus is None or _wanted(focus, hit)
+                )
+        # Findings file by file: the positions of one file's findings are found together, so
+        # each file is composed once while only a few composed files are kept (PositionIndex).
+        hits.sort(key=lambda item: _file_of(item[2]))
+        return {
+            _finding(rule, bound, hit, effective_severity(rule, self.context.today, hit.outcome), self.positions)
+            for rule, bound, hit in hits
+        }
 
     @staticmethod
     def _hits(
@@ -156,6 +163,10 @@ def _selected(rule: Rule, workspace: Workspace, focus: Focus | None = None) -> I
             and not workspace.excluded(doc)
         ):
             yield doc
+
+
+def _file_of(hit: Hit) -> str:
+    return hit.doc.path if hit.doc is not None else hit.position[0] if hit.position is not None else ""
 
 
 def _wanted(focus: Focus, hit: Hit) -> bool:

@@ -6,11 +6,16 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bcplint.checks import CHECKS
-from bcplint.checks.base import Context
+from bcplint.checks.base import Context, NoParams
+from bcplint.git.history import Change
 from bcplint.load.parse import load_file
+from bcplint.model.kinds import Plan
 from bcplint.workspace.documents import Workspace, build_workspace
+from bcplint.workspace.graph import relied_on
 
 TODAY = dt.date(2026, 11, 23)
 
@@ -247,3 +252,62 @@ def test_failover_elsewhere(failover: str | None, expected: list[tuple[str, str]
     if failover:
         fields["failover"] = failover
     assert run("failover_elsewhere", system("web", **fields), doc="web") == expected
+
+
+# --- BCP304 against a walk per Plan ---------------------------------------------------------------
+
+_NODES = [f"n{i}" for i in range(7)]
+_DAYS = [dt.date(2026, month, 1) for month in range(1, 7)]
+
+
+@st.composite
+def _organisations(draw: st.DrawFn) -> tuple[Workspace, dict[str, Change]]:
+    """Systems in up to six files (several to a file), their depends_on with cycles and shared
+    dependencies, Plans covering some of them (and names nobody holds), reviews and last changes
+    on a handful of days, so that ties and reviews on the day of a change occur."""
+    files: dict[str, list[str]] = {}
+    for name in _NODES:
+        depends = draw(st.lists(st.sampled_from(_NODES), max_size=3, unique=True))
+        files.setdefault(f"f{draw(st.integers(0, 5))}.yaml", []).append(
+            f"{DOC}kind: System\nname: {name}\ndepends_on: [{', '.join(depends)}]\n"
+        )
+    for i in range(draw(st.integers(1, 4))):
+        covers = draw(st.lists(st.sampled_from([*_NODES, "nobody"]), max_size=3, unique=True))
+        reviewed = draw(st.sampled_from(_DAYS))
+        files.setdefault(f"plan{i % 2}.yaml", []).append(
+            f"{DOC}kind: Plan\nname: plan-{i}\ncovers: [{', '.join(covers)}]\n"
+            f"reviewed: {{by: x, 'on': {reviewed.isoformat()}}}\n"
+        )
+    loaded = [load_file(path, "---\n".join(docs).encode()) for path, docs in sorted(files.items())]
+    ws = build_workspace(loaded, TODAY)
+    history = {
+        path: Change(sha=f"{i:040x}", date=draw(st.sampled_from(_DAYS)), subject=f"change {i}")
+        for i, path in enumerate(sorted(files))
+        if draw(st.booleans())
+    }
+    return ws, history
+
+
+@given(_organisations())
+@settings(max_examples=150, deadline=None)
+def test_changed_after_review_is_a_walk_per_plan(organisation: tuple[Workspace, dict[str, Change]]) -> None:
+    """BCP304 counts the changed files of each Plan in one pass over the graph; every Plan's
+    hit is what walking everything it relies on gives (BCP304's first way), byte for byte."""
+    ws, history = organisation
+    ws.history = history
+    ctx = Context(workspace=ws, today=TODAY)
+    check = CHECKS["changed_after_review"]
+    for doc in ws.valid(("Plan",)):
+        plan = doc.model
+        assert isinstance(plan, Plan) and plan.reviewed is not None and plan.reviewed.on is not None
+        paths = sorted({d.path for d in relied_on(ws, plan.covers)})
+        changed = [(c, path) for path in paths if (c := history.get(path)) and c.date > plan.reviewed.on]
+        hits = check.function(ctx, doc, "", NoParams())
+        got = [(hit.detail, hit.values["count"], hit.values["path"]) for hit in hits]
+        if not changed:
+            assert got == []
+            continue
+        latest, path = max(changed, key=lambda item: (item[0].date, item[1]))
+        [(detail, count, named)] = got
+        assert (count, named) == (len(changed), path)
+        assert f"in commit {latest.short} on {latest.date.isoformat()} ('{latest.subject}')" in detail
