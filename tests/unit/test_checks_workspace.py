@@ -311,3 +311,75 @@ def test_changed_after_review_is_a_walk_per_plan(organisation: tuple[Workspace, 
         [(detail, count, named)] = got
         assert (count, named) == (len(changed), path)
         assert f"in commit {latest.short} on {latest.date.isoformat()} ('{latest.subject}')" in detail
+
+
+# --- BCP208 without a walk per service ------------------------------------------------------------
+
+_DURATIONS = ["30m", "1h", "4h", "8h", "1d"]
+
+
+@st.composite
+def _important_services(draw: st.DrawFn) -> Workspace:
+    """Important Services (some without a tolerance) and Systems with plain and per-scenario
+    targets, typed dependencies (recovery bounds the RTO only), cycles and shared dependencies."""
+    docs = []
+    names = [f"s{i}" for i in range(3)] + [f"y{i}" for i in range(5)]
+    for name in names:
+        kind = "Service" if name.startswith("s") else "System"
+        lines = [f"{DOC}kind: {kind}\nname: {name}\ncriticality: critical\n"]
+        for objective in ("rto", "rpo"):
+            if draw(st.booleans()):
+                lines.append(f"{objective}: {draw(st.sampled_from(_DURATIONS))}\n")
+        if draw(st.booleans()):
+            status = draw(st.sampled_from(["target", "estimate"]))
+            lines.append(
+                f"objectives: [{{scenario: zone, rto: {draw(st.sampled_from(_DURATIONS))}, "
+                f"rpo: {draw(st.sampled_from(_DURATIONS))}, status: {status}}}]\n"
+            )
+        depends = draw(st.lists(st.sampled_from(names[3:]), max_size=3, unique=True))
+        types = [draw(st.sampled_from(["runtime", "data", "recovery", "people"])) for _ in depends]
+        entries = ", ".join(f"{{name: {d}, type: {t}}}" for d, t in zip(depends, types, strict=True))
+        lines.append(f"depends_on: [{entries}]\n")
+        if kind == "Service":
+            lines.append("important: true\n")
+            if draw(st.integers(0, 4)):
+                tolerance = [f"max_duration: {draw(st.sampled_from(_DURATIONS))}"]
+                if draw(st.booleans()):
+                    tolerance.append(f"max_data_loss: {draw(st.sampled_from(_DURATIONS))}")
+                lines.append(f"impact_tolerance: {{{', '.join(tolerance)}}}\n")
+            if draw(st.booleans()):
+                lines.append(f"wrt: {draw(st.sampled_from(_DURATIONS))}\n")
+        docs.append("".join(lines))
+    return workspace("---\n".join(docs))
+
+
+@given(_important_services())
+@settings(max_examples=150, deadline=None)
+def test_within_impact_tolerance_walks_only_for_services_out_of_tolerance(ws: Workspace) -> None:
+    """The longest target each service reaches comes from one pass over the graph, and only a
+    service out of tolerance is walked (to name the path): the hits are those of walking every
+    service, as BCP208 first did."""
+    from bcplint.checks import tolerance  # noqa: PLC0415 - the module whose shortcut is bypassed
+
+    check = CHECKS["within_impact_tolerance"]
+    services = list(ws.valid(("Service",)))
+
+    def hits(workspace: Workspace) -> list[tuple[str, str, str]]:
+        ctx = Context(workspace=workspace, today=TODAY)
+        return [
+            (doc.name or "", hit.outcome, hit.detail)
+            for doc in services
+            for hit in check.function(ctx, doc, "", NoParams())
+        ]
+
+    fast = hits(ws)
+    with pytest.MonkeyPatch.context() as patched:  # every service walked, as before
+        patched.setattr(tolerance, "_longest", lambda workspace, objective: {})
+        patched.setattr(tolerance, "_own_longest", lambda doc, objective: 10**9)
+        walked = hits(workspace_copy(ws))
+    assert fast == walked
+
+
+def workspace_copy(ws: Workspace) -> Workspace:
+    """The same documents in a workspace of its own (nothing memoised)."""
+    return build_workspace(list(ws.files), TODAY)
