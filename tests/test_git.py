@@ -161,6 +161,91 @@ def test_bcp304_is_skipped_with_a_note_in_a_shallow_clone(
     assert "shallow clone" in run.err and "fetch-depth: 0" in run.err
 
 
+# A graph where Plans share dependencies, one relies on a cycle, two documents share a file,
+# a Plan covers a name nobody holds and reviews fall before, between and after the changes.
+SHARED_GRAPH = {
+    "bcp/plans.yaml": "".join(
+        f"---\napiVersion: bcplint/v1\nkind: Plan\nname: {name}\ncovers: [{covers}]\n"
+        f'reviewed: {{by: cto, "on": {on}}}\n'
+        for name, covers, on in (
+            ("early", "front, back", "2026-03-01"),
+            ("middle", "back, nobody", "2026-06-15"),
+            ("late", "edge", "2026-07-15"),
+            ("covers-nothing", "", "2026-01-01"),
+            ("after-all", "front, edge", "2026-12-01"),
+        )
+    ),
+    "bcp/looping.yaml": (
+        'apiVersion: bcplint/v1\nkind: Plan\nname: looping\ncovers: [loop-a]\nreviewed: {by: cto, "on": 2026-04-01}\n'
+    ),
+    "bcp/front.yaml": "apiVersion: bcplint/v1\nkind: Service\nname: front\ndepends_on: [one, two]\n",
+    "bcp/back.yaml": "apiVersion: bcplint/v1\nkind: Service\nname: back\ndepends_on: [two, three]\n",
+    "bcp/edge.yaml": "apiVersion: bcplint/v1\nkind: Service\nname: edge\ndepends_on: [three]\n",
+    "bcp/one.yaml": "apiVersion: bcplint/v1\nkind: System\nname: one\ndepends_on: [two]\n",
+    "bcp/two.yaml": "apiVersion: bcplint/v1\nkind: System\nname: two\ndepends_on: [four]\n",
+    "bcp/three.yaml": "apiVersion: bcplint/v1\nkind: System\nname: three\ndepends_on: [loop-a]\n",
+    "bcp/loop.yaml": "apiVersion: bcplint/v1\nkind: System\nname: loop-a\ndepends_on: [loop-b]\n",
+    "bcp/shared.yaml": (
+        "apiVersion: bcplint/v1\nkind: System\nname: four\n---\n"
+        "apiVersion: bcplint/v1\nkind: System\nname: loop-b\ndepends_on: [loop-a]\n"
+    ),
+    "bcp/contacts.yaml": CONTACT,
+}
+
+
+def _walk_per_plan(repo: Path) -> dict[str, str]:
+    """Plan name -> the detail of its BCP304 finding, worked out as BCP304 first did: a walk of
+    everything each Plan relies on, then the changed files among them (the oracle)."""
+    from bcplint.api import LintOptions, load_workspace  # noqa: PLC0415 - the oracle's own imports
+    from bcplint.engine.history import file_history  # noqa: PLC0415
+    from bcplint.model.kinds import Plan  # noqa: PLC0415
+    from bcplint.workspace.graph import relied_on  # noqa: PLC0415
+
+    workspace = load_workspace(LintOptions(cwd=repo))
+    history, _ = file_history(workspace, repo, "HEAD")
+    assert history is not None
+    details = {}
+    for doc in workspace.valid(("Plan",)):
+        plan = doc.model
+        assert isinstance(plan, Plan) and plan.reviewed is not None and plan.reviewed.on is not None
+        paths = sorted({d.path for d in relied_on(workspace, plan.covers)})
+        changed = [(c, path) for path in paths if (c := history.get(path)) and c.date > plan.reviewed.on]
+        if changed:
+            latest, path = max(changed, key=lambda item: (item[0].date, item[1]))
+            commit_ = f"commit {latest.short} on {latest.date.isoformat()} ({latest.subject!r})"
+            many = f"{len(changed)} files it relies on have changed since; the latest change is to {path}"
+            what = f"{path} has changed since, in {commit_}" if len(changed) == 1 else f"{many}, in {commit_}"
+            details[doc.name or ""] = f"was last reviewed on {plan.reviewed.on.isoformat()}, but {what}"
+    return details
+
+
+def test_bcp304_on_shared_dependencies_and_a_cycle_matches_a_walk_per_plan(
+    bcplint: Callable[..., Run], git_repo: Path
+) -> None:
+    """BCP304 works out what every Plan relies on in one pass over the graph; its findings are
+    those of a walk per Plan, on shared dependencies, a cycle and two documents in one file."""
+    for relative, text in SHARED_GRAPH.items():
+        write(git_repo, relative, text)
+    commit(git_repo, "Everything", "2026-01-10")
+    for day, relative in (("2026-05-01", "bcp/two.yaml"), ("2026-07-01", "bcp/shared.yaml")):
+        write(git_repo, relative, SHARED_GRAPH[relative] + "# changed\n")
+        commit(git_repo, f"Change {relative}", day)
+    for day, relative in (("2026-08-01", "bcp/edge.yaml"), ("2026-10-01", "bcp/one.yaml")):
+        write(git_repo, relative, SHARED_GRAPH[relative] + "# changed\n")
+        commit(git_repo, f"Change {relative}", day)
+    expected = _walk_per_plan(git_repo)
+    # The oracle must see the cases: several files, one file, a cycle, and Plans that pass.
+    assert sorted(expected) == ["early", "late", "looping", "middle"]
+    assert "but bcp/shared.yaml has changed since" in expected["looping"]
+    assert "3 files it relies on" in expected["early"]
+    args = ("--today", "2026-11-28", "--select", "BCP304", "--format", "json")
+    got = {f["document"]: f["message"] for f in findings(bcplint("check", *args, cwd=git_repo))}
+    assert got == {name: f"Plan '{name}' {detail}" for name, detail in expected.items()}
+    # Narrowed to one Plan, only what that Plan relies on is walked; its finding is the same.
+    got = {f["document"]: f["message"] for f in findings(bcplint("check", "bcp/looping.yaml", *args, cwd=git_repo))}
+    assert got == {"looping": f"Plan 'looping' {expected['looping']}"}
+
+
 # --- --rev ------------------------------------------------------------------------------------
 
 

@@ -143,3 +143,44 @@ def test_unknown_builtin_pack(bcplint: Callable[..., Run], tmp_path: Path) -> No
     run = bcplint("check", "--pack", "iso2230", cwd=tmp_path)
     assert run.code == 2
     assert "unknown pack 'iso2230' (did you mean iso22301?)" in run.err
+
+
+def test_a_shipped_pack_is_parsed_once_and_again_when_its_file_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Shipped packs are kept parsed, and their rules resolved, per process (every lint resolves
+    them), keyed by their text: an edited pack file is read as edited, and a broken one fails
+    every time, naming its line."""
+    from bcplint.errors import PackError  # noqa: PLC0415 - imported where the test needs it
+    from bcplint.packs import load  # noqa: PLC0415
+
+    shipped = tmp_path / "rules"
+    shipped.mkdir()
+    for pack in load.builtin_pack_dir().glob("*.yaml"):
+        (shipped / pack.name).write_bytes(pack.read_bytes())
+    monkeypatch.setattr(load, "builtin_pack_dir", lambda: shipped)
+    before = load.resolve_rules(["iso22301"], tmp_path)
+    assert load.resolve_rules(["iso22301"], tmp_path)[0] is before[0]  # kept, not merged again
+    first, origin = load.read_pack("catalog", tmp_path)
+    assert origin == str(shipped / "catalog.yaml")
+    assert load.read_pack("catalog", tmp_path)[0] is first  # kept, not parsed again
+
+    catalog = shipped / "catalog.yaml"
+    text = catalog.read_text(encoding="utf-8")
+    summary = next(r.summary for r in first.rules if r.id == "BCP101")
+    catalog.write_text(text.replace(summary, "Every service has a named owner (edited)."), encoding="utf-8")
+    edited, _ = load.read_pack("catalog", tmp_path)
+    assert next(r.summary for r in edited.rules if r.id == "BCP101") == "Every service has a named owner (edited)."
+    rules = {r.id: r for r in load.resolve_rules(["iso22301"], tmp_path)}
+    assert rules["BCP101"].summary == "Every service has a named owner (edited)."
+
+    catalog.write_text(text + "rules: [oops\n", encoding="utf-8")
+    for _ in range(2):  # a pack with a problem is never kept
+        with pytest.raises(PackError, match=r"catalog\.yaml:\d+:\d+: rule pack is not valid YAML"):
+            load.read_pack("catalog", tmp_path)
+        with pytest.raises(PackError, match=r"catalog\.yaml:\d+:\d+: rule pack is not valid YAML"):
+            load.resolve_rules(["iso22301"], tmp_path)
+    catalog.write_text(text, encoding="utf-8")
+    again, _ = load.read_pack("catalog", tmp_path)
+    assert next(r.summary for r in again.rules if r.id == "BCP101") == summary
+    assert {r.id: r.summary for r in load.resolve_rules(["iso22301"], tmp_path)}["BCP101"] == summary

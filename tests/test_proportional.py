@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 
 from bcplint.api import LintOptions, enabled_rules, lint
+from bcplint.checks import structure
 from bcplint.engine import evaluate
 from bcplint.engine.run import Run, check
 from bcplint.engine.scope import Scope, affected_by, focus, narrow, under_paths
@@ -113,6 +114,8 @@ def test_every_narrowed_run_equals_the_full_run_narrowed(workspace_root: Path) -
     judged = 0
     for run_label, run in runs(rules, workspace_root, workspace):
         full = check(run, workspace)
+        # Workspace checks that look only at the documents in focus are among those compared.
+        assert "BCP003" in {f.rule_id for f in full.findings}
         for scope_label, scope in scopes(workspace):
             chosen = focus(scope, workspace, baseline=run.baseline, maturity=run.assess_maturity)
             expected = narrow(full, scope, workspace)
@@ -343,3 +346,30 @@ def test_a_staged_alternate_or_team_member_reports_who_relies_on_them(
     )
     found = {(f["rule_id"], f["document"]) for f in staged(bcplint, git_repo, "--select", "BCP102,BCP704")["findings"]}
     assert found == {("BCP704", "office"), ("BCP102", "svc")}
+
+
+def test_a_narrowed_run_reads_the_references_of_the_documents_in_focus_only(
+    workspace_root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """unknown-reference's hit on a document comes from that document's references alone, so a
+    narrowed run walks only the references of what it reports (the equality with the full run
+    narrowed is tested above)."""
+    workspace, rules = loaded(workspace_root)
+    read: list[Document] = []
+    real = structure.references
+
+    def references(doc: Document) -> Any:
+        read.append(doc)
+        return real(doc)
+
+    monkeypatch.setattr(structure, "references", references)
+    run = Run(rules=rules, today=DAY)
+    check(run, workspace)
+    assert len(read) == sum(1 for _ in workspace.valid())
+    scope = under_paths(["bcp/chain/front.yaml"])
+    chosen = focus(scope, workspace)
+    assert chosen is not None
+    read.clear()
+    narrowed = narrow(check(run, workspace, focus=chosen), scope, workspace)
+    assert read and set(read) <= chosen.documents
+    assert narrowed == narrow(check(run, workspace), scope, workspace)

@@ -11,7 +11,7 @@ import dataclasses
 import datetime as dt
 import functools
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -23,8 +23,18 @@ from bcplint.workspace.documents import Document, Workspace
 
 @dataclass(frozen=True, kw_only=True)
 class Context:
+    """What a check reads: the workspace and the evaluation date. ``focus``: in a run narrowed to
+    part of the workspace, the documents whose findings it reports (None: every document)."""
+
     workspace: Workspace
     today: dt.date
+    focus: frozenset[Document] | None = None
+
+    def in_focus(self, docs: Iterable[Document]) -> Iterator[Document]:
+        """``docs`` that are in focus: for a workspace check whose hits on a document depend on
+        nothing it finds while looking at other documents (it still reads them all freely)."""
+        focus = self.focus
+        return iter(docs) if focus is None else (doc for doc in docs if doc in focus)
 
 
 @dataclass(frozen=True, kw_only=True)

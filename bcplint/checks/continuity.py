@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Literal
+import datetime as dt
+import functools
+import operator
+from collections.abc import Iterator, Mapping
+from typing import Any, Literal
 
 from pydantic import Field
 
@@ -13,7 +16,7 @@ from bcplint.checks.providers import known_provider
 from bcplint.model.kinds import Channel, Exercise, Plan, System
 from bcplint.model.types import Duration, HostLocation
 from bcplint.workspace.documents import Document, Workspace
-from bcplint.workspace.graph import edges, reachable_sets, relied_on
+from bcplint.workspace.graph import edges, reachable_sets, relied_on, reversed_edges, strongly_connected_components
 
 Place = tuple[str, str | None]  # HostLocation.key(): provider and region, lower-cased
 # Criticalities a "critical" judgement applies to: a System whose criticality was never assessed
@@ -392,17 +395,17 @@ def changed_after_review(ctx: Context, doc: Document, field: str, params: NoPara
     if not isinstance(plan, Plan) or history is None or plan.reviewed is None or plan.reviewed.on is None:
         return
     reviewed = plan.reviewed.on
-    paths = sorted({d.path for d in relied_on(ctx.workspace, plan.covers)})
-    changed = [(change, path) for path in paths if (change := history.get(path)) and change.date > reviewed]
-    if not changed:
+    since = _changes_since_review(ctx, history).get(id(plan))
+    if since is None:
         return
     # One finding per Plan, naming the latest change: the review is what needs doing, once.
-    latest, path = max(changed, key=lambda item: (item[0].date, item[1]))
+    count, (_, path) = since
+    latest = history[path]
     commit = f"commit {latest.short} on {latest.date.isoformat()} ({latest.subject!r})"
-    if len(changed) == 1:
+    if count == 1:
         what = f"{path} has changed since, in {commit}"
     else:
-        what = f"{len(changed)} files it relies on have changed since; the latest change is to {path}, in {commit}"
+        what = f"{count} files it relies on have changed since; the latest change is to {path}, in {commit}"
     yield Hit(
         doc=doc,
         field=("reviewed", "on"),
@@ -410,10 +413,112 @@ def changed_after_review(ctx: Context, doc: Document, field: str, params: NoPara
         detail=f"was last reviewed on {reviewed.isoformat()}, but {what}",
         values={
             "path": path,
-            "count": len(changed),
+            "count": count,
             "commit": latest.short,
             "date": latest.date.isoformat(),
             "subject": latest.subject,
             "reviewed": reviewed.isoformat(),
         },
     )
+
+
+def _changes_since_review(ctx: Context, history: Mapping[str, Any]) -> dict[int, tuple[int, tuple[dt.date, str]]]:
+    """id(Plan) -> how many files it relies on changed after its review and the latest of those
+    changes (date, path), for every Plan in focus with a review and such a change. A Plan relies
+    on the files of what it covers and of everything those depend on, transitively, as
+    :func:`~bcplint.workspace.graph.relied_on` walks them.
+
+    A walk per Plan was quadratic on the generated organisation (0.22 s at 10,000 documents,
+    11.9 s at 100,000). Instead, one pass over the graph, dependents first, gives each name the
+    Plans relying on it (the bits of an int, Plan j being bit j), and the changed files, latest
+    first, are added up into a binary counter per Plan held as bit planes (plane k holds bit k
+    of every Plan's count): each Plan's count is read once the files changed after its review
+    are in. Linear in the graph and the files, times the number of Plans over a machine word.
+    Kept per workspace, focus and history (a workspace may be checked again with another).
+    """
+    workspace = ctx.workspace
+    kept: dict[int, tuple[Mapping[str, Any], dict[int, tuple[int, tuple[dt.date, str]]]]]
+    kept = workspace.memo(("changes-since-review", ctx.focus), dict)
+    if id(history) in kept and kept[id(history)][0] is history:
+        return kept[id(history)][1]
+    plans = [
+        d.model
+        for d in ctx.in_focus(workspace.valid(("Plan",)))
+        if isinstance(d.model, Plan) and d.model.reviewed is not None and d.model.reviewed.on is not None
+    ]
+    by_file = _plans_relying(workspace, plans)
+    changes = sorted(((history[path].date, path) for path in by_file if path in history), reverse=True)
+    answers = _count_since_review(plans, changes, by_file)
+    kept[id(history)] = (history, answers)
+    return answers
+
+
+def _plans_relying(workspace: Workspace, plans: list[Plan]) -> dict[str, int]:
+    """path -> the Plans relying on the file (Plan j is bit j): one pass, dependents first."""
+    graph: dict[str, list[str]] = {}  # what relied_on walks: names valid documents hold
+    stack = [name for plan in plans for name in plan.covers]
+    while stack:
+        name = stack.pop()
+        doc = workspace.get(name)
+        if name in graph or doc is None:
+            continue
+        graph[name] = [dependency for dependency in workspace.dependencies(doc) if workspace.get(dependency)]
+        stack.extend(graph[name])
+    covering: dict[str, int] = {}
+    for number, plan in enumerate(plans):
+        for name in plan.covers:
+            covering[name] = covering.get(name, 0) | 1 << number
+    reverse = reversed_edges(graph)
+    relying: dict[str, int] = {}
+    for component in strongly_connected_components(reverse):  # dependents first
+        members = set(component)
+        bits = 0
+        for member in component:
+            bits |= covering.get(member, 0)
+            bits = functools.reduce(operator.or_, (relying[r] for r in reverse[member] if r not in members), bits)
+        for member in component:
+            relying[member] = bits
+    by_file: dict[str, int] = {}
+    for name, bits in relying.items():
+        path = workspace.by_name[name].path
+        by_file[path] = by_file.get(path, 0) | bits
+    return by_file
+
+
+def _count_since_review(
+    plans: list[Plan], changes: list[tuple[dt.date, str]], by_file: dict[str, int]
+) -> dict[int, tuple[int, tuple[dt.date, str]]]:
+    """The answer of :func:`_changes_since_review` from the changes, latest first."""
+    # Latest review first; a Plan's count is read before the first change on or before its review.
+    waiting = sorted(range(len(plans)), key=lambda number: _review_day(plans[number]))
+    planes: list[int] = []
+    answers: dict[int, tuple[int, tuple[dt.date, str]]] = {}
+    latest: dict[int, tuple[dt.date, str]] = {}
+    seen = 0
+    for change in [*changes, None]:
+        while waiting and (change is None or _review_day(plans[waiting[-1]]) >= change[0]):
+            number = waiting.pop()
+            count = sum(((plane >> number) & 1) << k for k, plane in enumerate(planes))
+            if count:
+                answers[id(plans[number])] = (count, latest[number])
+        if change is None:
+            break
+        bits = by_file[change[1]]
+        first = bits & ~seen  # Plans for which this is the latest change they rely on
+        while first:
+            lowest = first & -first
+            latest[lowest.bit_length() - 1] = change
+            first ^= lowest
+        seen |= bits
+        carry, k = bits, 0  # add one to the count of every Plan in bits
+        while carry:
+            if k == len(planes):
+                planes.append(0)
+            planes[k], carry = planes[k] ^ carry, planes[k] & carry
+            k += 1
+    return answers
+
+
+def _review_day(plan: Plan) -> dt.date:
+    assert plan.reviewed is not None and plan.reviewed.on is not None  # only those are counted
+    return plan.reviewed.on

@@ -9,7 +9,7 @@ from bcplint.checks.continuity import CRITICAL, elsewhere
 from bcplint.model.kinds import Service, Site, System
 from bcplint.model.types import HostLocation
 from bcplint.workspace.documents import Document
-from bcplint.workspace.graph import edges, reachable
+from bcplint.workspace.graph import edges, least_reaching
 
 
 def failover_elsewhere(ctx: Context, doc: Document, field: str, params: NoParams) -> Iterator[Hit]:
@@ -103,15 +103,14 @@ def site_alternate(ctx: Context, params: NoParams) -> Iterator[Hit]:
     (by name) that relies on it. One walk over the graph for all services together.
     """
     workspace = ctx.workspace
-    graph = edges(workspace)
-    relying: dict[str, Document] = {}
-    seen: set[str] = set()  # shared: a node reached from one service was reached with all below it
-    for doc in sorted(workspace.valid(("Service",)), key=lambda d: d.name or ""):
-        model = doc.model
-        if not isinstance(model, Service) or model.criticality not in CRITICAL or workspace.excluded(doc):
-            continue
-        for name in reachable([doc.name or ""], lambda n: graph.get(n, []), seen):
-            relying.setdefault(name, doc)
+    if not any(workspace.valid(("Site",))):
+        return  # nothing to walk for
+    critical: dict[str, Document] = {}
+    for doc in workspace.valid(("Service",)):
+        if isinstance(doc.model, Service) and doc.model.criticality in CRITICAL and not workspace.excluded(doc):
+            critical.setdefault(doc.name or "", doc)  # a name held twice keeps its first document
+    # One pass over the graph, not a walk per critical Service (quadratic in the graph).
+    relying = {name: critical[source] for name, source in least_reaching(edges(workspace), critical).items()}
     for doc in workspace.valid(("Site",)):
         site = doc.model
         if not isinstance(site, Site) or doc.name not in relying or workspace.excluded(doc):

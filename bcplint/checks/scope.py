@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from bcplint.checks.base import Context, Hit, NoParams
-from bcplint.workspace.documents import Document
+from bcplint.workspace.documents import Document, Workspace
 
 
 def excluded_dependency(ctx: Context, doc: Document, field: str, params: NoParams) -> Iterator[Hit]:
@@ -17,6 +17,8 @@ def excluded_dependency(ctx: Context, doc: Document, field: str, params: NoParam
     excluded office a critical service relies on is as much a gap as an excluded database.
     """
     workspace = ctx.workspace
+    if workspace.memo("names-out-of-scope", lambda: _out_of_scope(workspace)).isdisjoint(workspace.dependencies(doc)):
+        return  # the common case, decided without typing every link
     for link in workspace.dependency_links(doc):
         target = workspace.get(link.name)
         exclusion = getattr(target.model, "out_of_scope", None) if target is not None else None
@@ -29,3 +31,12 @@ def excluded_dependency(ctx: Context, doc: Document, field: str, params: NoParam
             detail=f"depends on '{link.name}', which is out of continuity scope ({exclusion.reason})",
             values={"dependency": link.name, "reason": exclusion.reason},
         )
+
+
+def _out_of_scope(workspace: Workspace) -> frozenset[str]:
+    """Names whose document (the one ``workspace.get`` finds) is out of continuity scope."""
+    return frozenset(
+        name
+        for name, doc in workspace.by_name.items()
+        if doc.model is not None and getattr(doc.model, "out_of_scope", None) is not None
+    )

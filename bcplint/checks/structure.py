@@ -40,7 +40,7 @@ def unknown_reference(ctx: Context, params: NoParams) -> Iterator[Hit]:
     whether or not the target passed the schema: that mismatch is true either way.
     """
     workspace = ctx.workspace
-    for doc in workspace.valid():
+    for doc in ctx.in_focus(workspace.valid()):  # a hit on a document is about its own references
         for ref in references(doc):
             target = workspace.by_name.get(ref.target)
             expected = _one_of(ref.kinds)

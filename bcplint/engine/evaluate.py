@@ -4,11 +4,14 @@ With a :class:`~bcplint.engine.scope.Focus` (a narrowed run), document checks ar
 on the documents in focus; workspace checks and the checks on exemptions still see the whole
 workspace (what they say of one document depends on others: names, the dependency graph, how
 much rests on one person), but only their hits on documents and files in focus become
-findings, so lines are found and messages worded for those alone.
+findings, so lines are found and messages worded for those alone. A workspace check whose hit
+on a document comes from that document alone (its references) may skip the others: the
+focus is in its :class:`~bcplint.checks.base.Context` (``in_focus``).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -43,39 +46,48 @@ class Evaluator:
     def findings(self, rules: Iterable[Rule], focus: Focus | None = None) -> set[Finding]:
         """Every finding of ``rules`` (rules about exemptions excluded: see :meth:`about_exemptions`),
         on the documents and files in ``focus`` when given."""
-        found: set[Finding] = set()
+        context = self.context if focus is None else dataclasses.replace(self.context, focus=focus.documents)
         # (kinds, where) -> the documents a rule with that selector is about: rules share
         # selectors (every critical or high Service...), and a filter costs a lookup per document.
         selections: dict[str, list[Document]] = {}
+        hits: list[tuple[Rule, BoundCheck, Hit]] = []
         for rule in rules:
             if rule.judges_exemptions:
                 continue
             for bound in rule.checks:
-                for hit in self._hits(rule, bound, focus, selections):
-                    if focus is None or _wanted(focus, hit):
-                        severity = effective_severity(rule, self.context.today, hit.outcome)
-                        found.add(_finding(rule, bound, hit, severity, self.positions))
-        return found
+                hits.extend(
+                    (rule, bound, hit)
+                    for hit in self._hits(context, rule, bound, focus, selections)
+                    if focus is None or _wanted(focus, hit)
+                )
+        # Findings file by file: the positions of one file's findings are found together, so
+        # each file is composed once while only a few composed files are kept (PositionIndex).
+        hits.sort(key=lambda item: _file_of(item[2]))
+        return {
+            _finding(rule, bound, hit, effective_severity(rule, self.context.today, hit.outcome), self.positions)
+            for rule, bound, hit in hits
+        }
 
+    @staticmethod
     def _hits(
-        self, rule: Rule, bound: BoundCheck, focus: Focus | None, selections: dict[str, list[Document]]
+        context: Context, rule: Rule, bound: BoundCheck, focus: Focus | None, selections: dict[str, list[Document]]
     ) -> Iterator[Hit]:
         function = bound.function
         if function.scope == "exemption":
             return
         if function.scope == "workspace":
-            hits = function.function(self.context, bound.params)
+            hits = function.function(context, bound.params)
             if function.judges_excluded:
                 yield from hits
             else:  # documents out of continuity scope are not judged
-                workspace = self.context.workspace
+                workspace = context.workspace
                 yield from (hit for hit in hits if hit.doc is None or not workspace.excluded(hit.doc))
             return
         selector = repr((rule.kinds, rule.where))
         if selector not in selections:
-            selections[selector] = list(_selected(rule, self.context.workspace, focus))
+            selections[selector] = list(_selected(rule, context.workspace, focus))
         for doc in selections[selector]:
-            yield from function.function(self.context, doc, bound.field, bound.params)
+            yield from function.function(context, doc, bound.field, bound.params)
 
     def about_exemptions(
         self, rules: Iterable[Rule], exemptions: Sequence[Exemption], focus: Focus | None = None
@@ -151,6 +163,10 @@ def _selected(rule: Rule, workspace: Workspace, focus: Focus | None = None) -> I
             and not workspace.excluded(doc)
         ):
             yield doc
+
+
+def _file_of(hit: Hit) -> str:
+    return hit.doc.path if hit.doc is not None else hit.position[0] if hit.position is not None else ""
 
 
 def _wanted(focus: Focus, hit: Hit) -> bool:

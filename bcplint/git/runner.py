@@ -80,13 +80,33 @@ def toplevel(directory: str) -> Path | None:
     """The top of the work tree that holds ``directory``, or None outside git (or without git).
 
     Cached per directory: discovery asks once per path given, and a run never moves a repository.
+    Git is not started where no ``.git`` lies above the directory (by its path as given or as
+    resolved) and no ``GIT_DIR`` says where one is: it could find nothing there, and starting
+    it costs a few milliseconds, for every lint of a directory outside git (a test's, say).
     """
+    if not os.environ.get("GIT_DIR") and not any(
+        _has_dot_git_above(d) for d in (directory, os.path.realpath(directory))
+    ):
+        return None
     try:
         output = run(directory, "rev-parse", "--show-toplevel")
     except SourceError:
         return None
     top = output.decode("utf-8", "surrogateescape").strip()
     return Path(top) if top else None
+
+
+def _has_dot_git_above(directory: str) -> bool:
+    """True when ``directory`` or a directory above it holds a ``.git`` (a directory, or the file
+    of a linked work tree or submodule)."""
+    current = os.path.abspath(directory)
+    while True:
+        if os.path.lexists(os.path.join(current, ".git")):
+            return True
+        parent = os.path.dirname(current)
+        if parent == current:
+            return False
+        current = parent
 
 
 def repository(directory: Path, why: str) -> Path:

@@ -127,6 +127,34 @@ def reachable_sets(graph: dict[str, list[str]], own: dict[str, frozenset[T]]) ->
     return result
 
 
+def least_reaching(graph: dict[str, list[str]], sources: Collection[str]) -> dict[str, str]:
+    """name -> the least (alphabetically) of ``sources`` that is the name or reaches it, for every
+    name some source reaches (a source outside the graph reaches only itself).
+
+    One pass over the components of the reversed graph, dependents first: linear in the graph,
+    where a walk from each source is quadratic when many sources reach much of it.
+    """
+    reverse = reversed_edges(graph)
+    result: dict[str, str] = {}
+    for component in strongly_connected_components(reverse):
+        members = set(component)
+        found = {member for member in component if member in sources}
+        found.update(
+            result[parent]
+            for member in component
+            for parent in reverse[member]
+            if parent not in members and parent in result
+        )
+        if found:
+            least = min(found)
+            for member in component:
+                result[member] = least
+    for source in sources:
+        if source not in graph:
+            result[source] = source
+    return result
+
+
 def cyclic_components(graph: dict[str, list[str]]) -> list[list[str]]:
     """The strongly connected components that hold a cycle (several members, or a self-loop)."""
     return [

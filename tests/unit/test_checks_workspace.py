@@ -6,11 +6,17 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bcplint.checks import CHECKS
-from bcplint.checks.base import Context
+from bcplint.checks.base import Context, NoParams
+from bcplint.git.history import Change
 from bcplint.load.parse import load_file
+from bcplint.model.kinds import Plan, Service
 from bcplint.workspace.documents import Workspace, build_workspace
+from bcplint.workspace.graph import reachable, relied_on
+from bcplint.workspace.objectives import objective_graph, targets
 
 TODAY = dt.date(2026, 11, 23)
 
@@ -247,3 +253,147 @@ def test_failover_elsewhere(failover: str | None, expected: list[tuple[str, str]
     if failover:
         fields["failover"] = failover
     assert run("failover_elsewhere", system("web", **fields), doc="web") == expected
+
+
+# --- BCP304 against a walk per Plan ---------------------------------------------------------------
+
+_NODES = [f"n{i}" for i in range(7)]
+_DAYS = [dt.date(2026, month, 1) for month in range(1, 7)]
+
+
+@st.composite
+def _organisations(draw: st.DrawFn) -> tuple[Workspace, dict[str, Change]]:
+    """Systems in up to six files (several to a file), their depends_on with cycles and shared
+    dependencies, Plans covering some of them (and names nobody holds), reviews and last changes
+    on a handful of days, so that ties and reviews on the day of a change occur."""
+    files: dict[str, list[str]] = {}
+    for name in _NODES:
+        depends = draw(st.lists(st.sampled_from(_NODES), max_size=3, unique=True))
+        files.setdefault(f"f{draw(st.integers(0, 5))}.yaml", []).append(
+            f"{DOC}kind: System\nname: {name}\ndepends_on: [{', '.join(depends)}]\n"
+        )
+    for i in range(draw(st.integers(1, 4))):
+        covers = draw(st.lists(st.sampled_from([*_NODES, "nobody"]), max_size=3, unique=True))
+        reviewed = draw(st.sampled_from(_DAYS))
+        files.setdefault(f"plan{i % 2}.yaml", []).append(
+            f"{DOC}kind: Plan\nname: plan-{i}\ncovers: [{', '.join(covers)}]\n"
+            f"reviewed: {{by: x, 'on': {reviewed.isoformat()}}}\n"
+        )
+    loaded = [load_file(path, "---\n".join(docs).encode()) for path, docs in sorted(files.items())]
+    ws = build_workspace(loaded, TODAY)
+    history = {
+        path: Change(sha=f"{i:040x}", date=draw(st.sampled_from(_DAYS)), subject=f"change {i}")
+        for i, path in enumerate(sorted(files))
+        if draw(st.booleans())
+    }
+    return ws, history
+
+
+@given(_organisations())
+@settings(max_examples=150, deadline=None)
+def test_changed_after_review_is_a_walk_per_plan(organisation: tuple[Workspace, dict[str, Change]]) -> None:
+    """BCP304 counts the changed files of each Plan in one pass over the graph; every Plan's
+    hit is what walking everything it relies on gives (BCP304's first way), byte for byte."""
+    ws, history = organisation
+    ws.history = history
+    ctx = Context(workspace=ws, today=TODAY)
+    check = CHECKS["changed_after_review"]
+    for doc in ws.valid(("Plan",)):
+        plan = doc.model
+        assert isinstance(plan, Plan) and plan.reviewed is not None and plan.reviewed.on is not None
+        paths = sorted({d.path for d in relied_on(ws, plan.covers)})
+        changed = [(c, path) for path in paths if (c := history.get(path)) and c.date > plan.reviewed.on]
+        hits = check.function(ctx, doc, "", NoParams())
+        got = [(hit.detail, hit.values["count"], hit.values["path"]) for hit in hits]
+        if not changed:
+            assert got == []
+            continue
+        latest, path = max(changed, key=lambda item: (item[0].date, item[1]))
+        [(detail, count, named)] = got
+        assert (count, named) == (len(changed), path)
+        assert f"in commit {latest.short} on {latest.date.isoformat()} ('{latest.subject}')" in detail
+
+
+# --- BCP208 without a walk per service ------------------------------------------------------------
+
+_DURATIONS = ["30m", "1h", "4h", "8h", "1d"]
+
+
+@st.composite
+def _important_services(draw: st.DrawFn) -> Workspace:
+    """Important Services (some without a tolerance) and Systems with plain and per-scenario
+    targets, typed dependencies (recovery bounds the RTO only), cycles and shared dependencies."""
+    docs = []
+    names = [f"s{i}" for i in range(3)] + [f"y{i}" for i in range(5)]
+    for name in names:
+        kind = "Service" if name.startswith("s") else "System"
+        lines = [f"{DOC}kind: {kind}\nname: {name}\ncriticality: critical\n"]
+        for objective in ("rto", "rpo"):
+            if draw(st.booleans()):
+                lines.append(f"{objective}: {draw(st.sampled_from(_DURATIONS))}\n")
+        if draw(st.booleans()):
+            status = draw(st.sampled_from(["target", "estimate"]))
+            lines.append(
+                f"objectives: [{{scenario: zone, rto: {draw(st.sampled_from(_DURATIONS))}, "
+                f"rpo: {draw(st.sampled_from(_DURATIONS))}, status: {status}}}]\n"
+            )
+        depends = draw(st.lists(st.sampled_from(names[3:]), max_size=3, unique=True))
+        types = [draw(st.sampled_from(["runtime", "data", "recovery", "people"])) for _ in depends]
+        entries = ", ".join(f"{{name: {d}, type: {t}}}" for d, t in zip(depends, types, strict=True))
+        lines.append(f"depends_on: [{entries}]\n")
+        if kind == "Service":
+            lines.append("important: true\n")
+            if draw(st.integers(0, 4)):
+                tolerance = [f"max_duration: {draw(st.sampled_from(_DURATIONS))}"]
+                if draw(st.booleans()):
+                    tolerance.append(f"max_data_loss: {draw(st.sampled_from(_DURATIONS))}")
+                lines.append(f"impact_tolerance: {{{', '.join(tolerance)}}}\n")
+            if draw(st.booleans()):
+                lines.append(f"wrt: {draw(st.sampled_from(_DURATIONS))}\n")
+        docs.append("".join(lines))
+    return workspace("---\n".join(docs))
+
+
+@given(_important_services())
+@settings(max_examples=150, deadline=None)
+def test_within_impact_tolerance_matches_a_walk_from_each_service(ws: Workspace) -> None:
+    """BCP208 finds the longest target below every service in one pass over the graph; its hits
+    are those of walking from each service in turn (the service's own targets and everything it
+    reaches along the dependency types that count), naming the worst value."""
+    check = CHECKS["within_impact_tolerance"]
+    ctx = Context(workspace=ws, today=TODAY)
+    for doc in ws.valid(("Service",)):
+        service = doc.model
+        assert isinstance(service, Service)
+        got = {hit.outcome: hit.detail for hit in check.function(ctx, doc, "", NoParams())}
+        tolerance = service.impact_tolerance
+        if tolerance is None:
+            assert set(got) == {"missing"}
+            continue
+        wrt = service.wrt.seconds if service.wrt is not None else 0
+        for objective, limit, extra, outcome in (
+            ("rto", tolerance.max_duration, wrt, "duration"),
+            ("rpo", tolerance.max_data_loss, 0, "data_loss"),
+        ):
+            graph = objective_graph(ws, objective)
+            reached = reachable([doc.name or ""], lambda n, g=graph: g.get(n, []))
+            worst = max(
+                (t.value.seconds for name in reached for t in targets(ws.by_name[name], objective)),
+                default=None,
+            )
+            breached = limit is not None and worst is not None and worst + extra > limit.seconds
+            assert (outcome in got) == breached, (doc.name, objective, worst, limit, got)
+            if breached:
+                worst_text = next(
+                    t.value.text
+                    for name in reached
+                    for t in targets(ws.by_name[name], objective)
+                    if t.value.seconds == worst
+                )
+                label = objective.upper()
+                assert f"{label} {worst_text}" in got[outcome] or f"{label} is {worst_text}" in got[outcome]
+
+
+def workspace_copy(ws: Workspace) -> Workspace:
+    """The same documents in a workspace of its own (nothing memoised)."""
+    return build_workspace(list(ws.files), TODAY)

@@ -1,12 +1,16 @@
-"""Cycle detection over depends_on: each cycle once, deterministic, no recursion limit."""
+"""Walks over depends_on: cycle detection (each cycle once, deterministic, no recursion limit) and
+the one-pass answers that stand for a walk per starting point."""
 
 from __future__ import annotations
 
 import datetime as dt
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from bcplint.load.parse import load_file
 from bcplint.workspace.documents import build_workspace
-from bcplint.workspace.graph import find_cycles
+from bcplint.workspace.graph import find_cycles, least_reaching, reachable
 
 
 def workspace_of(edges: dict[str, list[str]]):  # type: ignore[no-untyped-def]
@@ -34,3 +38,33 @@ def test_a_long_chain_does_not_hit_the_recursion_limit() -> None:
     [cycle] = find_cycles(workspace_of(edges))
     assert len(cycle) == n + 1
     assert cycle[0] == "s00000"
+
+
+NAMES = [f"n{i}" for i in range(8)]
+graphs = st.dictionaries(st.sampled_from(NAMES), st.lists(st.sampled_from(NAMES), max_size=3), max_size=8).map(
+    lambda g: {**{t: [] for ts in g.values() for t in ts}, **g}  # every name depended on is a node
+)
+
+
+@given(graphs, st.sets(st.sampled_from([*NAMES, "outside"])))
+def test_least_reaching_is_a_walk_from_each_source_in_name_order(
+    graph: dict[str, list[str]], sources: set[str]
+) -> None:
+    """Cycles, shared dependencies and sources outside the graph: the answer of one pass is what a
+    walk from every source, least name first, keeping the first source to reach each name, gives."""
+    walked: dict[str, str] = {}
+    for source in sorted(sources):
+        for name in reachable([source], lambda n: graph.get(n, [])):
+            walked.setdefault(name, source)
+    assert least_reaching(graph, sources) == walked
+
+
+def test_least_reaching_through_a_cycle_and_a_shared_dependency() -> None:
+    graph = {"b-svc": ["db"], "a-svc": ["loop-1"], "loop-1": ["loop-2"], "loop-2": ["loop-1", "db"], "db": []}
+    assert least_reaching(graph, {"b-svc", "a-svc"}) == {
+        "a-svc": "a-svc",
+        "b-svc": "b-svc",
+        "loop-1": "a-svc",
+        "loop-2": "a-svc",
+        "db": "a-svc",
+    }

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import gc
+
 from bcplint.load.parse import load_file
 from bcplint.load.positions import PositionIndex
+from bcplint.load.yaml_stream import compose_all, read_documents
 
 CONTACT = "apiVersion: bcplint/v1\nkind: Contact\nname: cto\nemail: cto@example.com\n"
 
@@ -81,3 +84,35 @@ def test_positions_of_nested_fields_missing_fields_and_keys() -> None:
     assert index.locate(source, 1, ("backups", 0, "last_restore_test", "date")) == (10, 5)
     # Missing top-level field: the document's first line.
     assert index.locate(source, 1, ("rto",)) == (6, 1)
+
+
+def test_positions_are_the_same_when_few_composed_files_are_kept() -> None:
+    """The index keeps the trees of the files used last only; a file asked for again after
+    others is composed again and answers as before."""
+    sources = [
+        load_file(f"s{i}.yaml", f"{CONTACT}title: Person {i}\nrole: {'x' * i}\n".encode()).documents[0].source
+        for i in range(4)
+    ]
+    fields = [("name",), ("title",), ("role",), ("missing",)]
+    keeping_all = PositionIndex()
+    expected = [keeping_all.locate(s, 0, f) for s in sources for f in fields]
+    keeping_one = PositionIndex(keep=1)
+    for _ in range(2):  # the second round finds every tree evicted
+        assert [keeping_one.locate(s, 0, f) for s in sources for f in fields] == expected
+    assert len(keeping_one._trees) == 1
+    assert expected[4:7] == [(3, 7), (5, 8), (6, 7)]
+
+
+def test_reading_and_composing_leave_nothing_for_the_garbage_collector() -> None:
+    """Runs pause the garbage collector, so a reader that refers to itself would keep its C
+    parser's buffers (some 28 KB a text) until the run ends: readers break their cycles."""
+    text = CONTACT + "---\n" + CONTACT.replace("cto", "cfo")
+    gc.collect()
+    gc.disable()
+    try:
+        for _ in range(50):
+            assert len(read_documents(text)[0]) == 2
+            assert len(compose_all(text)) == 2
+        assert gc.collect() == 0
+    finally:
+        gc.enable()
