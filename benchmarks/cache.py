@@ -43,21 +43,10 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+from common import checkout, git, load  # noqa: E402
 from generate import generate  # noqa: E402
 
-GIT_ENV = {
-    **os.environ,
-    "GIT_AUTHOR_NAME": "bench",
-    "GIT_AUTHOR_EMAIL": "bench@example.com",
-    "GIT_COMMITTER_NAME": "bench",
-    "GIT_COMMITTER_EMAIL": "bench@example.com",
-    "GIT_CONFIG_GLOBAL": os.devnull,
-}
 CHECK = ["-m", "bcplint", "check", "--today", "2026-11-23", "--format", "json"]  # after the interpreter
-
-
-def git(repo: Path, *args: str) -> None:
-    subprocess.run(["git", *args], cwd=repo, env=GIT_ENV, check=True, capture_output=True)
 
 
 def repository(cache: Path, n: int) -> Path:
@@ -99,21 +88,6 @@ def edit(repo: Path, relative: str, round_number: int) -> None:
     git(repo, "add", relative)
 
 
-def today_checkout(rev: str, into: Path) -> Path:
-    """bcplint as it was at ``rev``, extracted from this repository's history."""
-    root = HERE.parent
-    target = into / f"bcplint-{rev}"
-    if not target.exists():
-        target.mkdir(parents=True)
-        archive = subprocess.run(["git", "archive", rev], cwd=root, check=True, capture_output=True).stdout
-        subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)
-    return target
-
-
-def load() -> str:
-    return " ".join(f"{x:.2f}" for x in os.getloadavg())
-
-
 def side_by_side(args: argparse.Namespace, repo: Path, env: dict[str, str]) -> dict[str, list[Measure]]:
     """Every kind of run, ``args.repeat`` rounds of them in turn (see the module docstring)."""
     service = sorted(p.name for p in (repo / "services").glob("*.yaml"))[5]
@@ -129,7 +103,7 @@ def side_by_side(args: argparse.Namespace, repo: Path, env: dict[str, str]) -> d
     }
     today_env = dict(env)
     if args.compare:
-        today_env["PYTHONPATH"] = str(today_checkout(args.compare, args.cache))
+        today_env["PYTHONPATH"] = str(checkout(args.compare, args.cache))
         kinds["today"] = CHECK
     measured: dict[str, list[Measure]] = {kind: [] for kind in kinds}
     for round_number in range(args.repeat):

@@ -17,7 +17,6 @@ import argparse
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -25,16 +24,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+from common import git  # noqa: E402
 from run import organisation, timed  # noqa: E402
-
-GIT_ENV = {
-    **os.environ,
-    "GIT_AUTHOR_NAME": "bench",
-    "GIT_AUTHOR_EMAIL": "bench@example.com",
-    "GIT_COMMITTER_NAME": "bench",
-    "GIT_COMMITTER_EMAIL": "bench@example.com",
-    "GIT_CONFIG_GLOBAL": os.devnull,
-}
 
 
 def repository(cache: Path, n: int) -> Path:
@@ -44,12 +35,12 @@ def repository(cache: Path, n: int) -> Path:
         folder, _ = organisation(cache, n)
         shutil.copytree(folder, repo, ignore=shutil.ignore_patterns(".size"))
         for args in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-q", "-m", "organisation"]):
-            subprocess.run(["git", *args], cwd=repo, env=GIT_ENV, check=True)
-    subprocess.run(["git", "reset", "-q", "--hard"], cwd=repo, env=GIT_ENV, check=True)
+            git(repo, *args)
+    git(repo, "reset", "-q", "--hard")
     staged = sorted((repo / "systems").glob("*.yaml"))[0] if (repo / "systems").is_dir() else None
     target = staged or sorted(repo.rglob("*.yaml"))[0]
     target.write_text(target.read_text(encoding="utf-8") + "# a staged edit\n", encoding="utf-8")
-    subprocess.run(["git", "add", str(target)], cwd=repo, env=GIT_ENV, check=True)
+    git(repo, "add", str(target))
     return repo
 
 

@@ -31,6 +31,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+from common import checkout, load  # noqa: E402
 from generate import generate  # noqa: E402
 
 BARE_PARSE = """
@@ -71,16 +72,6 @@ def organisation(cache: Path, n: int, rich: bool = False) -> tuple[Path, float]:
         size = generate(n, folder, rich=rich)
         marker.write_text(str(size), encoding="utf-8")
     return folder, int(marker.read_text(encoding="utf-8")) / 1e6
-
-
-def checkout(rev: str, into: Path) -> Path:
-    """bcplint as it was at ``rev``, extracted from this repository's history."""
-    target = into / f"bcplint-{rev}"
-    if not target.exists():
-        target.mkdir(parents=True)
-        archive = subprocess.run(["git", "archive", rev], cwd=HERE.parent, check=True, capture_output=True).stdout
-        subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)
-    return target
 
 
 def bcplint_run(folder: Path, args: argparse.Namespace, pythonpath: Path | None) -> tuple[float, float, float]:
@@ -130,10 +121,6 @@ def main() -> None:
     if 10000 in times and 20000 in times:
         print(f"20,000 / 10,000 documents: {times[20000] / times[10000]:.2f}x the time")
     print(f"load average after: {load()}")
-
-
-def load() -> str:
-    return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 if __name__ == "__main__":
