@@ -118,6 +118,7 @@ def test_every_shipped_rule_has_a_page_that_says_what_the_catalog_says(bcplint: 
         for name in rule["params"]:
             assert f"| `{name}` |" in page, (rule["id"], name)
         assert f"| [{rule['id']}]({rule['id']}.md) | {rule['name']} |" in index
+        assert rule["help_url"].endswith(f"/docs/rules/{rule['id']}.md")  # the page, as SARIF links it
 
 
 def test_pages_show_the_findings_bcplint_check_gives_on_the_examples(

@@ -542,6 +542,7 @@ async def test_hover_on_a_rule_id_in_a_suppression_explains_the_rule(editor: Edi
     for part in (single_region.summary, single_region.rationale.strip()[:60], single_region.fix.strip()[:60]):
         assert part in shown
     assert f"**Clauses:** {clause_text(single_region.clauses)}" in shown
+    assert single_region.help_url and f"[The rule's page]({single_region.help_url})" in shown
     by_name = await editor.client.text_document_hover_async(hover_at(uri, 6, line.index("dependency-rto")))
     assert markdown(by_name).startswith("**BCP204** `dependency-rto-inversion`")
     assert await editor.client.text_document_hover_async(hover_at(uri, 6, 1)) is None  # `rto` is neither

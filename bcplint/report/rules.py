@@ -24,6 +24,7 @@ def rule_dict(rule: Rule) -> dict[str, Any]:
         "params": dict(rule.params),
         "rationale": rule.rationale.strip(),
         "fix": rule.fix.strip(),
+        "help_url": rule.help_url,
     }
 
 

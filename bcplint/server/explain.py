@@ -46,5 +46,7 @@ def rule_markdown(rule: Rule) -> str:
     if rule.params:
         shown = ", ".join(f"`{key}` = {param_value(value)}" for key, value in rule.params.items())
         parts.append(f"**Parameters:** {shown}")
+    if rule.help_url:
+        parts.append(f"[The rule's page]({rule.help_url})")
     parts.append(f"`bcplint explain {rule.id}` shows failing and passing examples.")
     return "\n\n".join(parts)
