@@ -592,6 +592,7 @@ def test_the_result_key_covers_every_input(tmp_path: Path) -> None:
     assert results.key(run, workspace, (), {"bcp/waivers.yaml": one}) != by_entry
 
 
+@pytest.mark.slow  # child processes
 def test_the_result_key_is_the_same_in_every_process(tmp_path: Path) -> None:
     root = make(tmp_path / "ws", PLAN)
     script = (

@@ -481,17 +481,8 @@ PLACE_IDS = [f"{k}.{'.'.join(map(str, p))}" for k, p in PLACES]
 EXTRA = st.one_of(st.none(), st.tuples(st.text(max_size=6), values))
 
 
-# Every field, three drawn values in the everyday loop (the near misses below are the floor),
-# ten in CI.
-@pytest.mark.parametrize(("kind", "place"), PLACES, ids=PLACE_IDS)
-@settings(COMMON, max_examples=3)
-@given(data=st.data(), extra=EXTRA)
-def test_schema_and_bcplint_agree_on_every_field(
-    kind: str, place: tuple[str | int, ...], data: st.DataObject, extra: tuple[str, Any] | None
-) -> None:
-    agree_at(kind, place, data, extra)
-
-
+# Every field, ten drawn values, in CI; the everyday loop relies on the known near misses below
+# (the floor of this property), which catch the usual disagreements in a fraction of the time.
 @pytest.mark.slow
 @pytest.mark.parametrize(("kind", "place"), PLACES, ids=PLACE_IDS)
 @settings(COMMON, max_examples=10)

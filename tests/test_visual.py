@@ -196,6 +196,7 @@ def _chromium(page: Path, tmp_path: Path) -> str:
     return result.stderr
 
 
+@pytest.mark.slow  # a real browser
 @pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (.ci/run installs Debian's chromium)")
 def test_html_report_in_a_real_browser(bcplint: Callable[..., Run], tmp_path: Path) -> None:
     html = report(bcplint, tmp_path, "jitbit")

@@ -289,6 +289,7 @@ def _organisations(draw: st.DrawFn) -> tuple[Workspace, dict[str, Change]]:
     return ws, history
 
 
+@pytest.mark.slow  # a property over 150 organisations; the cases in tests/cases run every time
 @given(_organisations())
 @settings(max_examples=150, deadline=None)
 def test_changed_after_review_is_a_walk_per_plan(organisation: tuple[Workspace, dict[str, Change]]) -> None:
@@ -354,6 +355,7 @@ def _important_services(draw: st.DrawFn) -> Workspace:
     return workspace("---\n".join(docs))
 
 
+@pytest.mark.slow  # a property over 150 organisations; the cases in tests/cases run every time
 @given(_important_services())
 @settings(max_examples=150, deadline=None)
 def test_within_impact_tolerance_matches_a_walk_from_each_service(ws: Workspace) -> None:
