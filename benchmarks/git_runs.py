@@ -8,7 +8,9 @@ file is modified and staged, as before a commit, and each of these is run in its
   - staged:   ``bcplint check --staged`` (the pre-commit hook: the index read from git objects,
               the report narrowed to the staged file and what it affects);
   - rev:      ``bcplint check --rev HEAD`` (the commit read from git objects).
-It prints the median wall time and peak resident memory of each, and staged / full.
+Every run gets an empty cache directory of its own, so these are cold runs (benchmarks/cache.py
+times the warm ones). It prints the median wall time and peak resident memory of each, and
+staged / full.
 """
 
 from __future__ import annotations
@@ -58,16 +60,18 @@ def main() -> None:
     medians = {}
     for name, command in runs.items():
         measured = [timed_in(command, repo) for _ in range(args.repeat)]
-        medians[name] = statistics.median(t for t, _ in measured)
-        print(f"{name:>8} {medians[name]:>8.2f} {max(m for _, m in measured):>8.0f}")
+        medians[name] = statistics.median(t for t, _, _ in measured)
+        print(f"{name:>8} {medians[name]:>8.2f} {max(m for _, _, m in measured):>8.0f}")
     print(f"staged / full: {medians['staged'] / medians['full']:.2f}x")
 
 
-def timed_in(command: list[str], cwd: Path) -> tuple[float, float]:
+def timed_in(command: list[str], cwd: Path) -> tuple[float, float, float]:
+    """:func:`run.timed` of ``command`` run in ``cwd`` with an empty cache directory."""
     here = os.getcwd()
     os.chdir(cwd)
     try:
-        return timed(command)
+        with tempfile.TemporaryDirectory() as caches:
+            return timed(command, {**os.environ, "BCPLINT_CACHE_DIR": caches})
     finally:
         os.chdir(here)
 
