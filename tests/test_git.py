@@ -107,6 +107,19 @@ def test_bcp304_names_the_file_and_commit_changed_after_the_review(bcplint: Call
     assert findings(bcplint(*args, cwd=git_repo)) == []
 
 
+def test_bcp304_cuts_a_long_commit_subject_at_a_word(bcplint: Callable[..., Run], git_repo: Path) -> None:
+    """A commit subject of a few hundred characters would make the finding a paragraph: the
+    message keeps its first 72 characters or fewer, cut at a word, and says so with an ellipsis."""
+    plan_repo(git_repo)
+    subject = "Relax the database RTO " + "because the vendor changed its terms and nobody told us " * 6
+    write(git_repo, "bcp/db.yaml", DB.format(rto="6h"))
+    commit(git_repo, subject, "2026-07-02")
+    [finding] = findings(bcplint("check", "--today", TODAY, "--select", "BCP304", "--format", "json", cwd=git_repo))
+    shown = str(finding["message"]).split(" ('", 1)[1].removesuffix("')")
+    assert shown.endswith("…") and len(shown) <= 72 and subject.startswith(shown[:-1])
+    assert subject[len(shown) - 1] == " "  # cut between words
+
+
 def test_bcp304_counts_a_branch_change_from_the_day_it_was_merged(bcplint: Callable[..., Run], git_repo: Path) -> None:
     """Changed on a branch on 11-21, the plan reviewed on main on 11-23, merged with --no-ff
     on 11-27: the change reached main after the review."""

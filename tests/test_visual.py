@@ -234,3 +234,18 @@ def test_html_report_in_a_real_browser(bcplint: Callable[..., Run], tmp_path: Pa
     assert errors > 0 and shown["errors"] == f"{errors} errors"  # the page's count is the run's
     assert shown["levels"] == ["below bronze"] * 3
     assert shown["nodes"] == 8 and shown["inverted"] == 0
+
+
+def test_reports_count_one_of_a_thing_in_the_singular(bcplint: Callable[..., Run], tmp_path: Path) -> None:
+    """One document with one error: "1 error", "1 document", not "1 errors" and "1 documents"."""
+    write(tmp_path, ".bcplint.yaml", "")
+    write(tmp_path, "bcp/one.yaml", "apiVersion: bcplint/v1\nkind: Contact\nname: cto\nemail: [not, an, email]\n")
+    for fmt, out in (("markdown", "one.md"), ("html", "one.html")):
+        run = bcplint("report", str(tmp_path), "--format", fmt, "-o", str(tmp_path / out), "--today", TODAY)
+        assert run.code == 0, run.err
+        text = (tmp_path / out).read_text(encoding="utf-8")
+        assert "1 errors" not in text and "1 documents" not in text
+        if fmt == "markdown":
+            assert "Evaluated on 2026-11-23: 1 error, 0 warnings, 0 waived, 1 document." in text
+        else:
+            assert '<span id="errors">1 error</span>' in text and '<span id="documents">1 document</span>' in text

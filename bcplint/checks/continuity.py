@@ -401,7 +401,7 @@ def changed_after_review(ctx: Context, doc: Document, field: str, params: NoPara
     # One finding per Plan, naming the latest change: the review is what needs doing, once.
     count, (_, path) = since
     latest = history[path]
-    commit = f"commit {latest.short} on {latest.date.isoformat()} ({latest.subject!r})"
+    commit = f"commit {latest.short} on {latest.date.isoformat()} ({_subject(latest.subject)!r})"
     if count == 1:
         what = f"{path} has changed since, in {commit}"
     else:
@@ -517,6 +517,19 @@ def _count_since_review(
             planes[k], carry = planes[k] ^ carry, planes[k] & carry
             k += 1
     return answers
+
+
+# Long enough for a commit subject written to git's convention (50, at most 72 characters);
+# a longer one is cut, so that a finding stays one readable line.
+SUBJECT_LENGTH = 72
+
+
+def _subject(subject: str) -> str:
+    """A commit subject for a message: cut at a word to :data:`SUBJECT_LENGTH` characters, with …"""
+    if len(subject) <= SUBJECT_LENGTH:
+        return subject
+    cut = subject[: SUBJECT_LENGTH - 1].rsplit(" ", 1)[0] or subject[: SUBJECT_LENGTH - 1]
+    return cut.rstrip(" ,;:") + "…"
 
 
 def _review_day(plan: Plan) -> dt.date:

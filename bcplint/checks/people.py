@@ -249,7 +249,7 @@ def key_person(ctx: Context, params: KeyPersonParams) -> Iterator[Hit]:
                 doc=doc,
                 field=(),
                 outcome="too_many",
-                detail=f"is {role} for {len(items)} critical or high services and systems "
+                detail=f"is {role} for {len(items)} critical, high or unassessed services and systems "
                 f"({', '.join(items)}); the limit is {params.max}",
                 values={"count": len(items), "items": ", ".join(items), "max": params.max},
             )

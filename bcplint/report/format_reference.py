@@ -102,7 +102,7 @@ backups of its own: the data store is.
 
 **Out of scope.** A document with `out_of_scope` is judged by no rule but those about the files
 themselves (BCP001-BCP005); reports list it with its reason, and excluded-dependency reports a
-critical or high Service or System that relies on it.
+critical, high or unassessed Service or System that relies on it.
 """
 
 

@@ -16,6 +16,7 @@ from bcplint.findings import LintResult, Severity, clause_text
 from bcplint.insights.readiness import ClauseCoverage, ReadinessReport, Row, blockers
 from bcplint.report.graph_svg import svg
 from bcplint.report.options import ReportOptions
+from bcplint.report.text import plural
 
 SYMBOLS = {"ok": "✓", "warn": "!", "fail": "✗", "none": "n/a"}
 CSS = """
@@ -44,9 +45,10 @@ def write(report: ReadinessReport, stream: TextIO, options: ReportOptions) -> No
         f"{escape(', '.join(result.packs))}.</p>\n"
     )
     stream.write(
-        f'<p class="summary"><span id="errors">{counts[Severity.ERROR]} errors</span>'
-        f'<span id="warnings">{counts[Severity.WARNING]} warnings</span><span id="waived">{waived} waived</span>'
-        f'<span id="documents">{result.documents_checked} documents</span></p>\n'
+        f'<p class="summary"><span id="errors">{plural(counts[Severity.ERROR], "error")}</span>'
+        f'<span id="warnings">{plural(counts[Severity.WARNING], "warning")}</span>'
+        f'<span id="waived">{waived} waived</span>'
+        f'<span id="documents">{plural(result.documents_checked, "document")}</span></p>\n'
     )
     _maturity(result, stream)
     _matrix(report.columns, rows, stream)

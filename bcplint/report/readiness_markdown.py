@@ -14,6 +14,7 @@ from bcplint.insights.readiness import ClauseCoverage, ReadinessReport, blockers
 from bcplint.report.graph_text import to_mermaid
 from bcplint.report.markdown_summary import table_cell as _cell
 from bcplint.report.options import ReportOptions
+from bcplint.report.text import plural
 
 MARKS = {"ok": "✅", "warn": "⚠️", "fail": "❌", "none": "n/a"}
 
@@ -22,11 +23,10 @@ def write(report: ReadinessReport, stream: TextIO, options: ReportOptions) -> No
     result, rows, coverage, graph = report.result, report.rows, report.coverage, report.graph
     counts = result.counts()
     today = result.today.isoformat() if result.today else ""
-    stream.write(f"# Continuity readiness report\n\nEvaluated on {today}: {counts[Severity.ERROR]} errors, ")
-    stream.write(f"{counts[Severity.WARNING]} warnings, {result.waived_count} waived, ")
-    stream.write(
-        f"{result.documents_checked} documents.\n\n## Maturity\n\n| service | level | missing for the next |\n"
-    )
+    errors, warnings = plural(counts[Severity.ERROR], "error"), plural(counts[Severity.WARNING], "warning")
+    stream.write(f"# Continuity readiness report\n\nEvaluated on {today}: {errors}, {warnings}, ")
+    stream.write(f"{result.waived_count} waived, {plural(result.documents_checked, 'document')}.\n\n")
+    stream.write("## Maturity\n\n| service | level | missing for the next |\n")
     stream.write("|---|---|---|\n")
     names = {rule.id: rule.name for rule in result.rules}
     links = {rule.id: rule.help_url for rule in result.rules if rule.help_url}

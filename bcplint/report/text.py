@@ -60,10 +60,10 @@ def format_finding(finding: Finding, *, color: bool = False, path: str | None = 
 def summary(result: LintResult, *, show_baselined: bool = False) -> str:
     """Counts, then what decided the exit code when anything was found."""
     counts = result.counts()
-    parts = [_plural(counts[s], s.label) for s in (Severity.ERROR, Severity.WARNING, Severity.INFO) if counts[s]]
+    parts = [plural(counts[s], s.label) for s in (Severity.ERROR, Severity.WARNING, Severity.INFO) if counts[s]]
     found = ", ".join(parts) if parts else "No problems"
-    line = f"{found}{_waived(result, show_baselined)} in {_plural(result.documents_checked, 'document')} across "
-    line += f"{_plural(result.files_checked, 'file')}."
+    line = f"{found}{_waived(result, show_baselined)} in {plural(result.documents_checked, 'document')} across "
+    line += f"{plural(result.files_checked, 'file')}."
     if not parts:
         return line
     fail_on = result.uniform_fail_on
@@ -72,7 +72,7 @@ def summary(result: LintResult, *, show_baselined: bool = False) -> str:
         return f"{line} Not failing: --fail-on is never."
     failing = len(result.failing())
     if failing:
-        return f"{line} Failing: {_plural(failing, 'finding')} {threshold}."
+        return f"{line} Failing: {plural(failing, 'finding')} {threshold}."
     return f"{line} Not failing: nothing {threshold}."
 
 
@@ -86,7 +86,8 @@ def _waived(result: LintResult, show_baselined: bool) -> str:
     return f" ({other}{baselined} accepted by the baseline and not listed: --show-baselined lists them)"
 
 
-def _plural(count: int, noun: str) -> str:
+def plural(count: int, noun: str) -> str:
+    """``1 error``, ``2 errors``, ``0 documents``: a count with its noun (plural by adding -s)."""
     return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
