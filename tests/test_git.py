@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from bcplint.checks.continuity import SUBJECT_LENGTH, _subject
+from bcplint.git.runner import toplevel
 from tests.conftest import TODAY, Run, git, write
 
 PLAN = """\
@@ -118,6 +120,30 @@ def test_bcp304_cuts_a_long_commit_subject_at_a_word(bcplint: Callable[..., Run]
     shown = str(finding["message"]).split(" ('", 1)[1].removesuffix("')")
     assert shown.endswith("…") and len(shown) <= 72 and subject.startswith(shown[:-1])
     assert subject[len(shown) - 1] == " "  # cut between words
+
+
+@pytest.mark.parametrize(
+    ("subject", "shown"),
+    [
+        ("Relax the database RTO", "Relax the database RTO"),  # short: as written
+        ("x" * 66 + " yyyy zzz", "x" * 66 + " yyyy…"),  # the room ends between two words
+        ("Fix: " + "a" * 80, "Fix: " + "a" * 66 + "…"),  # one long word: cut where the room ends
+        ("a" * 100, "a" * 71 + "…"),
+    ],
+)
+def test_a_commit_subject_is_cut_to_fit_a_message(subject: str, shown: str) -> None:
+    assert _subject(subject) == shown and len(shown) <= SUBJECT_LENGTH
+
+
+def test_a_directory_inside_a_git_directory_with_a_work_tree_finds_it(tmp_path: Path) -> None:
+    """No `.git` above it, but git knows the repository (core.worktree): bcplint asks git too."""
+    repo, work = tmp_path / "repo.git", tmp_path / "work"
+    work.mkdir()
+    subprocess.run(["git", "init", "-q", "--bare", str(repo)], check=True)
+    git(repo, "config", "core.worktree", str(work))
+    git(repo, "config", "core.bare", "false")
+    (repo / "bcp").mkdir()
+    assert toplevel(str(repo / "bcp")) == work
 
 
 def test_bcp304_counts_a_branch_change_from_the_day_it_was_merged(bcplint: Callable[..., Run], git_repo: Path) -> None:

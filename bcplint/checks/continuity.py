@@ -528,8 +528,11 @@ def _subject(subject: str) -> str:
     """A commit subject for a message: cut at a word to :data:`SUBJECT_LENGTH` characters, with …"""
     if len(subject) <= SUBJECT_LENGTH:
         return subject
-    cut = subject[: SUBJECT_LENGTH - 1].rsplit(" ", 1)[0] or subject[: SUBJECT_LENGTH - 1]
-    return cut.rstrip(" ,;:") + "…"
+    room = subject[: SUBJECT_LENGTH - 1]
+    ends_a_word = subject[len(room)] == " "
+    at_word = (room if ends_a_word else room.rsplit(" ", 1)[0]).rstrip(" ,;:")
+    # At a word when that keeps most of the room; a very long word is cut where the room ends.
+    return (at_word if len(at_word) >= SUBJECT_LENGTH // 2 else room) + "…"
 
 
 def _review_day(plan: Plan) -> dt.date:

@@ -98,15 +98,20 @@ def toplevel(directory: str) -> Path | None:
 
 def _has_dot_git_above(directory: str) -> bool:
     """True when ``directory`` or a directory above it holds a ``.git`` (a directory, or the file
-    of a linked work tree or submodule)."""
+    of a linked work tree or submodule), or is itself a git directory (``HEAD`` and ``objects``:
+    one with ``core.worktree`` set gives a work tree to the directories inside it)."""
     current = os.path.abspath(directory)
     while True:
-        if os.path.lexists(os.path.join(current, ".git")):
+        if os.path.lexists(os.path.join(current, ".git")) or _is_git_directory(current):
             return True
         parent = os.path.dirname(current)
         if parent == current:
             return False
         current = parent
+
+
+def _is_git_directory(path: str) -> bool:
+    return os.path.isfile(os.path.join(path, "HEAD")) and os.path.isdir(os.path.join(path, "objects"))
 
 
 def repository(directory: Path, why: str) -> Path:

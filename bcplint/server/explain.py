@@ -47,6 +47,8 @@ def rule_markdown(rule: Rule) -> str:
         shown = ", ".join(f"`{key}` = {param_value(value)}" for key, value in rule.params.items())
         parts.append(f"**Parameters:** {shown}")
     if rule.help_url:
-        parts.append(f"[The rule's page]({rule.help_url})")
+        # Parentheses and spaces would end a Markdown link early: percent-encoded, they do not.
+        url = rule.help_url.replace(" ", "%20").replace("(", "%28").replace(")", "%29")
+        parts.append(f"[The rule's page]({url})")
     parts.append(f"`bcplint explain {rule.id}` shows failing and passing examples.")
     return "\n\n".join(parts)
