@@ -112,6 +112,11 @@ class CheckedSubject:
         return (self.rule_id, self.path, self.kind or "", self.document or "", self.index)
 
 
+def plural(count: int, noun: str) -> str:
+    """``1 error``, ``2 errors``, ``0 documents``: a count with its noun (plural by adding -s)."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
 def clause_text(clauses: tuple[str, ...]) -> str:
     """``('ISO 22301:2019 8.6', 'ISO 22301:2019 9.3', 'ITIL 4 SCM review')`` ->
     ``ISO 22301:2019 8.6, 9.3; ITIL 4 SCM review`` (consecutive clauses of one framework merged)."""

@@ -13,6 +13,7 @@ from pydantic import Field
 from bcplint.checks.base import Context, Hit, NoParams, Params
 from bcplint.checks.objectives import inherited_wording
 from bcplint.checks.providers import known_provider
+from bcplint.findings import plural
 from bcplint.model.kinds import Channel, Exercise, Plan, System
 from bcplint.model.types import Duration, HostLocation
 from bcplint.workspace.documents import Document, Workspace
@@ -262,7 +263,7 @@ def overdue_findings(ctx: Context, doc: Document, field: str, params: NoParams) 
                 field=("findings", i, "due"),
                 outcome="overdue",
                 detail=f"finding {finding.id} was due on {finding.due.isoformat()} and is still open "
-                f"({days} day{'' if days == 1 else 's'} late)",
+                f"({plural(days, 'day')} late)",
                 values={"id": finding.id, "value": finding.due.isoformat(), "days": days},
             )
 

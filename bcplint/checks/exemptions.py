@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 from bcplint.checks.base import Context, Hit, NoParams
-from bcplint.findings import Exemption
+from bcplint.findings import Exemption, plural
 
 
 def _hit(ctx: Context, exemption: Exemption, outcome: str, detail: str, field: str) -> Hit:
@@ -78,5 +78,5 @@ def waiver_review_due(ctx: Context, params: NoParams, exemptions: Sequence[Exemp
         due = exemption.review_by
         if due is not None and due < ctx.today and exemption.status in ("active", "unused"):
             days = (ctx.today - due).days
-            detail = f"was due for review on {due.isoformat()}, {days} day{'' if days == 1 else 's'} ago"
+            detail = f"was due for review on {due.isoformat()}, {plural(days, 'day')} ago"
             yield _hit(ctx, exemption, "review", detail, "review_by")

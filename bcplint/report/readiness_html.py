@@ -12,11 +12,10 @@ from typing import TextIO
 
 from bcplint import __version__
 from bcplint.exemptions.register import ends
-from bcplint.findings import LintResult, Severity, clause_text
+from bcplint.findings import LintResult, Severity, clause_text, plural
 from bcplint.insights.readiness import ClauseCoverage, ReadinessReport, Row, blockers
 from bcplint.report.graph_svg import svg
 from bcplint.report.options import ReportOptions
-from bcplint.report.text import plural
 
 SYMBOLS = {"ok": "✓", "warn": "!", "fail": "✗", "none": "n/a"}
 CSS = """

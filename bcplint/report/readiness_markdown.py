@@ -9,12 +9,11 @@ from __future__ import annotations
 from typing import TextIO
 
 from bcplint.exemptions.register import ends
-from bcplint.findings import LintResult, Severity, clause_text
+from bcplint.findings import LintResult, Severity, clause_text, plural
 from bcplint.insights.readiness import ClauseCoverage, ReadinessReport, blockers
 from bcplint.report.graph_text import to_mermaid
 from bcplint.report.markdown_summary import table_cell as _cell
 from bcplint.report.options import ReportOptions
-from bcplint.report.text import plural
 
 MARKS = {"ok": "✅", "warn": "⚠️", "fail": "❌", "none": "n/a"}
 

@@ -7,7 +7,7 @@ import json
 from typing import Any, TextIO
 
 from bcplint.exemptions.register import Register, ends
-from bcplint.findings import Exemption
+from bcplint.findings import Exemption, plural
 from bcplint.report.markdown_summary import table_cell
 from bcplint.report.options import ReportOptions
 from bcplint.report.text import one_line
@@ -49,7 +49,7 @@ def write_text(register: Register, stream: TextIO, options: ReportOptions) -> No
         who = f", approved by {e.approved_by}" if e.approved_by else ""
         target = f" on {e.target}" if e.target else ""
         stream.write(f"{e.path}:{e.line}: {e.status:<8} {e.rule}{target} until {when}{who}: {one_line(e.reason)}\n")
-    stream.write(f"\n{len(exemptions)} exemption{'s' if len(exemptions) != 1 else ''}.\n")
+    stream.write(f"\n{plural(len(exemptions), 'exemption')}.\n")
 
 
 def write_markdown(register: Register, stream: TextIO, options: ReportOptions) -> None:

@@ -13,7 +13,7 @@ import re
 from pathlib import Path
 from typing import TextIO
 
-from bcplint.findings import Finding, LintResult, Severity, clause_text
+from bcplint.findings import Finding, LintResult, Severity, clause_text, plural
 from bcplint.report.options import ReportOptions
 
 _COLORS = {Severity.ERROR: "31", Severity.WARNING: "33", Severity.INFO: "36"}
@@ -84,11 +84,6 @@ def _waived(result: LintResult, show_baselined: bool) -> str:
         return f" ({waived} waived)"
     other = f"{waived - baselined} waived, " if waived > baselined else ""
     return f" ({other}{baselined} accepted by the baseline and not listed: --show-baselined lists them)"
-
-
-def plural(count: int, noun: str) -> str:
-    """``1 error``, ``2 errors``, ``0 documents``: a count with its noun (plural by adding -s)."""
-    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def write(result: LintResult, stream: TextIO, options: ReportOptions) -> None:
