@@ -35,8 +35,4 @@ def excluded_dependency(ctx: Context, doc: Document, field: str, params: NoParam
 
 def _out_of_scope(workspace: Workspace) -> frozenset[str]:
     """Names whose document (the one ``workspace.get`` finds) is out of continuity scope."""
-    return frozenset(
-        name
-        for name, doc in workspace.by_name.items()
-        if doc.model is not None and getattr(doc.model, "out_of_scope", None) is not None
-    )
+    return frozenset(name for name, doc in workspace.by_name.items() if workspace.excluded(doc))
