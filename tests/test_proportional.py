@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 
 from bcplint.api import LintOptions, enabled_rules, lint
-from bcplint.checks import structure
+from bcplint.checks import objectives, structure
 from bcplint.engine import evaluate
 from bcplint.engine.run import Run, check
 from bcplint.engine.scope import Scope, affected_by, focus, narrow, under_paths
@@ -372,4 +372,32 @@ def test_a_narrowed_run_reads_the_references_of_the_documents_in_focus_only(
     read.clear()
     narrowed = narrow(check(run, workspace, focus=chosen), scope, workspace)
     assert read and set(read) <= chosen.documents
+    assert narrowed == narrow(check(run, workspace), scope, workspace)
+
+
+def test_a_narrowed_run_walks_only_what_the_focus_depends_on_for_inversions(
+    workspace_root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """dependency-objective's finding on a document is decided by what it depends on, so a
+    narrowed run computes the longest objective below the documents in focus only."""
+    workspace, rules = loaded(workspace_root)
+    walked: list[set[str]] = []
+    real = objectives.longest_below
+
+    def longest_below(graph: dict[str, list[str]], values: Any) -> Any:
+        walked.append(set(graph))
+        return real(graph, values)
+
+    monkeypatch.setattr(objectives, "longest_below", longest_below)
+    run = Run(rules=rules, today=DAY)
+    check(run, workspace)
+    everything = set().union(*walked)
+    assert {"front", "back"} <= everything
+    scope = under_paths(["bcp/chain/front.yaml"])
+    chosen = focus(scope, workspace)
+    assert chosen is not None
+    walked.clear()
+    narrowed = narrow(check(run, workspace, focus=chosen), scope, workspace)
+    assert walked and set().union(*walked) == {"front", "back"} < everything
+    assert ("BCP204", "front") in {(f.rule_id, f.document) for f in narrowed.findings}
     assert narrowed == narrow(check(run, workspace), scope, workspace)

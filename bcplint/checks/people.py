@@ -148,7 +148,7 @@ def contact_reachable(ctx: Context, params: ReachableParams) -> Iterator[Hit]:
     """
     workspace = ctx.workspace
     responsible = responsible_parties(workspace)
-    for doc in workspace.valid(PARTY_KINDS):
+    for doc in ctx.in_focus(workspace.valid(PARTY_KINDS)):
         if doc.name not in responsible:
             continue
         if isinstance(doc.model, Team):
@@ -187,7 +187,7 @@ def contact_verified(ctx: Context, params: VerifiedParams) -> Iterator[Hit]:
     (outcome ``missing``), ``2026-01-10`` fails (outcome ``stale``).
     """
     responsible = responsible_parties(ctx.workspace)
-    for doc in ctx.workspace.valid(("Contact",)):
+    for doc in ctx.in_focus(ctx.workspace.valid(("Contact",))):
         if doc.name not in responsible or not isinstance(doc.model, Contact):
             continue
         checked = doc.model.last_verified
@@ -241,7 +241,7 @@ def key_person(ctx: Context, params: KeyPersonParams) -> Iterator[Hit]:
                 needed.add(link.name)
         for person in people:
             load.setdefault(person, []).append(doc.name or "")
-    for doc in workspace.valid(("Contact",)):
+    for doc in ctx.in_focus(workspace.valid(("Contact",))):  # the load is counted over everything
         items = sorted(load.get(doc.name or "", []))
         if len(items) > params.max:
             role = "owner, deputy or needed person" if doc.name in needed else "owner or deputy"

@@ -6,7 +6,7 @@ import datetime as dt
 import functools
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, ForwardRef, Literal, TypeVar, get_args, get_origin
 
 from pydantic import BaseModel
 
@@ -168,6 +168,14 @@ def build_workspace(files: list[LoadedFile], today: dt.date) -> Workspace:
     return workspace
 
 
+def referred_names(doc: Document) -> Iterator[str]:
+    """The name each reference of a valid document holds, in field order (:func:`references`
+    without the field paths, for indexes over every document)."""
+    if doc.model is not None:
+        for _, target, _ in _walk_refs(doc.model, ()):
+            yield target
+
+
 def references(doc: Document) -> Iterator[Reference]:
     """Every reference a valid document makes, with its field path, in field order."""
     if doc.model is not None:
@@ -182,11 +190,27 @@ def dependency_names(model: BaseModel | None) -> list[str]:
 
 @functools.cache  # a pure function of a model class: computed once per class
 def _ref_fields(model: type[BaseModel]) -> tuple[tuple[str, Ref | None], ...]:
-    """Each field of ``model`` with the Ref marker on it or on its list items, if any."""
-    return tuple(
-        (name, next((m for m in info.metadata if isinstance(m, Ref)), None) or _item_ref(info.annotation))
+    """Each field of ``model`` that can hold a reference, with the Ref marker on it or on its
+    list items, if any. A field with no marker whose type cannot hold a model (a string, a
+    number, a date, a list of them) never holds one, and is left out: walking every document's
+    references is most of what a narrowed run spends finding what a change touches."""
+    fields = (
+        (name, next((m for m in info.metadata if isinstance(m, Ref)), None) or _item_ref(info.annotation), info)
         for name, info in model.model_fields.items()
     )
+    return tuple((name, ref) for name, ref, info in fields if ref is not None or _may_hold_model(info.annotation))
+
+
+def _may_hold_model(annotation: Any) -> bool:
+    """False when a value of type ``annotation`` can hold no pydantic model: anything but a
+    model, ``Any``/``object`` and the generics (list, union, Annotated...) of either."""
+    if annotation is Any or annotation is object or isinstance(annotation, (str, ForwardRef, TypeVar)):
+        return True  # unknown: kept
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return True
+    if get_origin(annotation) is Literal:
+        return False
+    return any(_may_hold_model(arg) for arg in get_args(annotation) if not isinstance(arg, (str, int, bool)))
 
 
 def _walk_refs(model: BaseModel, prefix: FieldPath) -> Iterator[tuple[FieldPath, str, tuple[str, ...]]]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable
 
-from bcplint.workspace.documents import Document, Workspace, references
+from bcplint.workspace.documents import Document, Workspace, references, referred_names
 from bcplint.workspace.graph import LEAF_KINDS, edges, reachable
 from bcplint.workspace.objectives import INHERITING_KINDS, objective_graph, own_objective
 
@@ -47,7 +47,7 @@ def _referrers(workspace: Workspace) -> dict[str, list[Document]]:
     """name -> the valid documents that refer to it, through any reference."""
     index: dict[str, list[Document]] = {}
     for doc in workspace.valid():
-        for name in dict.fromkeys(ref.target for ref in references(doc)):
+        for name in dict.fromkeys(referred_names(doc)):
             index.setdefault(name, []).append(doc)
     return index
 
