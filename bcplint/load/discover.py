@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import stat
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -216,30 +217,28 @@ class _Lister:
 
     def add_directory(self, directory: Path, *, configured: bool = False) -> None:
         top = self.spec.repository
-        if self.tree == "worktree":
-            if top is not None and _within(directory, top):
-                names = [top / n for n in _list_git(top, _relative_posix(directory, top))]
-                files = [p for p in names if os.path.lexists(p)]  # deleted but still in the index
-            elif top is not None:
-                raise SourceError(f"{directory} is outside the repository {top}")
-            elif not directory.is_dir():
+        if top is None:
+            if self.tree != "worktree":
+                self._git_entries()  # raises: a tree other than the work tree needs git
+            if not directory.is_dir():
                 if configured:
                     raise SourceError(f"{directory}: a directory in the configuration's paths does not exist")
                 return
-            else:
-                files = [Path(d) / f for d, _, fs in _walk(directory) for f in fs]
+            files = [Path(d) / f for d, _, fs in _walk(directory) for f in fs]
             self._add_listed(files, nested_from=files)
             return
-        entries = self._git_entries()
-        assert top is not None  # _git_entries says so otherwise
         under = _relative_posix(directory, top)
-        if under.startswith("../"):
+        if under.startswith("../") or under == "..":
             raise SourceError(f"{directory} is outside the repository {top}")
+        if self.tree == "worktree":
+            self._add_names(top, _list_git(top, under))
+            return
+        entries = self._git_entries()
         prefix = "" if under == "." else under + "/"
-        paths = [top / name for name in entries if name.startswith(prefix) or name == under]
-        if not paths and under != "." and configured:
+        names = [name for name in entries if name.startswith(prefix) or name == under]
+        if not names and under != "." and configured:
             raise SourceError(f"{under} does not exist in {self._tree_name()}")
-        self._add_listed(paths, nested_from=paths)
+        self._add_names(top, names)
 
     def add_target(self, target: Path) -> None:
         if self.tree == "worktree":
@@ -266,6 +265,7 @@ class _Lister:
         return SourceError(f"--rev: {exc}" if self.tree != "index" else f"--staged: {exc}")
 
     def _add_listed(self, files: Iterable[Path], *, nested_from: Iterable[Path]) -> None:
+        """Files found by walking a directory outside git."""
         nested = [p.parent for p in nested_from if p.name in (CONFIG_FILE, PYPROJECT) and p.parent != self.spec.root]
         nested = [n for n in set(nested) if _within(n, self.spec.root) and self._is_config_dir(n)]
         for path in files:
@@ -276,14 +276,44 @@ class _Lister:
             display = self._display(path)
             if self.exclude and _excluded(_display(path, self.exclude_base), self.exclude):
                 continue
-            if self.tree == "worktree":
-                if path.is_symlink() and not _inside(path, self.spec.repository or self.spec.root):
-                    self.notes.append(f"{display}: symbolic link to a file outside the repository; not followed")
-                    continue
-                self.found.setdefault(display, SourceFile(display=display, path=path))
-            else:
-                blob = self._git_entries()[display]
-                self.found.setdefault(display, SourceFile(display=display, blob=blob))
+            if path.is_symlink() and not _inside(path, self.spec.root):
+                self.notes.append(f"{display}: symbolic link to a file outside the repository; not followed")
+                continue
+            self.found.setdefault(display, SourceFile(display=display, path=path))
+
+    def _add_names(self, top: Path, names: list[str]) -> None:
+        """Files of the repository at ``top``, named relative to it (POSIX): those git lists in
+        the work tree, or the entries of the index or a commit. Plain string operations: this
+        runs once per file, on every run, and pathlib costs several times more."""
+        root = _relative_posix(self.spec.root, top)
+        root_prefix = "" if root == "." else root + "/"
+        # Directories below the root holding a configuration: workspaces of their own ("a/b/").
+        configs = {n[: n.rfind("/") + 1] for n in names if n.rpartition("/")[2] in (CONFIG_FILE, PYPROJECT)}
+        nested = tuple(
+            d
+            for d in sorted(configs)
+            if d != root_prefix and d.startswith(root_prefix) and self._is_config_dir(top / d.rstrip("/"))
+        )
+        same_base = self.spec.base == top  # the display name is the repository path
+        entries = self._git_entries() if self.tree != "worktree" else None
+        for name in names:
+            if not name.lower().endswith(SUFFIXES) or (nested and name.startswith(nested)):
+                continue
+            path = top / name
+            display = name if same_base else self._display(path)
+            if self.exclude and _excluded(_display(path, self.exclude_base), self.exclude):
+                continue
+            if entries is not None:
+                self.found.setdefault(display, SourceFile(display=display, blob=entries[name]))
+                continue
+            try:
+                mode = os.lstat(path).st_mode
+            except OSError:
+                continue  # deleted but still in the index
+            if stat.S_ISLNK(mode) and not _inside(path, top):
+                self.notes.append(f"{display}: symbolic link to a file outside the repository; not followed")
+                continue
+            self.found.setdefault(display, SourceFile(display=display, path=path))
 
     def _is_config_dir(self, directory: Path) -> bool:
         if self.tree == "worktree":
