@@ -299,13 +299,13 @@ class _Lister:
         for name in names:
             if not name.lower().endswith(SUFFIXES) or (nested and name.startswith(nested)):
                 continue
-            path = top / name
-            display = name if same_base else self._display(path)
-            if self.exclude and _excluded(_display(path, self.exclude_base), self.exclude):
+            display = name if same_base else self._display(top / name)
+            if self.exclude and _excluded(_display(top / name, self.exclude_base), self.exclude):
                 continue
             if entries is not None:
                 self.found.setdefault(display, SourceFile(display=display, blob=entries[name]))
                 continue
+            path = top / name
             try:
                 mode = os.lstat(path).st_mode
             except OSError:
