@@ -8,6 +8,7 @@ with the cache, without it, cold and warm, on the golden workspace and on hostil
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import marshal
@@ -31,6 +32,7 @@ from bcplint.engine import results
 from bcplint.engine.evaluate import Evaluator
 from bcplint.engine.history import HistorySource
 from bcplint.engine.run import Run
+from bcplint.git.history import Change
 from bcplint.load import cache as cache_module
 from bcplint.load import read as read_module
 from bcplint.load.cache import DATABASE, ENVIRONMENT_VARIABLE, Cache, content_id, decode, parse_entry
@@ -572,8 +574,25 @@ def test_the_result_key_covers_every_input(tmp_path: Path) -> None:
     assert results.key(fewer, workspace, ()) != base
     assert results.key(Run(rules=run.rules, today=run.today), workspace, ()) != base  # no maturity asked
     assert results.key(run, workspace, ("a note",)) != base
-    workspace.history = {"bcp/people.yaml": ("abc", dt.date(2026, 1, 1), "subject")}
-    assert results.key(run, workspace, ()) != base
+    change = Change(sha="abc", date=dt.date(2026, 1, 1), subject="subject")
+    workspace.history = {"bcp/people.yaml": change}
+    told = results.key(run, workspace, ())
+    assert told not in (None, base)
+    others = [
+        {"bcp/people.yaml": dataclasses.replace(change, sha="abd")},
+        {"bcp/people.yaml": dataclasses.replace(change, date=dt.date(2026, 1, 2))},
+        {"bcp/people.yaml": dataclasses.replace(change, subject="subject\n")},
+        {"bcp/people.yaml": None},
+        {"bcp/people.yaml": change, "bcp/waivers.yaml": None},
+        {},
+    ]
+    keys = []
+    for history in others:
+        workspace.history = history
+        keys.append(results.key(run, workspace, ()))
+    assert None not in keys and len({told, base, *keys}) == len(others) + 2
+    workspace.history = {"bcp/people.yaml": ("abc", dt.date(2026, 1, 1), "subject")}  # not a Change
+    assert results.key(run, workspace, ()) is None, "what the key cannot describe exactly is never looked up"
     workspace.history = None
     assert results.key(run, workspace, ()) == base
     history = Run(rules=run.rules, today=run.today, assess_maturity=True, history=HistorySource(repository=root))

@@ -45,6 +45,7 @@ from pydantic import BaseModel
 
 import bcplint
 from bcplint.findings import LintResult
+from bcplint.git.history import Change
 from bcplint.load.cache import Cache, day_number
 from bcplint.packs import builtin_pack_dir
 from bcplint.workspace.documents import Workspace
@@ -76,7 +77,7 @@ def key(
         write(b"\0notes=")
         _describe(notes, write)
         write(b"\0history=")
-        _describe(sorted(workspace.history.items()) if workspace.history is not None else None, write)
+        _describe_history(workspace.history, write)
     except _Uncacheable:
         return None
     write(b"\0today=" + workspace.today.isoformat().encode())
@@ -178,6 +179,30 @@ def _describe(value: Any, write: Any) -> None:
         write(f"code:{_qualified(value)};".encode())  # a check function or a class: the code is in the key
     else:
         raise _Uncacheable(type(value).__name__)
+
+
+def _describe_history(history: Mapping[str, Any] | None, write: Any) -> None:
+    """The history the rules read (path -> :class:`~bcplint.git.history.Change` or None), as
+    :func:`_describe` would describe its sorted items, in one piece: a line per file, where the
+    general walk costs a tenth of a second at 10,000 files. _Uncacheable for a value of
+    another type; the general walk for a Change whose fields are not the three known here."""
+    if history is None or _change_fields() != ("sha", "date", "subject"):
+        _describe(sorted(history.items()) if history is not None else None, write)
+        return
+    lines = []
+    for path, change in sorted(history.items()):
+        if change is None:
+            lines.append(f"{path!r}")
+        elif type(change) is Change and type(change.date) is dt.date:
+            lines.append(f"{path!r} {change.sha!r} {change.date.isoformat()} {change.subject!r}")
+        else:
+            raise _Uncacheable(type(change).__name__)
+    write(b"{history\n" + "\n".join(lines).encode("utf-8", "surrogatepass") + b"}")
+
+
+@functools.cache
+def _change_fields() -> tuple[str, ...]:
+    return tuple(field.name for field in dataclasses.fields(Change))
 
 
 def _qualified(thing: Any) -> str:
