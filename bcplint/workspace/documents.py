@@ -61,10 +61,13 @@ class DependencyLink:
     type: str
 
 
+_DEFAULT_DEPENDENCY_TYPES = {"Site": "facility", "Contact": "people", "Team": "people"}
+
+
 def default_dependency_type(kind: str | None) -> str:
     """The type of a ``depends_on`` entry that names none: a Site is a facility, a Contact or
     Team people, anything else (or a name no document holds) runtime, the format's first meaning."""
-    return {"Site": "facility", "Contact": "people", "Team": "people"}.get(kind or "", "runtime")
+    return _DEFAULT_DEPENDENCY_TYPES.get(kind or "", "runtime")
 
 
 @dataclass(eq=False, kw_only=True)

@@ -34,16 +34,8 @@ def edges(workspace: Workspace, types: Collection[str] | None = None) -> dict[st
 
     def build() -> dict[str, list[str]]:
         graph: dict[str, list[str]] = {}
-        for doc in workspace.valid(GRAPH_KINDS):
-            assert doc.name is not None
-            if workspace.by_name.get(doc.name) is not doc:
-                continue  # a duplicate: the first document with the name stands for it
-            allowed = DEPENDENCY_KINDS.get(doc.kind or "", ())
-            graph[doc.name] = [
-                link.name
-                for link in workspace.dependency_links(doc)
-                if (types is None or link.type in types) and workspace.get(link.name, allowed)
-            ]
+        for name, links in typed_edges(workspace).items():
+            graph[name] = [target for target, kind in links if types is None or kind in types]
         for targets in list(graph.values()):
             for target in targets:
                 graph.setdefault(target, [])
@@ -51,6 +43,27 @@ def edges(workspace: Workspace, types: Collection[str] | None = None) -> dict[st
 
     key = ("edges", None if types is None else frozenset(types))
     return workspace.memo(key, build)
+
+
+def typed_edges(workspace: Workspace) -> dict[str, list[tuple[str, str]]]:
+    """name -> (name depended on, dependency type) for every Service, System and Supplier, in
+    the order written; only names of valid documents of the kinds it may depend on. What every
+    :func:`edges` graph is filtered from: the links are read once per workspace."""
+
+    def build() -> dict[str, list[tuple[str, str]]]:
+        found: dict[str, list[tuple[str, str]]] = {}
+        by_name = workspace.by_name
+        for doc in workspace.valid(GRAPH_KINDS):
+            assert doc.name is not None
+            if by_name.get(doc.name) is not doc:
+                continue  # a duplicate: the first document with the name stands for it
+            allowed = DEPENDENCY_KINDS.get(doc.kind or "", ())
+            found[doc.name] = [
+                (link.name, link.type) for link in workspace.dependency_links(doc) if workspace.get(link.name, allowed)
+            ]
+        return found
+
+    return workspace.memo(("typed-edges",), build)
 
 
 def reversed_edges(graph: dict[str, list[str]]) -> dict[str, list[str]]:
