@@ -171,12 +171,14 @@ def build_workspace(files: list[LoadedFile], today: dt.date) -> Workspace:
     return workspace
 
 
-def referred_names(doc: Document) -> Iterator[str]:
-    """The name each reference of a valid document holds, in field order (:func:`references`
-    without the field paths, for indexes over every document)."""
+def referred_names(doc: Document) -> list[str]:
+    """The name each reference of a valid document holds, in field order: the targets of
+    :func:`references`, gathered without field paths or generators, for indexes over every
+    document (a narrowed run builds one to find what refers to what changed)."""
+    found: list[str] = []
     if doc.model is not None:
-        for _, target, _ in _walk_refs(doc.model, ()):
-            yield target
+        _gather_names(doc.model, found)
+    return found
 
 
 def references(doc: Document) -> Iterator[Reference]:
@@ -233,6 +235,24 @@ def _walk_refs(model: BaseModel, prefix: FieldPath) -> Iterator[tuple[FieldPath,
                     yield (*path, i), item, ref.kinds
         elif ref is not None and isinstance(value, str):
             yield path, value, ref.kinds
+
+
+def _gather_names(model: BaseModel, found: list[str]) -> None:
+    """Append to ``found`` the name of every reference in ``model``, in :func:`_walk_refs`'s order."""
+    for name, ref in _ref_fields(type(model)):
+        value = getattr(model, name)
+        if isinstance(value, str):
+            if ref is not None:
+                found.append(value)
+        elif isinstance(value, list):
+            for item in value:
+                if isinstance(item, str):
+                    if ref is not None:
+                        found.append(item)
+                elif isinstance(item, BaseModel):
+                    _gather_names(item, found)
+        elif isinstance(value, BaseModel):
+            _gather_names(value, found)
 
 
 def _item_ref(annotation: Any) -> Ref | None:
