@@ -38,7 +38,8 @@ from tests.test_determinism import EXTRA_FILES, golden_files
 DAY = dt.date.fromisoformat(TODAY)
 
 # Beyond the golden workspace and the determinism extras (a cycle, twins, waivers, an inline
-# suppression): a waiver apart from its target, twins that a baseline counts, a Service whose
+# suppression): a waiver apart from its target, twins that a baseline counts (one with a finding
+# suppressed inline: a change to the other judges it, outside the scope), a Service whose
 # maturity hangs on a System in another file, an exercise naming a Service.
 MORE: dict[str, str | bytes] = {
     "bcp/apart/target.yaml": (
@@ -48,7 +49,10 @@ MORE: dict[str, str | bytes] = {
         "apiVersion: bcplint/v1\nkind: Waiver\nname: lonely-owner\nrule: BCP101\ntarget: lonely\n"
         "reason: Reorganisation\napproved_by: ops-lead\nexpires: 2027-06-30\n"
     ),
-    "bcp/twins/a.yaml": "apiVersion: bcplint/v1\nkind: Service\nname: twin-svc\ncriticality: high\n",
+    "bcp/twins/a.yaml": (
+        "apiVersion: bcplint/v1\nkind: Service\n"
+        "name: twin-svc  # bcplint: ignore[BCP101] until=2027-01-31 -- owner being hired\ncriticality: high\n"
+    ),
     "bcp/twins/b.yaml": "apiVersion: bcplint/v1\nkind: Service\nname: twin-svc\ncriticality: high\n",
     "bcp/chain/front.yaml": (
         "apiVersion: bcplint/v1\nkind: Service\nname: front\nowner: ops-lead\ncriticality: critical\n"

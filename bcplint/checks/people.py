@@ -102,16 +102,20 @@ def authorities(activation: Activation | None) -> list[str]:
 def responsible_parties(workspace: Workspace) -> set[str]:
     """Names of the Contacts and Teams who own something, hold a plan role or may invoke a
     plan. A responsible Team is judged as a team (its channel, its people), so its members are
-    not each held to the standard of a responsible Contact."""
-    names: set[str] = set()
-    for doc in workspace.valid():
-        owner = getattr(doc.model, "owner", None)
-        if isinstance(owner, str):
-            names.add(owner)
-        if isinstance(doc.model, Plan):
-            names.update(role.contact for role in doc.model.roles)
-            names.update(authorities(doc.model.activation))
-    return names
+    not each held to the standard of a responsible Contact. Gathered once per workspace."""
+
+    def gather() -> set[str]:
+        names: set[str] = set()
+        for doc in workspace.valid():
+            owner = getattr(doc.model, "owner", None)
+            if isinstance(owner, str):
+                names.add(owner)
+            if isinstance(doc.model, Plan):
+                names.update(role.contact for role in doc.model.roles)
+                names.update(authorities(doc.model.activation))
+        return names
+
+    return workspace.memo("responsible-parties", gather)
 
 
 class ReachableParams(Params):

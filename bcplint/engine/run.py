@@ -89,6 +89,7 @@ def _judge(run: Run, workspace: Workspace, notes: tuple[str, ...], focus: Focus 
         positions=evaluator.positions,
         baseline=run.baseline,
         judge=lambda exemptions: evaluator.about_exemptions(run.rules, exemptions, focus),
+        files=None if focus is None else focus.files | {doc.path for doc in focus.documents},
     )
     checks = tuple(checked_subjects(run.rules, workspace, focus)) if run.record_checks else ()
     levels = (

@@ -10,7 +10,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from bcplint.exemptions.baseline import Baseline
@@ -42,13 +42,15 @@ def apply_exemptions(
     positions: PositionIndex,
     baseline: Baseline | None,
     judge: Judge,
+    files: Collection[str] | None = None,
 ) -> Exempted:
     """``findings`` of ``rules`` with every exemption applied, and the findings of ``judge``.
 
     ``known_rules`` maps the ids and names of every rule that exists (enabled or not) to its id.
+    ``files``: a narrowed run's files, whose inline suppressions are read (see :func:`collect`).
     """
     about_exemptions = {r.id for r in rules if r.judges_exemptions}
-    candidates = collect(workspace, known_rules, workspace.today)
+    candidates = collect(workspace, known_rules, workspace.today, files)
     applied = apply_waivers(
         candidates,
         sorted(findings, key=Finding.sort_key),

@@ -11,7 +11,7 @@ shipped catalog).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
@@ -34,17 +34,21 @@ class Candidate:
     line: int = 0
 
 
-def collect(workspace: Workspace, rule_keys: Mapping[str, str], today: dt.date) -> list[Candidate]:
+def collect(
+    workspace: Workspace, rule_keys: Mapping[str, str], today: dt.date, files: Collection[str] | None = None
+) -> list[Candidate]:
     """Every Waiver document and inline suppression, with problems that make one invalid.
 
     ``rule_keys`` maps every rule id and name (of all known rules) to its id. Inline
     suppressions come from the comments the YAML scanner finds (:mod:`bcplint.load.comments`); any
     comment that says ``bcplint:`` (in any case) is an attempt at one, and is either a valid
-    suppression or reported invalid (BCP803), never ignored.
+    suppression or reported invalid (BCP803), never ignored. ``files``: only the inline
+    suppressions of these files (None: of every file). A suppression hides findings in its own
+    file only, so a narrowed run reads the comments of the files it judges and no others.
     """
     candidates = [_from_waiver(doc, rule_keys, workspace, today) for doc in workspace.valid(("Waiver",))]
     for loaded in workspace.files:
-        if loaded.source is not None:
+        if loaded.source is not None and (files is None or loaded.path in files):
             for comment in directive_comments(loaded.source):
                 candidates.append(_inline(loaded.source.path, comment, rule_keys, today))
     return candidates
