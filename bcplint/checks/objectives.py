@@ -14,7 +14,7 @@ from bcplint.checks.base import Context, Hit, NoParams, Params
 from bcplint.checks.fields import defined
 from bcplint.model.types import Duration
 from bcplint.workspace.documents import Document, Workspace
-from bcplint.workspace.graph import longest_below, reachable
+from bcplint.workspace.graph import longest_below, subgraph_below
 from bcplint.workspace.objectives import (
     SCENARIO_WORDING,
     effective,
@@ -72,7 +72,9 @@ def dependency_objective(ctx: Context, params: ObjectiveParams) -> Iterator[Hit]
     documents in focus depend on: that alone decides their findings.
     """
     workspace = ctx.workspace
-    graph = below_focus(objective_graph(workspace, params.objective), workspace, ctx.focus)
+    graph = objective_graph(workspace, params.objective)
+    if ctx.focus is not None:
+        graph = subgraph_below(graph, [name for name in graph if workspace.by_name[name] in ctx.focus])
     docs = [workspace.by_name[name] for name in graph]
     label = params.objective.upper()
     reported: set[str] = set()
@@ -105,18 +107,6 @@ def dependency_objective(ctx: Context, params: ObjectiveParams) -> Iterator[Hit]
                     "scenario": scenario or "",
                 },
             )
-
-
-def below_focus(
-    graph: dict[str, list[str]], workspace: Workspace, focus: frozenset[Document] | None
-) -> dict[str, list[str]]:
-    """``graph`` restricted to the documents in ``focus`` and everything they reach (the whole
-    graph without a focus). Everything a node reaches is kept, so its components, the longest
-    objective below it and the paths to it are those of the whole graph."""
-    if focus is None:
-        return graph
-    starts = [name for name in graph if workspace.by_name[name] in focus]
-    return {name: graph[name] for name in reachable(starts, graph.__getitem__)}
 
 
 def capability_meets_target(ctx: Context, doc: Document, field: str, params: NoParams) -> Iterator[Hit]:

@@ -21,13 +21,12 @@ from collections.abc import Iterator, Sequence
 from pydantic import Field
 
 from bcplint.checks.base import Context, Hit, NoParams, Params
-from bcplint.checks.filters import matches
 from bcplint.model.kinds import Activation, Contact, Plan, Team
 from bcplint.workspace.documents import Document, Workspace
 
 KEY_KINDS = ("Service", "System")
 # An unassessed criticality counts as high: see criticality-assessed.
-KEY_CRITICALITIES = {"criticality": ["critical", "high", None]}
+KEY_CRITICALITIES = ("critical", "high", None)  # None: never assessed, counted as high
 PARTY_KINDS = ("Contact", "Team")
 
 
@@ -232,7 +231,7 @@ def key_person(ctx: Context, params: KeyPersonParams) -> Iterator[Hit]:
     load: dict[str, list[str]] = {}
     needed: set[str] = set()  # Contacts counted because something depends on them as people
     for doc in workspace.valid(KEY_KINDS):
-        if not matches(doc.model, KEY_CRITICALITIES) or workspace.excluded(doc):
+        if getattr(doc.model, "criticality", None) not in KEY_CRITICALITIES or workspace.excluded(doc):
             continue
         owner_name = getattr(doc.model, "owner", None)
         owner = _contact(workspace, owner_name)

@@ -22,7 +22,7 @@ from bcplint.insights import maturity
 from bcplint.insights.exclusions import exclusions
 from bcplint.load.cache import Cache
 from bcplint.packs import Rule
-from bcplint.workspace.documents import Workspace
+from bcplint.workspace.documents import Document, Workspace
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -93,7 +93,9 @@ def _judge(run: Run, workspace: Workspace, notes: tuple[str, ...], focus: Focus 
     )
     checks = tuple(checked_subjects(run.rules, workspace, focus)) if run.record_checks else ()
     levels = (
-        tuple(maturity.assess(workspace, exempted.findings, [r.id for r in run.rules])) if run.assess_maturity else ()
+        tuple(maturity.assess(workspace, exempted.findings, [r.id for r in run.rules], _documents(focus)))
+        if run.assess_maturity
+        else ()
     )
     return LintResult(
         findings=tuple(exempted.findings),
@@ -108,6 +110,10 @@ def _judge(run: Run, workspace: Workspace, notes: tuple[str, ...], focus: Focus 
         maturity=levels,
         exclusions=tuple(exclusions(workspace, evaluator.positions)),
     )
+
+
+def _documents(focus: Focus | None) -> frozenset[Document] | None:
+    return None if focus is None else focus.documents
 
 
 def rule_info(rule: Rule) -> RuleInfo:

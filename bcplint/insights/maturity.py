@@ -8,7 +8,7 @@ required rule that did not run counts too: what was not checked is not proven.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -17,8 +17,8 @@ from bcplint.errors import PackError
 from bcplint.findings import Finding
 from bcplint.load.yaml_stream import load_one
 from bcplint.packs import builtin_pack_dir
-from bcplint.workspace.documents import Workspace
-from bcplint.workspace.graph import edges, reachable_sets
+from bcplint.workspace.documents import Document, Workspace
+from bcplint.workspace.graph import edges, reachable_sets, subgraph_below
 
 
 class Level(BaseModel):
@@ -55,7 +55,16 @@ def load_levels() -> list[Level]:
         raise PackError(f"{path}: invalid maturity levels: {exc}") from None
 
 
-def assess(workspace: Workspace, findings: Iterable[Finding], rules_run: Iterable[str]) -> list[Maturity]:
+def assess(
+    workspace: Workspace,
+    findings: Iterable[Finding],
+    rules_run: Iterable[str],
+    focus: Collection[Document] | None = None,
+) -> list[Maturity]:
+    """The level each Service reaches, sorted by name: the first level whose required rules
+    all ran and none fails on the Service, on what it depends on (transitively) or on the Plans
+    and Exercises naming it. ``focus``: only the Services in it (a narrowed run, whose findings
+    cover them and what their levels depend on)."""
     levels = load_levels()
     ran = set(rules_run)
     on_document: dict[str, set[str]] = {}
@@ -63,11 +72,15 @@ def assess(workspace: Workspace, findings: Iterable[Finding], rules_run: Iterabl
         if finding.document is not None:
             on_document.setdefault(finding.document, set()).add(finding.rule_id)
     own = {name: frozenset(rules) for name, rules in on_document.items()}
-    below = reachable_sets(edges(workspace), own)  # the document's and its dependencies' failing rules
+    services = [doc for doc in workspace.valid(("Service",)) if focus is None or doc in focus]
+    graph = edges(workspace)
+    if focus is not None:
+        graph = subgraph_below(graph, [doc.name for doc in services if doc.name is not None])
+    below = reachable_sets(graph, own)  # the document's and its dependencies' failing rules
     plans = workspace.referrers("Plan", "covers")
     exercises = workspace.referrers("Exercise", "scope")
     results = []
-    for doc in workspace.valid(("Service",)):
+    for doc in services:
         if workspace.excluded(doc):
             continue  # out of continuity scope: no level to reach
         name = doc.name or ""

@@ -66,6 +66,14 @@ def typed_edges(workspace: Workspace) -> dict[str, list[tuple[str, str]]]:
     return workspace.memo(("typed-edges",), build)
 
 
+def subgraph_below(graph: dict[str, list[str]], starts: Iterable[str]) -> dict[str, list[str]]:
+    """``graph`` restricted to ``starts`` (those in it) and everything they reach. Nothing a
+    kept node reaches is left out, so its components, and every answer about it that depends
+    only on what is below it (the longest objective, the rules failing below), are those of the
+    whole graph: what a narrowed run computes for the documents in focus alone."""
+    return {name: graph[name] for name in reachable([s for s in starts if s in graph], graph.__getitem__)}
+
+
 def reversed_edges(graph: dict[str, list[str]]) -> dict[str, list[str]]:
     """name -> names that depend on it (every node present, in the graph's order)."""
     reverse: dict[str, list[str]] = {name: [] for name in graph}
