@@ -185,9 +185,13 @@ def cyclic_components(graph: dict[str, list[str]]) -> list[list[str]]:
     ]
 
 
-def find_cycles(workspace: Workspace) -> list[list[str]]:
-    """One cycle per strongly connected component that has one, starting at its smallest name."""
+def find_cycles(workspace: Workspace, within: Iterable[str] | None = None) -> list[list[str]]:
+    """One cycle per strongly connected component that has one, starting at its smallest name.
+    ``within``: only the cycles among what these names reach (a cycle through a name lies
+    entirely within what it reaches), for a narrowed run."""
     graph = edges(workspace)
+    if within is not None:
+        graph = subgraph_below(graph, within)
     return [_cycle_in(graph, component) for component in cyclic_components(graph)]
 
 
