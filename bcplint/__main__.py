@@ -1,5 +1,5 @@
 from __future__ import annotations
 
-from bcplint.cli import main
+from bcplint.cli import console
 
-raise SystemExit(main())
+console()

@@ -8,16 +8,18 @@ from pathlib import Path
 
 import click
 
-from bcplint.api import LintOptions, lint
+from bcplint.api import LintOptions, lint_workspaces
 from bcplint.cli.common import (
     config_option,
     emit,
     exit_code,
+    keep_until_exit,
     paths_argument,
     split_list,
     today_option,
     use_color,
 )
+from bcplint.engine.merge import merge
 from bcplint.report import CHECKS, FORMATTERS, MATURITY, ReportOptions, needs, with_report_notes
 
 
@@ -126,7 +128,9 @@ def check(
         baseline=baseline_path,
         cache=not no_cache,
     )
-    result = with_report_notes(lint(options), {output_format, *(f for f, _ in reports)})
+    runs = lint_workspaces(options)
+    keep_until_exit(runs)  # the workspaces are never freed one by one (bcplint.cli.console)
+    result = with_report_notes(merge([run.result for run in runs]), {output_format, *(f for f, _ in reports)})
     cwd = Path.cwd()
     for report_format, path in reports:
         emit("check", report_format, result, path, ReportOptions(cwd=cwd, show_baselined=show_baselined))

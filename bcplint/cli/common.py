@@ -21,6 +21,29 @@ EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+# What a command keeps until the process ends, when it ends at once (bcplint.cli.console):
+# only then, so a process that calls main() again and again frees each run as usual.
+_KEPT: list[object] = []
+_ALLOWED: list[bool] = []
+
+
+def allow_ending_at_once() -> None:
+    """Say that this process ends when the command returns (the console entry point)."""
+    _ALLOWED.append(True)
+
+
+def keep_until_exit(value: object) -> None:
+    """Keep ``value`` alive until the process ends, when it may end at once: it is then never
+    freed object by object (see :func:`bcplint.cli.console`)."""
+    if _ALLOWED:
+        _KEPT.append(value)
+
+
+def ending_at_once() -> bool:
+    """True when a command kept something for the end, so the process may skip its teardown."""
+    return bool(_KEPT)
+
+
 def split_list(values: Sequence[str]) -> list[str] | None:
     """``--select BCP1,BCP201 --select x`` -> ``['BCP1', 'BCP201', 'x']``; None when not given."""
     if not values:

@@ -1,0 +1,53 @@
+"""The ``bcplint`` command as a process: ``check`` ends with ``os._exit`` once its output is
+flushed (bcplint.cli.console), so nothing it prints or writes may be lost on the way out."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import junitparser
+
+from tests.conftest import EXAMPLES, TODAY, Run, write
+
+
+def command(*args: str, cwd: Path) -> subprocess.CompletedProcess[bytes]:
+    """``python -m bcplint ARGS`` with its output block-buffered, as into any pipe (this
+    machine's PYTHONUNBUFFERED would hide a buffer left unflushed)."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    return subprocess.run([sys.executable, "-m", "bcplint", *args], cwd=cwd, env=env, capture_output=True, check=False)
+
+
+def test_check_prints_and_writes_everything_before_the_process_ends(
+    bcplint: Callable[..., Run], tmp_path: Path
+) -> None:
+    """Standard output, standard error, a report file and the exit code are those of the same
+    check run in-process (where nothing ends at once)."""
+    workspace = shutil.copytree(EXAMPLES / "complete", tmp_path / "ws")
+    report = tmp_path / "out" / "report.xml"
+    args = ("check", "--today", TODAY, "--format", "json", "--output", f"junit:{report}")
+    ended = command(*args, cwd=workspace)
+    written = report.read_bytes()
+    report.unlink()
+    expected = bcplint(*args, cwd=workspace)
+    assert ended.returncode == expected.code
+    assert ended.stdout.decode() == expected.out and len(ended.stdout) > 1000
+    assert ended.stderr.decode() == expected.err
+    assert written == report.read_bytes()
+    suite = junitparser.JUnitXml.fromfile(str(report))
+    assert sum(1 for _ in suite) > 0
+
+
+def test_exit_codes_survive_the_quick_end(tmp_path: Path) -> None:
+    clean = tmp_path / "clean"
+    write(clean, ".bcplint.yaml", "fail_on: never\n")
+    write(clean, "bcp/svc.yaml", "apiVersion: bcplint/v1\nkind: Service\nname: svc\n")
+    assert command("check", "--today", TODAY, cwd=clean).returncode == 0
+    failing = tmp_path / "failing"
+    write(failing, "bcp/svc.yaml", "apiVersion: bcplint/v1\nkind: Service\nname: svc\ndepends_on: [nothing]\n")
+    assert command("check", "--today", TODAY, cwd=failing).returncode == 1
+    assert command("check", "--today", "not-a-date", cwd=failing).returncode == 2
