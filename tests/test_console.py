@@ -51,3 +51,18 @@ def test_exit_codes_survive_the_quick_end(tmp_path: Path) -> None:
     write(failing, "bcp/svc.yaml", "apiVersion: bcplint/v1\nkind: Service\nname: svc\ndepends_on: [nothing]\n")
     assert command("check", "--today", TODAY, cwd=failing).returncode == 1
     assert command("check", "--today", "not-a-date", cwd=failing).returncode == 2
+
+
+def test_a_profiler_or_an_exit_handler_still_gets_its_turn(tmp_path: Path) -> None:
+    """The quick end is skipped when something waits for the interpreter's end: cProfile
+    writes its statistics, an ``atexit`` handler (coverage's, say) runs."""
+    write(tmp_path, "bcp/svc.yaml", "apiVersion: bcplint/v1\nkind: Service\nname: svc\n")
+    profile = tmp_path / "run.prof"
+    args = ["check", "--today", TODAY, "--format", "json"]
+    profiled = subprocess.run(
+        [sys.executable, "-m", "cProfile", "-o", str(profile), "-m", "bcplint", *args], cwd=tmp_path, check=False
+    )
+    assert profile.stat().st_size > 0  # (cProfile swallows the exit status)
+    script = "import atexit; atexit.register(print, 'handler ran'); from bcplint.cli import console; console()"
+    handled = subprocess.run([sys.executable, "-c", script, *args], cwd=tmp_path, capture_output=True, check=False)
+    assert handled.returncode == 1 and handled.stdout.decode().endswith("handler ran\n")

@@ -7,6 +7,7 @@ that turns errors into messages and exit codes.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import gc
 import os
@@ -67,16 +68,24 @@ def console() -> NoReturn:
     (:func:`bcplint.cli.common.keep_until_exit`) and, once its output is flushed, the process
     leaves with ``os._exit``, as mypy does. Every file a command writes is closed before it
     returns; other commands end the usual way, and :func:`main`, for callers whose process goes
-    on, frees everything as usual.
+    on, frees everything as usual. So does a process something watches or means to finish at
+    exit (a profiler, a tracer such as coverage, an ``atexit`` handler): they get their turn.
     """
     common.allow_ending_at_once()
     code = main()
-    if common.ending_at_once():
+    if common.ending_at_once() and not _watched():
         for stream in (sys.stdout, sys.stderr):
             with contextlib.suppress(OSError, ValueError):  # a closed pipe (`bcplint check | head`)
                 stream.flush()
         os._exit(code)
     raise SystemExit(code)
+
+
+def _watched() -> bool:
+    """True when the interpreter's own end must run: a profiler or tracer is attached, or a
+    handler waits for exit (coverage saves its data there, multiprocessing cleans up)."""
+    handlers = getattr(atexit, "_ncallbacks", None)  # CPython's count; unknown counts as some
+    return sys.getprofile() is not None or sys.gettrace() is not None or handlers is None or handlers() > 0
 
 
 def _run(argv: Sequence[str] | None) -> int:
