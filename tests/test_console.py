@@ -59,8 +59,11 @@ def test_a_profiler_or_an_exit_handler_still_gets_its_turn(tmp_path: Path) -> No
     write(tmp_path, "bcp/svc.yaml", "apiVersion: bcplint/v1\nkind: Service\nname: svc\n")
     profile = tmp_path / "run.prof"
     args = ["check", "--today", TODAY, "--format", "json"]
-    profiled = subprocess.run(
-        [sys.executable, "-m", "cProfile", "-o", str(profile), "-m", "bcplint", *args], cwd=tmp_path, check=False
+    subprocess.run(
+        [sys.executable, "-m", "cProfile", "-o", str(profile), "-m", "bcplint", *args],
+        cwd=tmp_path,
+        capture_output=True,
+        check=False,
     )
     assert profile.stat().st_size > 0  # (cProfile swallows the exit status)
     script = "import atexit; atexit.register(print, 'handler ran'); from bcplint.cli import console; console()"
