@@ -32,6 +32,7 @@ from bcplint.engine import results
 from bcplint.engine.evaluate import Evaluator
 from bcplint.engine.history import HistorySource
 from bcplint.engine.run import Run
+from bcplint.errors import SourceError
 from bcplint.git.history import Change
 from bcplint.load import cache as cache_module
 from bcplint.load import read as read_module
@@ -205,7 +206,7 @@ def test_a_corrupted_or_truncated_entry_is_ignored_and_rebuilt(
     flipped, truncated = keys
     with sqlite3.connect(cache_dir / DATABASE) as connection:
         value = bytearray(entries[flipped][0])
-        value[len(value) // 2] ^= 0x20  # one letter's case, in the middle of the text
+        value[len(value) // 2] ^= 0x20  # one bit, in the middle of the documents' data
         connection.execute("UPDATE files SET value = ? WHERE key = ?", (bytes(value), flipped))
         connection.execute("UPDATE files SET value = ? WHERE key = ?", (entries[truncated][0][:7], truncated))
     assert check(bcplint, root) == clean
@@ -213,18 +214,111 @@ def test_a_corrupted_or_truncated_entry_is_ignored_and_rebuilt(
     repaired = rows(cache_dir)
     for key in keys:
         value, checksum = repaired[key]
-        assert decode(value, "x.yaml") is not None and checksum == cache_module.zlib.crc32(value)
+        assert decode(value, "x.yaml", "") is not None and checksum == cache_module.zlib.crc32(value)
     assert check(bcplint, root) == clean
     assert parses.reset() == 0
 
 
 def test_an_entry_that_decodes_to_nonsense_is_refused() -> None:
-    entry = parse_entry(str(PLAN["bcp/people.yaml"]).encode(), markdown=False, explicit=False)
-    assert entry is not None
-    assert decode(entry, "bcp/people.yaml") == load_file("bcp/people.yaml", str(PLAN["bcp/people.yaml"]).encode())
-    for nonsense in (b"", b"\x00\x01", marshal.dumps((1, 2)), marshal.dumps(("t", 0, ((0, "no dict", -1),), None, ()))):
+    parsed = parse_entry(str(PLAN["bcp/people.yaml"]).encode(), markdown=False, explicit=False)
+    assert parsed is not None and parsed.text is not None
+    expected = load_file("bcp/people.yaml", str(PLAN["bcp/people.yaml"]).encode())
+    assert decode(parsed.entry, "bcp/people.yaml", parsed.text) == expected
+    nonsense = (
+        b"",
+        b"\x00\x01",
+        marshal.dumps((1, 2)),
+        marshal.dumps(("t", 0, ((0, "no dict", -1),), None, ())),
+        marshal.dumps((1, 0, (), None, ())),  # "has a text" must be True itself
+        marshal.dumps((False, 0, ((0, {"kind": "Service"}, -1),), None, ())),  # documents without a text
+    )
+    for entry in nonsense:
         with pytest.raises(cache_module.CorruptEntry):
-            decode(nonsense, "x.yaml")
+            decode(entry, "x.yaml", "")
+    with pytest.raises(cache_module.CorruptEntry):
+        decode(parsed.entry, "x.yaml")  # a text, or where to read it, is needed
+    for text in (b"", b"\x00", marshal.dumps(b"bytes, not text")):
+        with pytest.raises(cache_module.CorruptEntry):
+            cache_module.decode_text(text)
+
+
+# --- texts, read on demand --------------------------------------------------------------------
+
+
+def test_a_text_the_cache_lost_or_damaged_is_read_again_from_the_file(
+    bcplint: Callable[..., CliRun], tmp_path: Path, cache_dir: Path
+) -> None:
+    """Findings' lines come from the texts; one that no longer checks out is read again from
+    the file (the same bytes as its documents', by their key)."""
+    root = make(tmp_path / "ws", PLAN)
+    clean = check(bcplint, root)
+    texts = rows(cache_dir, "texts")
+    assert len(texts) >= 6
+    damaged, *lost = sorted(texts)
+    with sqlite3.connect(cache_dir / DATABASE) as connection:
+        value = bytearray(texts[damaged][0])
+        value[-3] ^= 0x20
+        connection.execute("UPDATE texts SET value = ? WHERE key = ?", (bytes(value), damaged))
+        connection.executemany("DELETE FROM texts WHERE key = ?", [(key,) for key in lost])
+        connection.execute("DELETE FROM results")  # judged again, so lines are looked up again
+    assert check(bcplint, root) == clean
+    assert check(bcplint, root, output_format="text") == check(bcplint, root, "--no-cache", output_format="text")
+
+
+def test_a_file_edited_before_its_text_is_read_is_an_error_never_a_wrong_line(tmp_path: Path, cache_dir: Path) -> None:
+    root = make(tmp_path / "ws", PLAN)
+    spec = find_workspaces(["."], cwd=root)[0]
+    cache = Cache(cache_dir)
+    load_files(spec, cache=cache)
+    with sqlite3.connect(cache_dir / DATABASE) as connection:
+        connection.execute("DELETE FROM texts")
+    files = {f.path: f for f in load_files(spec, cache=cache, texts_on_demand=True)[0]}
+    people, checkout = files["bcp/people.yaml"].source, files["bcp/services/checkout.yaml"].source
+    assert people is not None and checkout is not None and people.pending and checkout.pending
+    write(root, "bcp/people.yaml", "# edited\n" + str(PLAN["bcp/people.yaml"]))
+    with pytest.raises(SourceError, match=r"^bcp/people\.yaml: changed while bcplint was checking it"):
+        _ = people.text
+    assert checkout.text == PLAN["bcp/services/checkout.yaml"], "an unchanged file gives its text again"
+    eager = {f.path: f for f in load_files(spec, cache=cache)[0]}
+    assert all(f.source is None or not f.source.pending for f in eager.values()), "read whole by default"
+
+
+def test_a_narrowed_run_reads_the_texts_of_what_it_judges_only(
+    bcplint: Callable[..., CliRun], tmp_path: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    unrelated = {
+        f"bcp/more/svc-{i:02d}.yaml": f"apiVersion: bcplint/v1\nkind: Service\nname: svc-{i:02d}\ncriticality: high\n"
+        for i in range(30)
+    }
+    root = make(tmp_path / "ws", {**PLAN, **unrelated})
+    git(root, "init", "-q")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "plans")
+    check(bcplint, root)  # every file in the cache
+    read: list[str] = []
+    real = read_module._CachedTexts.read_texts
+
+    def spy(self: Any, tokens: Any) -> list[str]:
+        read.extend(source.display for _, source in tokens)
+        return list(real(self, tokens))
+
+    monkeypatch.setattr(read_module._CachedTexts, "read_texts", spy)
+    write(root, "bcp/more/svc-07.yaml", str(unrelated["bcp/more/svc-07.yaml"]).replace("high", "critical"))
+    git(root, "add", "-A")
+    staged = json.loads(check(bcplint, root, "--staged"))
+    assert {f["path"] for f in staged["findings"]} == {"bcp/more/svc-07.yaml"}
+    assert not any(path.startswith("bcp/more/") for path in read), read  # the staged file was parsed
+    read.clear()
+    check(bcplint, root, "--no-cache")
+    assert not read, "without the cache every text is at hand"
+
+
+def test_the_database_of_an_earlier_layout_is_deleted(tmp_path: Path, cache_dir: Path) -> None:
+    cache_dir.mkdir()
+    earlier = cache_dir / "cache-v1.sqlite3"
+    earlier.write_bytes(b"SQLite format 3\0" + bytes(100))
+    Cache(cache_dir).store([(b"k" * 20, b"v")])
+    assert not earlier.exists() and (cache_dir / DATABASE).exists()
 
 
 @pytest.mark.parametrize("damage", ["garbage", "truncated", "empty"])
@@ -509,11 +603,12 @@ def test_an_entry_decodes_to_exactly_what_parsing_gives(
     path = "bcp/doc.md" if markdown else "bcp/doc.yaml"
     for text in (body, body + noise, noise):
         content = ("---\n" + text + "\n---\n" if markdown else text).encode("utf-8", "surrogatepass")
-        entry = parse_entry(content, markdown=markdown, explicit=explicit)
+        parsed = parse_entry(content, markdown=markdown, explicit=explicit)
         expected = load_file(path, content, explicit=explicit)
-        if entry is None:
+        if parsed is None:
             continue  # data an entry cannot hold: such a file is parsed under its name instead
-        decoded = decode(entry, path)
+        kept = cache_module.decode_text(cache_module.encode_text(parsed.text)) if parsed.text is not None else None
+        decoded = decode(parsed.entry, path, kept)
         assert decoded == expected
         assert [type(d.data) for d in decoded.documents] == [type(d.data) for d in expected.documents]
         assert [d.data.count for d in decoded.documents if isinstance(d.data, DocumentList)] == [
@@ -635,6 +730,21 @@ def test_the_result_key_is_the_same_in_every_process(tmp_path: Path) -> None:
 # --- size -------------------------------------------------------------------------------------------
 
 
+def in_use(directory: Path) -> int:
+    """Bytes of the cache database's pages in use."""
+    with sqlite3.connect(directory / DATABASE) as connection:
+        page_size, pages, free = (connection.execute(f"PRAGMA {p}").fetchone()[0] for p in cache_module._SIZE_PRAGMAS)
+    return int((pages - free) * page_size)
+
+
+def empty_database(directory: Path) -> Path:
+    """A cache database with its tables and nothing in them (its pages are the least any takes)."""
+    Cache(directory).store([(b"k" * 20, b"v")])
+    with sqlite3.connect(directory / DATABASE) as connection:
+        connection.execute("DELETE FROM files")
+    return directory
+
+
 def test_the_least_recently_used_entries_go_first(cache_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     cache = Cache(cache_dir)
     old = [(b"old%02d" % i + bytes(15), os.urandom(10_000)) for i in range(15)]
@@ -649,9 +759,7 @@ def test_the_least_recently_used_entries_go_first(cache_dir: Path, monkeypatch: 
     kept = set(rows(cache_dir))
     assert {key for key, _ in new} <= kept, "the entries used today stay"
     assert 0 < len(kept & {key for key, _ in old}) < len(old), "the oldest go, only as many as needed"
-    with sqlite3.connect(cache_dir / DATABASE) as connection:
-        page_size, pages, free = (connection.execute(f"PRAGMA {p}").fetchone()[0] for p in cache_module._SIZE_PRAGMAS)
-    assert (pages - free) * page_size <= limit
+    assert (in_use(cache_dir) - in_use(empty_database(cache_dir.parent / "empty"))) <= limit
     assert all(hit is not None for hit in cache.lookup([key for key, _ in new]))
 
 

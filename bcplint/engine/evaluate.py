@@ -22,6 +22,7 @@ from bcplint.checks.base import Context, Hit, render
 from bcplint.checks.filters import matches
 from bcplint.engine.scope import Focus
 from bcplint.findings import CheckedSubject, Exemption, Finding, Severity
+from bcplint.load.parse import YamlText, read_texts
 from bcplint.load.positions import PositionIndex
 from bcplint.model.types import UNSET_WORDING
 from bcplint.model.validate import format_field
@@ -63,6 +64,7 @@ class Evaluator:
         # Findings file by file: the positions of one file's findings are found together, so
         # each file is composed once while only a few composed files are kept (PositionIndex).
         hits.sort(key=lambda item: _file_of(item[2]))
+        read_texts(_sources_of(hit for _, _, hit in hits))  # in one batch, not a query per file
         return {
             _finding(rule, bound, hit, effective_severity(rule, self.context.today, hit.outcome), self.positions)
             for rule, bound, hit in hits
@@ -167,6 +169,15 @@ def _selected(rule: Rule, workspace: Workspace, focus: Focus | None = None) -> I
 
 def _file_of(hit: Hit) -> str:
     return hit.doc.path if hit.doc is not None else hit.position[0] if hit.position is not None else ""
+
+
+def _sources_of(hits: Iterable[Hit]) -> Iterator[YamlText]:
+    """The texts the positions of ``hits`` are found in: their documents' and related ones'."""
+    for hit in hits:
+        if hit.doc is not None:
+            yield hit.doc.raw.source
+        if hit.related is not None:
+            yield hit.related[0].raw.source
 
 
 def _wanted(focus: Focus, hit: Hit) -> bool:

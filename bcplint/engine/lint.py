@@ -104,6 +104,7 @@ def load(
             overlays=options.overlays,
             cache=cache,
             stats=stats,
+            texts_on_demand=True,  # the run ends before anything it read can change
         )
         return build_workspace(files, options.today or today_utc()), notes
 

@@ -18,6 +18,7 @@ from typing import Literal
 from bcplint.exemptions.inline import parse_directive
 from bcplint.findings import Exemption
 from bcplint.load.comments import DirectiveComment, directive_comments
+from bcplint.load.parse import read_texts
 from bcplint.model.kinds import Waiver
 from bcplint.workspace.documents import Document, Workspace
 
@@ -47,10 +48,11 @@ def collect(
     file only, so a narrowed run reads the comments of the files it judges and no others.
     """
     candidates = [_from_waiver(doc, rule_keys, workspace, today) for doc in workspace.valid(("Waiver",))]
-    for loaded in workspace.files:
-        if loaded.source is not None and (files is None or loaded.path in files):
-            for comment in directive_comments(loaded.source):
-                candidates.append(_inline(loaded.source.path, comment, rule_keys, today))
+    sources = [f.source for f in workspace.files if f.source is not None and (files is None or f.path in files)]
+    read_texts(sources)  # in one batch, not a query per file
+    for source in sources:
+        for comment in directive_comments(source):
+            candidates.append(_inline(source.path, comment, rule_keys, today))
     return candidates
 
 

@@ -16,12 +16,15 @@ that parses it, so that is the key:
 - :data:`FORMAT`, the layout of an entry.
 
 An entry holds what parsing produced, without the file's name (the same bytes can sit at
-two paths): the YAML text, the documents' plain data, the problem and the notes, written by
-marshal (the fastest to read back of the standard formats, for these plain types), which
-keeps the parser's interning of keys and short values: documents read from entries share one
-copy of each repeated string, as freshly parsed ones do.
+two paths): the documents' plain data, the problem and the notes, written by marshal (the
+fastest to read back of the standard formats, for these plain types), which keeps the
+parser's interning of keys and short values: documents read from entries share one copy of
+each repeated string, as freshly parsed ones do. The YAML text is kept apart, under the same
+key in a table of its own, and read only when a run asks for it (:class:`~bcplint.load.parse.YamlText`):
+a run needs the texts of the files it reports findings in, and reading every text with the
+documents was a third of what a warm run spent on the cache.
 
-Storage is one SQLite database, ``cache-v1.sqlite3`` in the user's cache directory
+Storage is one SQLite database, ``cache-v2.sqlite3`` in the user's cache directory
 (platformdirs; ``BCPLINT_CACHE_DIR`` overrides it), never the repository. Measured on the
 10,000-file benchmark: looking up every entry takes about 50 ms in one query per 500 keys,
 where opening, reading and closing 10,000 small files costs twice that, and writing them
@@ -39,8 +42,9 @@ whoever can write the plan can (so a CI cache must not be shared with untrusted 
 are plain data, and nothing read from the cache can run code.
 
 Size: each entry records the day it was last used; past :data:`MAX_BYTES` the least recently
-used go, until a quarter is free. The file keeps its size and reuses the freed pages;
-deleting the directory is always safe.
+used go (with their texts), until a quarter is free. The file keeps its size and reuses the
+freed pages; deleting the directory is always safe. The database of an earlier layout
+(``cache-v1.sqlite3``) is deleted when this one is created.
 """
 
 from __future__ import annotations
@@ -60,12 +64,21 @@ from pathlib import Path
 from typing import Any
 
 import bcplint
-from bcplint.load.parse import MARKDOWN_SUFFIXES, LoadedFile, LoadProblem, ParsedDocument, YamlText, load_file
+from bcplint.load.parse import (
+    MARKDOWN_SUFFIXES,
+    LoadedFile,
+    LoadProblem,
+    ParsedDocument,
+    TextStore,
+    YamlText,
+    load_file,
+)
 from bcplint.model.validate import DocumentList
 
 ENVIRONMENT_VARIABLE = "BCPLINT_CACHE_DIR"
-FORMAT = 1  # the layout of an entry (see encode); part of every key
-DATABASE = "cache-v1.sqlite3"  # the version is the tables' layout
+FORMAT = 2  # the layout of an entry (see encode); part of every key
+DATABASE = "cache-v2.sqlite3"  # the version is the tables' layout
+_EARLIER_DATABASES = ("cache-v1.sqlite3",)
 MAX_BYTES = 2 << 30  # past this, least recently used entries are deleted
 _BUSY_SECONDS = 5.0  # how long a write waits for another run's write to finish
 _BATCH = 500  # keys per query: below every SQLite's limit on parameters
@@ -73,9 +86,10 @@ _BATCH = 500  # keys per query: below every SQLite's limit on parameters
 # the notes. No path holds NUL, and YAML text only through a quoted escape: a key spelled like
 # this (a crafted one) would show the file's name in a note, with or without the cache alike.
 _NAMELESS = "\0bcplint-cached-file\0"
-# Two tables of the same shape: parsed files (this module's entries) and whole results of
-# checks (bcplint.engine.results). Files are pruned by size, results by number.
-TABLES = ("files", "results")
+# Tables of the same shape: parsed files (this module's entries), their texts (same keys) and
+# whole results of checks (bcplint.engine.results). Files are pruned by size, with their
+# texts, results by number.
+TABLES = ("files", "texts", "results")
 MAX_RESULTS = 16
 _SCHEMA = tuple(
     statement
@@ -125,25 +139,37 @@ def is_markdown(path: str) -> bool:
 # --- entries -----------------------------------------------------------------------------
 
 
-def parse_entry(content: bytes, *, markdown: bool, explicit: bool) -> bytes | None:
+@dataclass(frozen=True)
+class Parsed:
+    """A file parsed for the cache: its entry, and its text (None: the file has no YAML text)."""
+
+    entry: bytes
+    text: str | None
+
+
+def parse_entry(content: bytes, *, markdown: bool, explicit: bool) -> Parsed | None:
     """``content`` parsed as :func:`bcplint.load.parse.load_file` parses it, as an entry
-    (see :func:`decode`); None when its data holds something an entry cannot (an ``!!omap``):
-    such a file is parsed again under its name by the caller."""
+    (see :func:`decode`) and its text; None when its data holds something an entry cannot (an
+    ``!!omap``): such a file is parsed again under its name by the caller."""
     loaded = load_file(_nameless(markdown), content, explicit=explicit)
-    return encode(loaded)
+    entry = encode(loaded)
+    if entry is None:
+        return None
+    return Parsed(entry=entry, text=loaded.source.text if loaded.source is not None else None)
 
 
 def encode(loaded: LoadedFile) -> bytes | None:
-    """An entry for ``loaded`` (parsed under the nameless path): text, line offset, documents
-    (index, data, item count of a YAML list of documents or -1), problem, notes. None when
-    marshal cannot store the data (a type it does not know, nesting past its limit)."""
+    """An entry for ``loaded`` (parsed under the nameless path): whether it has a YAML text
+    (kept apart: :func:`encode_text`), its line offset, documents (index, data, item count of
+    a YAML list of documents or -1), problem, notes. None when marshal cannot store the data
+    (a type it does not know, nesting past its limit)."""
     source = loaded.source
     documents = tuple(
         (d.index, d.data, d.data.count if isinstance(d.data, DocumentList) else -1) for d in loaded.documents
     )
     problem = loaded.problem
     record: Record = (
-        source.text if source is not None else None,
+        source is not None,
         source.line_offset if source is not None else 0,
         documents,
         (problem.line, problem.column, problem.message) if problem is not None else None,
@@ -155,17 +181,39 @@ def encode(loaded: LoadedFile) -> bytes | None:
         return None
 
 
-def decode(entry: bytes, path: str) -> LoadedFile:
-    """The file an entry was made from, as loaded at ``path``. CorruptEntry when the entry
-    is not one this code wrote."""
+def encode_text(text: str) -> bytes:
+    """A file's YAML text as the texts table keeps it."""
+    return marshal.dumps(text)
+
+
+def decode_text(value: bytes) -> str:
+    """The text :func:`encode_text` wrote. CorruptEntry for anything else."""
+    try:
+        text = marshal.loads(value)
+    except (ValueError, EOFError, TypeError) as exc:
+        raise CorruptEntry(str(exc)) from None
+    if not isinstance(text, str):
+        raise CorruptEntry("text")
+    return text
+
+
+def decode(
+    entry: bytes, path: str, text: str | None = None, *, store: TextStore | None = None, token: Any = None
+) -> LoadedFile:
+    """The file an entry was made from, as loaded at ``path``, with its YAML text: ``text``,
+    else read from ``store`` (under ``token``) when first asked for. CorruptEntry when the
+    entry is not one this code wrote."""
     try:
         record = marshal.loads(entry)
-        text, offset, documents, problem, notes = record
+        has_text, offset, documents, problem, notes = record
         loaded = LoadedFile(path=path, notes=[_named(note, path) for note in notes])
-        if text is not None:
-            if not isinstance(text, str) or not isinstance(offset, int):
+        if has_text:
+            if has_text is not True or not isinstance(offset, int) or (text is None and store is None):
                 raise CorruptEntry("text")
-            source = YamlText(path=path, text=text, line_offset=offset)
+            if text is not None:
+                source = YamlText(path=path, text=text, line_offset=offset)
+            else:
+                source = YamlText(path=path, line_offset=offset, store=store, token=token)
             loaded.source = source
             loaded.documents = [
                 ParsedDocument(source=source, index=index, data=data if count < 0 else DocumentList(count))
@@ -174,7 +222,7 @@ def decode(entry: bytes, path: str) -> LoadedFile:
             ]
             if len(loaded.documents) != len(documents):
                 raise CorruptEntry("documents")
-        elif documents:
+        elif has_text is not False or documents:
             raise CorruptEntry("documents without text")
         if problem is not None:
             line, column, message = problem
@@ -265,15 +313,24 @@ class Cache:
         return [found.get(key) for key in keys]
 
     def store(
-        self, entries: Iterable[tuple[bytes, bytes]], *, used: Iterable[bytes] = (), table: str = "files"
+        self,
+        entries: Iterable[tuple[bytes, bytes]],
+        *,
+        used: Iterable[bytes] = (),
+        table: str = "files",
+        texts: Iterable[tuple[bytes, bytes]] = (),
     ) -> None:
-        """Write ``entries`` (key, value) in one transaction, and mark the keys in ``used`` as
-        used today. Call :meth:`prune` once the run's values are written."""
+        """Write ``entries`` (key, value) and ``texts`` (key, value of the texts table) in one
+        transaction, and mark the keys in ``used`` as used today. Call :meth:`prune` once the
+        run's values are written."""
         assert table in TABLES
         today = day_number()
-        rows = [(key, entry, zlib.crc32(entry), today) for key, entry in entries]
+        rows = {
+            table: [(key, entry, zlib.crc32(entry), today) for key, entry in entries],
+            "texts": [(key, text, zlib.crc32(text), today) for key, text in texts],
+        }
         touched = sorted(set(used))
-        if rows or touched:
+        if rows[table] or rows["texts"] or touched:
             self._write(table, rows, touched, today)
 
     def prune(self, table: str = "files") -> None:
@@ -290,16 +347,19 @@ class Cache:
         finally:
             connection.close()
 
-    def _write(self, table: str, rows: list[tuple[bytes, bytes, int, int]], touched: list[bytes], today: int) -> None:
+    def _write(
+        self, table: str, rows: dict[str, list[tuple[bytes, bytes, int, int]]], touched: list[bytes], today: int
+    ) -> None:
         for attempt in range(2):
             connection = self._open(write=True)
             if connection is None:
                 return
             try:
                 with _transaction(connection):
-                    connection.executemany(
-                        f"INSERT OR REPLACE INTO {table} (key, value, checksum, used) VALUES (?, ?, ?, ?)", rows
-                    )
+                    for name, values in rows.items():
+                        connection.executemany(
+                            f"INSERT OR REPLACE INTO {name} (key, value, checksum, used) VALUES (?, ?, ?, ?)", values
+                        )
                     for batch in _batches(touched):
                         marks = ",".join("?" * len(batch))
                         connection.execute(f"UPDATE {table} SET used = ? WHERE key IN ({marks})", (today, *batch))
@@ -316,9 +376,12 @@ class Cache:
             return None
         connection = None
         try:
+            fresh = write and not self.database.exists()
             if write:
                 _prepare(self.directory)
             connection = sqlite3.connect(self.database, timeout=_BUSY_SECONDS, isolation_level=None)
+            if fresh:
+                _forget_earlier(self.directory)
             if write:
                 # Pages that hold a whole entry or two (a new database only): a third of the
                 # time to write and read the benchmark's entries compared with 4 KB pages.
@@ -384,6 +447,8 @@ def _prune(connection: sqlite3.Connection, table: str) -> None:
             f"DELETE FROM {table} WHERE key IN (SELECT key FROM {table} ORDER BY used, rowid LIMIT ?)",
             (excess,),
         )
+        if table == "files":  # the texts of the entries gone
+            connection.execute("DELETE FROM texts WHERE key NOT IN (SELECT key FROM files)")
 
 
 _SIZE_PRAGMAS = ("page_size", "page_count", "freelist_count")
@@ -396,6 +461,14 @@ def _prepare(directory: Path) -> None:
     directory.mkdir(mode=0o700, parents=True, exist_ok=True)
     with contextlib.suppress(OSError):
         (directory / "CACHEDIR.TAG").write_text(_CACHEDIR_TAG, encoding="ascii")
+
+
+def _forget_earlier(directory: Path) -> None:
+    """Delete the databases of earlier layouts (no run of this code reads them again)."""
+    for name in _EARLIER_DATABASES:
+        for suffix in ("", "-journal", "-wal", "-shm"):
+            with contextlib.suppress(OSError):
+                os.unlink(directory / f"{name}{suffix}")
 
 
 def _batches(items: Sequence[bytes]) -> Iterator[Sequence[bytes]]:

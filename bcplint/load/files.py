@@ -31,16 +31,22 @@ def load_files(
     reader: Reader | None = None,
     cache: Cache | None = None,
     stats: ReadStats | None = None,
+    texts_on_demand: bool = False,
 ) -> tuple[list[LoadedFile], tuple[str, ...]]:
     """Every candidate file of the workspace, loaded, in path order, and notes about files
     left out or read as no plan (:func:`bcplint.load.discover.list_sources` says which files).
 
     ``overlays`` (absolute path -> content) stand for files of the work tree (see the module
     docstring). ``reader`` reads files from disk or git (default :func:`read_files`, through
-    ``cache`` when given, counting in ``stats``; the language server passes its own cache).
+    ``cache`` when given, counting in ``stats``, with ``texts_on_demand``; the language server
+    passes its own cache).
     """
     sources, skipped = list_sources(spec, tree, read_named=read_named)
-    read = reader or (lambda chosen: read_files(chosen, repository=spec.repository, cache=cache, stats=stats))
+    read = reader or (
+        lambda chosen: read_files(
+            chosen, repository=spec.repository, cache=cache, stats=stats, texts_on_demand=texts_on_demand
+        )
+    )
     buffers = _buffers(spec, sources, overlays) if overlays and tree == "worktree" else {}
     on_disk = [s for s in sources if s.display not in buffers]
     loaded = dict(zip((s.display for s in on_disk), read(on_disk), strict=True))

@@ -20,6 +20,7 @@ are written chunk by chunk as they arrive, so they are never all held at once.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
 from collections.abc import Iterator, Sequence
@@ -28,10 +29,22 @@ from itertools import repeat
 from pathlib import Path
 from typing import NamedTuple
 
+from bcplint.errors import SourceError
 from bcplint.git.trees import read_blobs
-from bcplint.load.cache import Cache, CorruptEntry, Hit, content_id, day_number, decode, is_markdown, parse_entry
+from bcplint.load.cache import (
+    Cache,
+    CorruptEntry,
+    Hit,
+    content_id,
+    day_number,
+    decode,
+    decode_text,
+    encode_text,
+    is_markdown,
+    parse_entry,
+)
 from bcplint.load.discover import SourceFile
-from bcplint.load.parse import LoadedFile, LoadProblem, load_file
+from bcplint.load.parse import LoadedFile, LoadProblem, load_file, read_texts
 
 # Below this many files a second process costs more (start-up, pickling) than it saves.
 PARALLEL_THRESHOLD = 400
@@ -63,6 +76,7 @@ class _Read(NamedTuple):
     loaded: LoadedFile | None = None
     key: bytes | None = None
     used: int | None = None
+    text: str | None = None  # parsed now: the YAML text (an entry found: read on demand)
 
 
 def read_file(source: SourceFile) -> LoadedFile:
@@ -80,25 +94,33 @@ def read_files(
     workers: int | None = None,
     cache: Cache | None = None,
     stats: ReadStats | None = None,
+    texts_on_demand: bool = False,
 ) -> list[LoadedFile]:
     """Every file loaded, in the order given. ``repository`` holds the blobs of git sources;
     ``cache`` keeps parsed files between runs (None: parse every file); ``stats``, when given,
     counts what was found and what was parsed. Never raises for a file or for the cache: an
-    unreadable file is a problem on that file, an unusable cache is no cache."""
+    unreadable file is a problem on that file, an unusable cache is no cache.
+
+    ``texts_on_demand``: the YAML texts of files found in the cache are read when first asked
+    for (:class:`~bcplint.load.parse.YamlText`), for a run that ends before its files change;
+    otherwise they are all read here (a process that keeps files for later, such as the
+    language server, must not depend on the cache or the files staying as they are)."""
     loaded: list[LoadedFile | None] = [None] * len(sources)
     today = day_number()
     used: list[bytes] = []
     counted = stats if stats is not None else ReadStats()
+    texts = _CachedTexts(cache, repository)
     if cache is not None:
-        used.extend(_from_cache(cache, sources, loaded, today, counted.keys))
+        used.extend(_from_cache(cache, sources, loaded, today, counted.keys, texts))
     missing = [i for i, done in enumerate(loaded) if done is None]
     counted.found += len(sources) - len(missing)
     indices = iter(missing)
     written = False
     for chunk, results in _chunks_read([sources[i] for i in missing], repository, cache, workers):
         new: list[tuple[bytes, bytes]] = []
+        new_texts: list[tuple[bytes, bytes]] = []
         for source, result in zip(chunk, results, strict=True):
-            file, decoded = _loaded(source, result, repository)
+            file, decoded = _loaded(source, result, repository, texts)
             loaded[next(indices)] = file
             found = decoded and result.used is not None
             counted.found += found
@@ -108,20 +130,30 @@ def read_files(
             counted.keys[source.display] = result.key
             if result.used is None and result.entry is not None:
                 new.append((result.key, result.entry))
+                if result.text is not None:
+                    new_texts.append((result.key, encode_text(result.text)))
             elif result.used is not None and result.used < today:
                 used.append(result.key)
         if cache is not None and new:
-            cache.store(new)
+            cache.store(new, texts=new_texts)
             written = True
     if cache is not None:
         cache.store((), used=used)
         if written:
             cache.prune()
-    return [file for file in loaded if file is not None]
+    files = [file for file in loaded if file is not None]
+    if not texts_on_demand:
+        read_texts(file.source for file in files)
+    return files
 
 
 def _from_cache(
-    cache: Cache, sources: Sequence[SourceFile], loaded: list[LoadedFile | None], today: int, keys: dict[str, bytes]
+    cache: Cache,
+    sources: Sequence[SourceFile],
+    loaded: list[LoadedFile | None],
+    today: int,
+    keys: dict[str, bytes],
+    texts: _CachedTexts,
 ) -> list[bytes]:
     """Fill in the files whose entries the cache holds; return the keys of those not yet
     marked used today.
@@ -133,13 +165,13 @@ def _from_cache(
     look up and parse in parallel.
     """
     wanted = [(i, key) for i, s in enumerate(sources) if s.blob is not None and (key := _blob_key(cache, s))]
-    stale = _decoded(sources, loaded, today, wanted, cache.lookup([key for _, key in wanted]), keys)
+    stale = _decoded(sources, loaded, today, wanted, cache.lookup([key for _, key in wanted]), keys, texts)
     on_disk = [i for i, s in enumerate(sources) if s.blob is None]
     for start in range(0, len(on_disk), CHUNK_FILES):
         chunk = on_disk[start : start + CHUNK_FILES]
         keyed = [(i, key) for i in chunk if (key := _content_key(cache, sources[i])) is not None]
         hits = cache.lookup([key for _, key in keyed])
-        stale += _decoded(sources, loaded, today, keyed, hits, keys)
+        stale += _decoded(sources, loaded, today, keyed, hits, keys, texts)
         if sum(hit is not None for hit in hits) * 2 < len(chunk):
             break
     return stale
@@ -152,15 +184,16 @@ def _decoded(
     keyed: Sequence[tuple[int, bytes]],
     hits: Sequence[Hit | None],
     keys: dict[str, bytes],
+    texts: _CachedTexts,
 ) -> list[bytes]:
-    """Decode the hits into ``loaded`` (and their keys into ``keys``); return the keys of
-    those last used before ``today``."""
+    """Decode the hits into ``loaded`` (and their keys into ``keys``), their texts left in
+    ``texts``; return the keys of those last used before ``today``."""
     stale = []
     for (i, key), hit in zip(keyed, hits, strict=True):
         if hit is None:
             continue
         try:
-            loaded[i] = decode(hit.entry, sources[i].display)
+            loaded[i] = decode(hit.entry, sources[i].display, store=texts, token=(key, sources[i]))
         except CorruptEntry:
             continue  # read and parsed again, and its entry replaced
         keys[sources[i].display] = key
@@ -187,14 +220,16 @@ def _blob_key(cache: Cache, source: SourceFile) -> bytes | None:
     return cache.key(blob_id, markdown=is_markdown(source.display), explicit=source.explicit)
 
 
-def _loaded(source: SourceFile, result: _Read, repository: Path | None) -> tuple[LoadedFile, bool]:
+def _loaded(source: SourceFile, result: _Read, repository: Path | None, texts: _CachedTexts) -> tuple[LoadedFile, bool]:
     """The file of ``result`` under its name, and whether it was made from the entry of
     ``result.key``."""
     if result.loaded is not None:
         return result.loaded, False
     assert result.entry is not None
     try:
-        return decode(result.entry, source.display), True
+        if result.used is None:  # parsed now: its text is at hand
+            return decode(result.entry, source.display, result.text), True
+        return decode(result.entry, source.display, store=texts, token=(result.key, source)), True
     except CorruptEntry:
         # An entry found intact (its checksum holds) that this code cannot read: parse the
         # file again. Not kept under the key: the file may have changed since it was hashed.
@@ -259,12 +294,56 @@ def _read_chunk(sources: Sequence[SourceFile], repository: Path | None, cache: C
         if hit is not None:
             results.append(_Read(entry=hit.entry, key=key, used=hit.used))
             continue
-        entry = parse_entry(content, markdown=is_markdown(source.display), explicit=source.explicit)
-        if entry is None:  # data an entry cannot hold: parsed again under its name, not kept
+        parsed = parse_entry(content, markdown=is_markdown(source.display), explicit=source.explicit)
+        if parsed is None:  # data an entry cannot hold: parsed again under its name, not kept
             results.append(_Read(entry=None, loaded=load_file(source.display, content, explicit=source.explicit)))
         else:
-            results.append(_Read(entry=entry, key=key))
+            results.append(_Read(entry=parsed.entry, key=key, text=parsed.text))
     return results
+
+
+class _CachedTexts:
+    """The YAML texts of the files a run made from cache entries, read when asked for
+    (:class:`~bcplint.load.parse.TextStore`; a token is the entry's key and its source).
+
+    A text the cache no longer holds intact (pruned by another run since, damaged) is made
+    again from the file, which must still be what its documents were made from: a git object
+    is, by its id; a work-tree file edited since it was read is not, and that is a SourceError
+    (run the check again), never a text that does not match the documents.
+    """
+
+    def __init__(self, cache: Cache | None, repository: Path | None) -> None:
+        self.cache = cache
+        self.repository = repository
+
+    def read_texts(self, tokens: Sequence[tuple[bytes, SourceFile]]) -> list[str]:
+        hits = self.cache.lookup([key for key, _ in tokens], table="texts") if self.cache is not None else []
+        texts = []
+        for (key, source), hit in zip(tokens, hits or [None] * len(tokens), strict=True):
+            text = None
+            if hit is not None:
+                with contextlib.suppress(CorruptEntry):
+                    text = decode_text(hit.entry)
+            texts.append(text if text is not None else self._again(key, source))
+        return texts
+
+    def _again(self, key: bytes, source: SourceFile) -> str:
+        content = _contents([source], self.repository)[0]
+        markdown = is_markdown(source.display)
+        same = (
+            isinstance(content, bytes)
+            and self.cache is not None
+            and self.cache.key(content_id(content), markdown=markdown, explicit=source.explicit) == key
+        )
+        if same:
+            assert isinstance(content, bytes)
+            again = load_file(source.display, content, explicit=source.explicit).source
+            if again is not None:
+                return again.text
+        raise SourceError(
+            f"{source.display}: changed while bcplint was checking it (its text is no longer the one "
+            "its documents were read from); run the check again"
+        )
 
 
 def _contents(sources: Sequence[SourceFile], repository: Path | None) -> list[bytes | LoadedFile]:
