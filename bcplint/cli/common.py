@@ -39,6 +39,11 @@ def keep_until_exit(value: object) -> None:
         _KEPT.append(value)
 
 
+def release_kept() -> None:
+    """Let go of what :func:`keep_until_exit` kept (the process ends the usual way after all)."""
+    _KEPT.clear()
+
+
 def ending_at_once() -> bool:
     """True when a command kept something for the end, so the process may skip its teardown."""
     return bool(_KEPT)
