@@ -56,7 +56,11 @@ def lint(options: LintOptions) -> LintResult:
 
 def lint_workspaces(options: LintOptions, *, command: str | None = None) -> list[WorkspaceResult]:
     """:func:`lint`, one result per workspace, in root order. With ``command`` (a command that
-    draws one workspace, such as ``report``), ConfigError unless the paths cover exactly one."""
+    draws one workspace, such as ``report``), ConfigError unless the paths cover exactly one.
+
+    Files that came from the cache read their YAML text when first asked for; a caller that
+    keeps a workspace while its files may change reads them first
+    (:func:`bcplint.load.parse.read_texts`), or asks for no cache."""
     specs = engine.workspaces(options)
     if command is not None:
         specs = [engine.single(specs, command)]
