@@ -26,7 +26,7 @@ documents was a third of what a warm run spent on the cache.
 
 Storage is one SQLite database, ``cache-v2.sqlite3`` in the user's cache directory
 (platformdirs; ``BCPLINT_CACHE_DIR`` overrides it), never the repository. Measured on the
-10,000-file benchmark: looking up every entry takes about 50 ms in one query per 500 keys,
+10,000-file benchmark: looking up every entry takes about 35 ms in one query per 500 keys,
 where opening, reading and closing 10,000 small files costs twice that, and writing them
 (a cold run) takes about 0.1 s of CPU with 16 KB pages and a rollback journal (a write-ahead
 log writes each entry twice, and 4 KB pages split entries over several). SQLite makes each
