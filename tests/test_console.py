@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import junitparser
+import pytest
 
 from tests.conftest import EXAMPLES, TODAY, Run, write
 
@@ -74,3 +75,44 @@ def test_a_profiler_or_an_exit_handler_still_gets_its_turn(tmp_path: Path) -> No
     )
     handled = subprocess.run([sys.executable, "-c", script, *args], cwd=tmp_path, capture_output=True, check=False)
     assert handled.returncode == 1 and handled.stdout.decode().endswith("handler ran, kept: 0\n")
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full, a device every write to fails (Linux)")
+@pytest.mark.parametrize("services", [1, 600], ids=["output-in-the-buffer", "output-past-the-buffer"])
+def test_output_that_cannot_be_written_is_an_error_not_a_silent_pass(tmp_path: Path, services: int) -> None:
+    """A full disk under the report: said on standard error, status 2 (a usage or I/O error),
+    never a traceback and never the lint's own status as if the report were there; both when
+    the report still sits in the buffer at the end and when a write fails on the way."""
+    documents = "---\n".join(
+        f"apiVersion: bcplint/v1\nkind: Service\nname: svc-{i:04d}\ndepends_on: [missing-{i:04d}]\n"
+        for i in range(services)
+    )
+    write(tmp_path, "bcp/services.yaml", documents)
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    with open("/dev/full", "w") as full:
+        ended = subprocess.run(
+            [sys.executable, "-m", "bcplint", "check", "--today", TODAY, "--format", "json"],
+            cwd=tmp_path,
+            env=env,
+            stdout=full,
+            stderr=subprocess.PIPE,
+            check=False,
+        )
+    errors = ended.stderr.decode()
+    assert ended.returncode == 2, errors
+    assert "cannot write" in errors and "standard output" in errors and "Traceback" not in errors
+    assert errors.count("bcplint: error:") == 1
+
+
+def test_a_warm_check_ends_at_once(tmp_path: Path) -> None:
+    """Nothing a check imports registers a handler for the interpreter's end, so a check whose
+    files all come from the cache takes the quick end (a cold run's worker processes do)."""
+    write(tmp_path, "bcp/svc.yaml", "apiVersion: bcplint/v1\nkind: Service\nname: svc\n")
+    args = ["check", "--today", TODAY, "--format", "json"]
+    command(*args, cwd=tmp_path)  # fills the cache
+    script = (
+        "import os, sys; from bcplint.cli import console; quick = os._exit;"
+        "os._exit = lambda code: (sys.stderr.write('ended at once\\n'), sys.stderr.flush(), quick(code)); console()"
+    )
+    ended = subprocess.run([sys.executable, "-c", script, *args], cwd=tmp_path, capture_output=True, check=False)
+    assert ended.returncode == 1 and ended.stderr.decode().endswith("ended at once\n")

@@ -74,14 +74,29 @@ def console() -> NoReturn:
     common.allow_ending_at_once()
     code = main()
     if common.ending_at_once() and not _watched():
-        for stream in (sys.stdout, sys.stderr):
-            with contextlib.suppress(OSError, ValueError):  # a closed pipe (`bcplint check | head`)
-                stream.flush()
-        os._exit(code)
+        os._exit(_flushed(code))
     # Freed now, by reference counts: kept until the interpreter's end, they would be walked by
     # its last garbage collection too (a third of a second for a cold run's workspace).
-    common.release_kept()
+    common.stop_keeping()
     raise SystemExit(code)
+
+
+def _flushed(code: int) -> int:
+    """Flush standard output and error before the process ends at once; ``code``, or
+    :data:`EXIT_USAGE` when the output could not be written (a full disk, an I/O error), said
+    on standard error. A reader that went away (``bcplint check | head``) is no error."""
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        pass
+    except (OSError, ValueError) as exc:
+        if code != EXIT_USAGE:  # else the command said already why it stopped
+            with contextlib.suppress(OSError, ValueError):
+                sys.stderr.write(f"bcplint: error: cannot write to standard output: {getattr(exc, 'strerror', exc)}\n")
+        code = EXIT_USAGE
+    with contextlib.suppress(OSError, ValueError):
+        sys.stderr.flush()
+    return code
 
 
 def _watched() -> bool:

@@ -20,6 +20,7 @@ from bcplint.cli.common import (
     use_color,
 )
 from bcplint.engine.merge import merge
+from bcplint.errors import SourceError
 from bcplint.report import CHECKS, FORMATTERS, MATURITY, ReportOptions, needs, with_report_notes
 
 
@@ -135,7 +136,14 @@ def check(
     for report_format, path in reports:
         emit("check", report_format, result, path, ReportOptions(cwd=cwd, show_baselined=show_baselined))
     terminal = ReportOptions(color=use_color(no_color), quiet=quiet, cwd=cwd, show_baselined=show_baselined)
-    FORMATTERS[output_format](result, sys.stdout, terminal)
+    try:
+        FORMATTERS[output_format](result, sys.stdout, terminal)
+    except BrokenPipeError:
+        raise  # a reader that went away: bcplint.cli says nothing
+    except OSError as exc:  # a full disk, an I/O error: never a traceback
+        raise SourceError(
+            f"cannot write the {output_format} report to standard output: {exc.strerror or exc}"
+        ) from None
     if not quiet:
         for note in result.notes:
             click.echo(f"bcplint: note: {note}", err=True)

@@ -39,9 +39,11 @@ def keep_until_exit(value: object) -> None:
         _KEPT.append(value)
 
 
-def release_kept() -> None:
-    """Let go of what :func:`keep_until_exit` kept (the process ends the usual way after all)."""
+def stop_keeping() -> None:
+    """Let go of what :func:`keep_until_exit` kept, and keep nothing more: the process ends the
+    usual way after all (or goes on, if its caller catches the exit)."""
     _KEPT.clear()
+    _ALLOWED.clear()
 
 
 def ending_at_once() -> bool:
