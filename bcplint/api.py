@@ -72,7 +72,8 @@ def lint_workspaces(options: LintOptions, *, command: str | None = None) -> list
 
 
 def load_workspace(options: LintOptions, *, command: str = "graph") -> Workspace:
-    """The documents of the one workspace the paths fall in (or at ``options.rev``), unchecked."""
+    """The documents of the one workspace the paths fall in (or at ``options.rev``), unchecked.
+    Texts of files from the cache are read on demand, as :func:`lint_workspaces` says."""
     spec = engine.single(engine.workspaces(options), command)
     return engine.load(spec, options)[0]
 

@@ -262,10 +262,16 @@ def test_a_text_the_cache_lost_or_damaged_is_read_again_from_the_file(
         connection.executemany("DELETE FROM texts WHERE key = ?", [(key,) for key in lost])
         connection.execute("DELETE FROM results")  # judged again, so lines are looked up again
     assert check(bcplint, root) == clean
+    repaired = rows(cache_dir, "texts")
+    assert set(repaired) == set(texts), "every text read again is written back"
+    assert all(checksum == cache_module.zlib.crc32(value) for value, checksum in repaired.values())
+    assert repaired[damaged] == texts[damaged]
     assert check(bcplint, root, output_format="text") == check(bcplint, root, "--no-cache", output_format="text")
 
 
-def test_a_file_edited_before_its_text_is_read_is_an_error_never_a_wrong_line(tmp_path: Path, cache_dir: Path) -> None:
+def test_a_file_edited_before_its_text_is_read_is_an_error_never_a_wrong_line(
+    tmp_path: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     root = make(tmp_path / "ws", PLAN)
     spec = find_workspaces(["."], cwd=root)[0]
     cache = Cache(cache_dir)
@@ -279,8 +285,26 @@ def test_a_file_edited_before_its_text_is_read_is_an_error_never_a_wrong_line(tm
     with pytest.raises(SourceError, match=r"^bcp/people\.yaml: changed while bcplint was checking it"):
         _ = people.text
     assert checkout.text == PLAN["bcp/services/checkout.yaml"], "an unchanged file gives its text again"
+    # Read whole by default (the language server's way): a file that changed between its
+    # lookup and the reading of its text is parsed again, documents and text from one content.
+    write(root, "bcp/people.yaml", str(PLAN["bcp/people.yaml"]))
+    load_files(spec, cache=cache)
+    with sqlite3.connect(cache_dir / DATABASE) as connection:
+        connection.execute("DELETE FROM texts")
+    edited = "# edited while read\n" + str(PLAN["bcp/people.yaml"])
+    real = read_module._CachedTexts._again
+
+    def edit_first(self: Any, key: bytes, source: Any) -> str:
+        if source.display == "bcp/people.yaml":
+            write(root, "bcp/people.yaml", edited)
+        return str(real(self, key, source))
+
+    monkeypatch.setattr(read_module._CachedTexts, "_again", edit_first)
     eager = {f.path: f for f in load_files(spec, cache=cache)[0]}
-    assert all(f.source is None or not f.source.pending for f in eager.values()), "read whole by default"
+    assert all(f.source is None or not f.source.pending for f in eager.values())
+    assert eager["bcp/people.yaml"] == load_file("bcp/people.yaml", edited.encode())
+    checkout_path = "bcp/services/checkout.yaml"
+    assert eager[checkout_path] == load_file(checkout_path, str(PLAN[checkout_path]).encode())
 
 
 def test_a_narrowed_run_reads_the_texts_of_what_it_judges_only(

@@ -56,11 +56,16 @@ MORE: dict[str, str | bytes] = {
     "bcp/twins/b.yaml": "apiVersion: bcplint/v1\nkind: Service\nname: twin-svc\ncriticality: high\n",
     "bcp/chain/front.yaml": (
         "apiVersion: bcplint/v1\nkind: Service\nname: front\nowner: ops-lead\ncriticality: critical\n"
-        "rto: 1h\nrpo: 5m\ndepends_on: [back]\n"
+        "rto: 1h\nrpo: 5m\ndepends_on: [back, archive]\n"
     ),
     "bcp/chain/back.yaml": (
         "apiVersion: bcplint/v1\nkind: System\nname: back\nowner: ops-lead\ncriticality: critical\n"
         "rto: 8h\nrpo: 5m\nbackups: [{name: b, frequency: 1h, location: {provider: aws, region: eu-west-1}}]\n"
+    ),
+    # Out of continuity scope, and depended on: listed as an exclusion where it is in scope.
+    "bcp/chain/archive.yaml": (
+        "apiVersion: bcplint/v1\nkind: System\nname: archive\nowner: ops-lead\ncriticality: low\n"
+        "out_of_scope: {reason: kept only for the auditors, approved_by: ops-lead}\n"
     ),
     "bcp/chain/drill.yaml": (
         "apiVersion: bcplint/v1\nkind: Exercise\nname: front-drill\ntype: tabletop\ndate: 2026-02-01\n"

@@ -96,16 +96,19 @@ class Evaluator:
     ) -> list[Finding]:
         """The findings of the rules about exemptions, on ``exemptions`` as the others left them
         (those in ``focus`` when given)."""
-        found: list[Finding] = []
-        for rule in rules:
-            if not rule.judges_exemptions:
-                continue
-            for bound in rule.checks:
-                for hit in bound.function.function(self.context, bound.params, exemptions):
-                    if focus is None or _wanted(focus, hit):
-                        severity = effective_severity(rule, self.context.today, hit.outcome)
-                        found.append(_finding(rule, bound, hit, severity, self.positions))
-        return found
+        hits = [
+            (rule, bound, hit)
+            for rule in rules
+            if rule.judges_exemptions
+            for bound in rule.checks
+            for hit in bound.function.function(self.context, bound.params, exemptions)
+            if focus is None or _wanted(focus, hit)
+        ]
+        read_texts(_sources_of(hit for _, _, hit in hits))  # in one batch, not a query per file
+        return [
+            _finding(rule, bound, hit, effective_severity(rule, self.context.today, hit.outcome), self.positions)
+            for rule, bound, hit in hits
+        ]
 
 
 def checked_subjects(rules: Iterable[Rule], workspace: Workspace, focus: Focus | None = None) -> list[CheckedSubject]:

@@ -193,7 +193,13 @@ def _describe_history(history: Mapping[str, Any] | None, write: Any) -> None:
     for path, change in sorted(history.items()):
         if change is None:
             lines.append(f"{path!r}")
-        elif type(change) is Change and type(change.date) is dt.date:
+        elif (
+            type(change) is Change
+            and type(path) is str
+            and type(change.sha) is str
+            and type(change.date) is dt.date
+            and type(change.subject) is str
+        ):
             lines.append(f"{path!r} {change.sha!r} {change.date.isoformat()} {change.subject!r}")
         else:
             raise _Uncacheable(type(change).__name__)

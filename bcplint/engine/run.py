@@ -108,7 +108,7 @@ def _judge(run: Run, workspace: Workspace, notes: tuple[str, ...], focus: Focus 
         rules=tuple(rule_info(r) for r in run.rules),
         checks=checks,
         maturity=levels,
-        exclusions=tuple(exclusions(workspace, evaluator.positions)),
+        exclusions=tuple(exclusions(workspace, evaluator.positions, _documents(focus))),
     )
 
 

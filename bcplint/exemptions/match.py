@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from bcplint.exemptions.candidates import Candidate
 from bcplint.exemptions.placement import Placement, unused_detail
 from bcplint.findings import Exemption, Finding
+from bcplint.load.parse import read_texts
 from bcplint.load.positions import PositionIndex
 from bcplint.workspace.documents import Workspace
 
@@ -59,6 +60,7 @@ def apply(
             result.append(finding)
         else:
             result.append(dataclasses.replace(finding, waiver=_describe(waiver), waiver_kind=waiver.kind))
+    read_texts(c.doc.raw.source for c in candidates if c.doc is not None)  # one batch, not a query per file
     exemptions = []
     for candidate, count in zip(candidates, used, strict=True):
         exemption = candidate.exemption

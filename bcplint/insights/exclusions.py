@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 
 from bcplint.findings import Exclusion
+from bcplint.load.parse import read_texts
 from bcplint.load.positions import PositionIndex
-from bcplint.workspace.documents import Workspace
+from bcplint.workspace.documents import Document, Workspace
 
 
-def exclusions(workspace: Workspace, positions: PositionIndex) -> Iterator[Exclusion]:
-    """Each valid document with ``out_of_scope``, in load order, with the line of that key."""
-    for doc in workspace.valid():
+def exclusions(
+    workspace: Workspace, positions: PositionIndex, focus: Collection[Document] | None = None
+) -> Iterator[Exclusion]:
+    """Each valid document with ``out_of_scope``, in load order, with the line of that key
+    (only those in ``focus`` when given: a narrowed run reports no other)."""
+    excluded = [doc for doc in workspace.valid() if workspace.excluded(doc) and (focus is None or doc in focus)]
+    read_texts(doc.raw.source for doc in excluded)  # in one batch, not a query per file
+    for doc in excluded:
         record = getattr(doc.model, "out_of_scope", None)
-        if record is None:
-            continue
+        assert record is not None  # Workspace.excluded says so
         line, _ = positions.locate(doc.raw.source, doc.raw.index, ("out_of_scope",), key=True)
         yield Exclusion(
             kind=doc.kind or "",

@@ -86,8 +86,8 @@ class YamlText:
     demand (``store`` and ``token``): a run needs the text only of the files it reports a
     finding in or reads the comments of, and reading every text besides the documents was a
     third of what a warm run spent reading the cache. :func:`read_texts` reads many at once.
-    Immutable; equal when path, line offset and text are. SourceError from ``text`` when a
-    text on demand cannot be had (see the store).
+    Immutable; equal when path, line offset and text are (so comparing reads a text still in
+    its store). SourceError from ``text`` when a text on demand cannot be had (see the store).
     """
 
     __slots__ = ("_text", "_token", "line_offset", "path", "store")

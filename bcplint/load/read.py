@@ -102,9 +102,10 @@ def read_files(
     unreadable file is a problem on that file, an unusable cache is no cache.
 
     ``texts_on_demand``: the YAML texts of files found in the cache are read when first asked
-    for (:class:`~bcplint.load.parse.YamlText`), for a run that ends before its files change;
-    otherwise they are all read here (a process that keeps files for later, such as the
-    language server, must not depend on the cache or the files staying as they are)."""
+    for (:class:`~bcplint.load.parse.YamlText`; reading one raises SourceError if the cache lost
+    it and the file changed since), for a run that ends before its files change; otherwise
+    they are all read here (a process that keeps files for later, such as the language server,
+    must not depend on the cache or the files staying as they are)."""
     loaded: list[LoadedFile | None] = [None] * len(sources)
     today = day_number()
     used: list[bytes] = []
@@ -143,8 +144,24 @@ def read_files(
             cache.prune()
     files = [file for file in loaded if file is not None]
     if not texts_on_demand:
-        read_texts(file.source for file in files)
+        _read_every_text(files, sources, repository)
     return files
+
+
+def _read_every_text(files: list[LoadedFile], sources: Sequence[SourceFile], repository: Path | None) -> None:
+    """Every text read now, in one batch. A file whose text the cache lost and which changed
+    since it was read is read and parsed again whole, its documents and text from the same bytes."""
+    try:
+        read_texts(file.source for file in files)
+        return
+    except SourceError:
+        pass
+    for i, (file, source) in enumerate(zip(files, sources, strict=True)):
+        if file.source is not None and file.source.pending:
+            try:
+                read_texts([file.source])
+            except SourceError:
+                files[i] = read_file(source) if source.blob is None else _reparsed(source, repository)
 
 
 def _from_cache(
@@ -318,13 +335,18 @@ class _CachedTexts:
 
     def read_texts(self, tokens: Sequence[tuple[bytes, SourceFile]]) -> list[str]:
         hits = self.cache.lookup([key for key, _ in tokens], table="texts") if self.cache is not None else []
-        texts = []
+        texts, rebuilt = [], []
         for (key, source), hit in zip(tokens, hits or [None] * len(tokens), strict=True):
             text = None
             if hit is not None:
                 with contextlib.suppress(CorruptEntry):
                     text = decode_text(hit.entry)
-            texts.append(text if text is not None else self._again(key, source))
+            if text is None:
+                text = self._again(key, source)
+                rebuilt.append((key, encode_text(text)))
+            texts.append(text)
+        if rebuilt and self.cache is not None:  # replaced, as a damaged entry is
+            self.cache.store((), texts=rebuilt)
         return texts
 
     def _again(self, key: bytes, source: SourceFile) -> str:
