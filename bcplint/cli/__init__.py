@@ -1,6 +1,7 @@
 """The command line: parse options, call the library, print, return the exit code.
 
-Exit codes: 0 nothing at or above ``--fail-on``; 1 findings; 2 usage or configuration error.
+Exit codes: 0 nothing at or above ``--fail-on``; 1 findings; 2 usage or configuration error, or
+a report that could not be written.
 Each command lives in a module of this package; this one holds the group and the one place
 that turns errors into messages and exit codes.
 """
