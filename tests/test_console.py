@@ -55,8 +55,9 @@ def test_exit_codes_survive_the_quick_end(tmp_path: Path) -> None:
 
 
 def test_a_profiler_or_an_exit_handler_still_gets_its_turn(tmp_path: Path) -> None:
-    """The quick end is skipped when something waits for the interpreter's end: cProfile
-    writes its statistics, an ``atexit`` handler (coverage's, say) runs."""
+    """A profiler writes its statistics at the interpreter's end: the quick end gives way to
+    it, and lets go of the workspaces first (the last garbage collection would walk them all).
+    An ``atexit`` handler (coverage's, multiprocessing's) runs before the quick end."""
     write(tmp_path, "bcp/svc.yaml", "apiVersion: bcplint/v1\nkind: Service\nname: svc\n")
     profile = tmp_path / "run.prof"
     args = ["check", "--today", TODAY, "--format", "json"]
@@ -67,14 +68,18 @@ def test_a_profiler_or_an_exit_handler_still_gets_its_turn(tmp_path: Path) -> No
         check=False,
     )
     assert profile.stat().st_size > 0  # (cProfile swallows the exit status)
-    # The handler also sees that the workspace kept for a quick end was let go before the
-    # interpreter's end (its last garbage collection would walk it all otherwise).
     script = (
-        "import atexit; from bcplint.cli import common, console;"
+        "import atexit, os, sys; from bcplint.cli import common, console; quick = os._exit;"
+        "os._exit = lambda code: (print('ended at once'), sys.stdout.flush(), quick(code));"
         "atexit.register(lambda: print('handler ran, kept:', len(common._KEPT))); console()"
     )
     handled = subprocess.run([sys.executable, "-c", script, *args], cwd=tmp_path, capture_output=True, check=False)
-    assert handled.returncode == 1 and handled.stdout.decode().endswith("handler ran, kept: 0\n")
+    assert handled.returncode == 1
+    assert handled.stdout.decode().endswith("handler ran, kept: 1\nended at once\n")
+    # A tracer (coverage's way) means the usual end, the workspaces let go of before it.
+    traced = "import sys; sys.settrace(lambda *a: None); " + script
+    watched = subprocess.run([sys.executable, "-c", traced, *args], cwd=tmp_path, capture_output=True, check=False)
+    assert watched.returncode == 1 and watched.stdout.decode().endswith("handler ran, kept: 0\n"), watched
 
 
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full, a device every write to fails (Linux)")
@@ -105,8 +110,7 @@ def test_output_that_cannot_be_written_is_an_error_not_a_silent_pass(tmp_path: P
 
 
 def test_a_warm_check_ends_at_once(tmp_path: Path) -> None:
-    """Nothing a check imports registers a handler for the interpreter's end, so a check whose
-    files all come from the cache takes the quick end (a cold run's worker processes do)."""
+    """A check takes the quick end: nothing watches it, and it kept its workspaces."""
     write(tmp_path, "bcp/svc.yaml", "apiVersion: bcplint/v1\nkind: Service\nname: svc\n")
     args = ["check", "--today", TODAY, "--format", "json"]
     command(*args, cwd=tmp_path)  # fills the cache
