@@ -182,10 +182,11 @@ def _describe(value: Any, write: Any) -> None:
 
 
 def _describe_history(history: Mapping[str, Any] | None, write: Any) -> None:
-    """The history the rules read (path -> :class:`~bcplint.git.history.Change` or None), as
-    :func:`_describe` would describe its sorted items, in one piece: a line per file, where the
-    general walk costs a tenth of a second at 10,000 files. _Uncacheable for a value of
-    another type; the general walk for a Change whose fields are not the three known here."""
+    """The history the rules read (path -> :class:`~bcplint.git.history.Change` or None),
+    exactly, in a form of its own: a line per file of each field's ``repr`` (which holds no line
+    break), where :func:`_describe`'s walk costs a tenth of a second at 10,000 files.
+    _Uncacheable for a value of another type; the general walk for a Change whose fields are
+    not the three known here."""
     if history is None or _change_fields() != ("sha", "date", "subject"):
         _describe(sorted(history.items()) if history is not None else None, write)
         return
