@@ -58,6 +58,7 @@ def apply_exemptions(
         positions,
         {r.id for r in rules},
         about_exemptions,
+        files,
     )
     found, exemptions = applied.findings, applied.exemptions
     if baseline is not None:

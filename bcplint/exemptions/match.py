@@ -5,7 +5,7 @@ each hid, and why an unused one hid nothing (where its comment would have to sta
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Set
+from collections.abc import Collection, Set
 from dataclasses import dataclass
 
 from bcplint.exemptions.candidates import Candidate
@@ -29,8 +29,13 @@ def apply(
     positions: PositionIndex,
     ran: Set[str],
     judging_exemptions: Set[str],
+    files: Collection[str] | None = None,
 ) -> Applied:
     """Mark the findings that active exemptions match; count what each exemption hid.
+
+    ``files``: a narrowed run's files (see :func:`bcplint.exemptions.candidates.collect`). The
+    exemptions written in other files are counted but not placed (no line looked up, no hint
+    worded): a narrowed result leaves them out.
 
     Findings of the rules in ``judging_exemptions`` (about the exemptions themselves) are never
     hidden. Only an exemption of a rule that ran (``ran``) can be found unused; an unused one says why
@@ -60,15 +65,16 @@ def apply(
             result.append(finding)
         else:
             result.append(dataclasses.replace(finding, waiver=_describe(waiver), waiver_kind=waiver.kind))
-    read_texts(c.doc.raw.source for c in candidates if c.doc is not None)  # one batch, not a query per file
+    placed = [files is None or c.exemption.path in files for c in candidates]
+    read_texts(c.doc.raw.source for c, p in zip(candidates, placed, strict=True) if p and c.doc is not None)
     exemptions = []
-    for candidate, count in zip(candidates, used, strict=True):
+    for candidate, count, place in zip(candidates, used, placed, strict=True):
         exemption = candidate.exemption
         line, column = exemption.line, exemption.column
-        if candidate.doc is not None:
+        if candidate.doc is not None and place:
             line, column = positions.locate(candidate.doc.raw.source, candidate.doc.raw.index, (exemption.field,))
         unused = exemption.status == "active" and count == 0 and bool(candidate.rule_ids & ran)
-        hint = _unused_detail(candidate, workspace, placement, findings) if unused else ""
+        hint = _unused_detail(candidate, workspace, placement, findings) if unused and place else ""
         status = "unused" if unused else exemption.status
         exemptions.append(
             dataclasses.replace(exemption, line=line, column=column, matched=count, status=status, hint=hint)
