@@ -161,7 +161,7 @@ def _read_every_text(files: list[LoadedFile], sources: Sequence[SourceFile], rep
             try:
                 read_texts([file.source])
             except SourceError:
-                files[i] = read_file(source) if source.blob is None else _reparsed(source, repository)
+                files[i] = _reparsed(source, repository)
 
 
 def _from_cache(
@@ -225,6 +225,11 @@ def _content_key(cache: Cache, source: SourceFile) -> bytes | None:
     content = _read_bytes(source)
     if isinstance(content, LoadedFile):
         return None
+    return _key_of(cache, source, content)
+
+
+def _key_of(cache: Cache, source: SourceFile, content: bytes) -> bytes:
+    """The key of ``content`` read for ``source``."""
     return cache.key(content_id(content), markdown=is_markdown(source.display), explicit=source.explicit)
 
 
@@ -250,10 +255,11 @@ def _loaded(source: SourceFile, result: _Read, repository: Path | None, texts: _
     except CorruptEntry:
         # An entry found intact (its checksum holds) that this code cannot read: parse the
         # file again. Not kept under the key: the file may have changed since it was hashed.
-        return read_file(source) if source.blob is None else _reparsed(source, repository), False
+        return _reparsed(source, repository), False
 
 
 def _reparsed(source: SourceFile, repository: Path | None) -> LoadedFile:
+    """The file read (from disk or git) and parsed under its name again, without the cache."""
     content = _contents([source], repository)[0]
     if isinstance(content, LoadedFile):
         return content
@@ -298,8 +304,7 @@ def _read_chunk(sources: Sequence[SourceFile], repository: Path | None, cache: C
             if source.blob is not None:
                 keys[i] = _blob_key(cache, source)
             elif isinstance(content, bytes):
-                markdown = is_markdown(source.display)
-                keys[i] = cache.key(content_id(content), markdown=markdown, explicit=source.explicit)
+                keys[i] = _key_of(cache, source, content)
     on_disk = [key for key, source in zip(keys, sources, strict=True) if key is not None and source.blob is None]
     hits = dict(zip(on_disk, cache.lookup(on_disk), strict=True)) if cache is not None and on_disk else {}
     results = []
@@ -351,14 +356,7 @@ class _CachedTexts:
 
     def _again(self, key: bytes, source: SourceFile) -> str:
         content = _contents([source], self.repository)[0]
-        markdown = is_markdown(source.display)
-        same = (
-            isinstance(content, bytes)
-            and self.cache is not None
-            and self.cache.key(content_id(content), markdown=markdown, explicit=source.explicit) == key
-        )
-        if same:
-            assert isinstance(content, bytes)
+        if isinstance(content, bytes) and self.cache is not None and _key_of(self.cache, source, content) == key:
             again = load_file(source.display, content, explicit=source.explicit).source
             if again is not None:
                 return again.text
