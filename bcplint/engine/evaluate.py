@@ -64,11 +64,7 @@ class Evaluator:
         # Findings file by file: the positions of one file's findings are found together, so
         # each file is composed once while only a few composed files are kept (PositionIndex).
         hits.sort(key=lambda item: _file_of(item[2]))
-        read_texts(_sources_of(hit for _, _, hit in hits))  # in one batch, not a query per file
-        return {
-            _finding(rule, bound, hit, effective_severity(rule, self.context.today, hit.outcome), self.positions)
-            for rule, bound, hit in hits
-        }
+        return set(self._found(hits))
 
     @staticmethod
     def _hits(
@@ -104,7 +100,12 @@ class Evaluator:
             for hit in bound.function.function(self.context, bound.params, exemptions)
             if focus is None or _wanted(focus, hit)
         ]
-        read_texts(_sources_of(hit for _, _, hit in hits))  # in one batch, not a query per file
+        return self._found(hits)
+
+    def _found(self, hits: Sequence[tuple[Rule, BoundCheck, Hit]]) -> list[Finding]:
+        """The findings of ``hits``, in their order: severity stamped, message worded, line found
+        (the texts those lines are in read first, in one batch rather than a query per file)."""
+        read_texts(_sources_of(hit for _, _, hit in hits))
         return [
             _finding(rule, bound, hit, effective_severity(rule, self.context.today, hit.outcome), self.positions)
             for rule, bound, hit in hits

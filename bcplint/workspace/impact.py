@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable
 
-from bcplint.workspace.documents import Document, Workspace, references, referred_names
+from bcplint.workspace.documents import Document, Workspace, referred_names
 from bcplint.workspace.graph import LEAF_KINDS, edges, reachable
 from bcplint.workspace.objectives import INHERITING_KINDS, objective_graph, own_objective
 
@@ -35,8 +35,7 @@ def affected(
     referrers: dict[str, list[Document]] = workspace.memo(("referrers", "any"), lambda: _referrers(workspace))
     gone = set(removed) - set(workspace.by_name)
     starts = [doc for doc in workspace.docs if doc.path in changed]
-    if gone:
-        starts += [doc for doc in workspace.valid() if any(ref.target in gone for ref in references(doc))]
+    starts += [doc for name in sorted(gone) for doc in referrers.get(name, [])]
     above = reachable(starts, lambda doc: referrers.get(doc.name, []) if doc.name is not None else [])
     names = [doc.name for doc in starts if doc.name is not None]
     below = _below(workspace, [*names, *sorted(set(referred_before))])
