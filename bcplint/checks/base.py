@@ -36,6 +36,13 @@ class Context:
         focus = self.focus
         return iter(docs) if focus is None else (doc for doc in docs if doc in focus)
 
+    def focus_names(self) -> list[str] | None:
+        """The names of the documents in focus, sorted; None: every document. A focus holds
+        every document sharing a name with one it holds, so a name stands for all of them."""
+        if self.focus is None:
+            return None
+        return sorted({doc.name for doc in self.focus if doc.name is not None})
+
 
 @dataclass(frozen=True, kw_only=True)
 class Hit:

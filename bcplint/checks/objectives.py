@@ -73,8 +73,9 @@ def dependency_objective(ctx: Context, params: ObjectiveParams) -> Iterator[Hit]
     """
     workspace = ctx.workspace
     graph = objective_graph(workspace, params.objective)
-    if ctx.focus is not None:
-        graph = subgraph_below(graph, [name for name in graph if workspace.by_name[name] in ctx.focus])
+    names = ctx.focus_names()
+    if names is not None:
+        graph = subgraph_below(graph, names)
     docs = [workspace.by_name[name] for name in graph]
     label = params.objective.upper()
     reported: set[str] = set()

@@ -83,8 +83,7 @@ def duplicate_name(ctx: Context, params: NoParams) -> Iterator[Hit]:
 def dependency_cycle(ctx: Context, params: NoParams) -> Iterator[Hit]:
     """``depends_on`` links that lead back to where they started, reported once per cycle."""
     workspace = ctx.workspace
-    focus = None if ctx.focus is None else [doc.name for doc in ctx.focus if doc.name is not None]
-    for cycle in find_cycles(workspace, focus):
+    for cycle in find_cycles(workspace, ctx.focus_names()):
         start = workspace.by_name[cycle[0]]
         following = cycle[1] if len(cycle) > 1 else cycle[0]
         index = workspace.dependencies(start).index(following)
