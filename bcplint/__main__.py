@@ -1,5 +1,5 @@
 from __future__ import annotations
 
-from bcplint.cli import console
+from bcplint.console import console
 
 console()

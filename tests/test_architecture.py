@@ -28,7 +28,8 @@ ROOMS = [
     ("report",),
     ("api",),
     ("server",),
-    ("cli", "__main__"),
+    ("daemon",),
+    ("cli", "__main__", "console"),
 ]
 RANK = {room: rank for rank, rooms in enumerate(ROOMS) for room in rooms}
 

@@ -36,9 +36,10 @@ from bcplint.errors import SourceError
 from bcplint.git.history import Change
 from bcplint.load import cache as cache_module
 from bcplint.load import read as read_module
-from bcplint.load.cache import DATABASE, ENVIRONMENT_VARIABLE, Cache, content_id, decode, parse_entry
+from bcplint.load.cache import DATABASE, Cache, content_id, decode, parse_entry
 from bcplint.load.discover import find_workspaces, list_sources
 from bcplint.load.files import load_files
+from bcplint.load.location import ENVIRONMENT_VARIABLE
 from bcplint.load.parse import LoadedFile, load_file
 from bcplint.load.read import PARALLEL_THRESHOLD, ReadStats
 from bcplint.model.validate import DocumentList

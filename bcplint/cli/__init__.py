@@ -19,7 +19,7 @@ from typing import NoReturn
 import click
 
 from bcplint import __version__
-from bcplint.cli import check, common, rules, server, views, workflow
+from bcplint.cli import check, common, daemon, rules, server, views, workflow
 from bcplint.cli.common import EXIT_OK, EXIT_USAGE
 from bcplint.errors import BcplintError
 
@@ -42,6 +42,7 @@ for command in (
     views.graph_command,
     views.report_command,
     server.server_command,
+    daemon.daemon_command,
 ):
     cli.add_command(command)
 

@@ -79,6 +79,12 @@ from bcplint.report import CHECKS, FORMATTERS, MATURITY, ReportOptions, needs, w
     is_flag=True,
     help="Neither read nor write the cache of parsed files and results (BCPLINT_CACHE_DIR, else the user's cache).",
 )
+@click.option(
+    "--daemon",
+    is_flag=True,
+    help="Hand the run to a bcplint daemon kept running between checks (started if none runs; "
+    "see `bcplint daemon`): the same output, much sooner on a large repository.",
+)
 @today_option
 @config_option
 @click.option("--no-color", is_flag=True, help="Never colour the output (NO_COLOR is honoured too).")
@@ -98,6 +104,7 @@ def check(
     baseline_path: Path | None,
     show_baselined: bool,
     no_cache: bool,
+    daemon: bool,
     today: dt.datetime | None,
     config_path: Path | None,
     no_color: bool,
@@ -108,6 +115,7 @@ def check(
     The workspace of each path is loaded whole, so references and dependencies resolve; PATHS
     only narrow what is reported.
     """
+    del daemon  # the entry point (bcplint.console) hands the run over; here it runs as usual
     reports = [_parse_output(value) for value in outputs]
     wanted = needs("check", {output_format, *(f for f, _ in reports)})
     options = LintOptions(

@@ -24,6 +24,7 @@ from bcplint.findings import LintResult
 from bcplint.load.cache import Cache
 from bcplint.load.discover import WorkspaceSpec, display_path, find_workspaces
 from bcplint.load.files import load_files
+from bcplint.load.memory import file_memory
 from bcplint.load.read import ReadStats
 from bcplint.packs.selection import select_rules
 from bcplint.workspace.documents import Workspace, build_workspace
@@ -97,11 +98,15 @@ def load(
     the user's cache, unless the options say not to use one); ``stats`` counts the reading."""
     with collector_paused():
         cache = cache if cache is not None else _cache(options)
+        memory, reader = file_memory(), None
+        if memory is not None and cache is not None:  # a process serving many runs (the daemon)
+            reader = memory.reader(spec.root, spec.repository, cache, stats or ReadStats())
         files, notes = load_files(
             spec,
             options.tree,
             read_named=options.read_named_files,
             overlays=options.overlays,
+            reader=reader,
             cache=cache,
             stats=stats,
             texts_on_demand=True,  # the run ends before anything it read can change

@@ -64,6 +64,7 @@ from pathlib import Path
 from typing import Any
 
 import bcplint
+from bcplint.load.location import default_directory
 from bcplint.load.parse import (
     MARKDOWN_SUFFIXES,
     LoadedFile,
@@ -75,7 +76,6 @@ from bcplint.load.parse import (
 )
 from bcplint.model.validate import DocumentList
 
-ENVIRONMENT_VARIABLE = "BCPLINT_CACHE_DIR"
 FORMAT = 2  # the layout of an entry (see encode); part of every key
 DATABASE = "cache-v2.sqlite3"  # the version is the tables' layout
 _EARLIER_DATABASES = ("cache-v1.sqlite3",)
@@ -110,18 +110,6 @@ Record = tuple[Any, ...]  # an entry as marshal stores it: see encode()
 
 class CorruptEntry(ValueError):
     """An entry that does not decode: it is ignored, and the file parsed again."""
-
-
-def default_directory() -> Path:
-    """``BCPLINT_CACHE_DIR`` when set, else the user's cache directory for bcplint
-    (``~/.cache/bcplint`` on Linux, ``~/Library/Caches/bcplint`` on macOS,
-    ``%LOCALAPPDATA%\\bcplint\\Cache`` on Windows)."""
-    configured = os.environ.get(ENVIRONMENT_VARIABLE)
-    if configured:
-        return Path(configured).expanduser()
-    import platformdirs  # noqa: PLC0415 - only runs that use the cache pay for it
-
-    return Path(platformdirs.user_cache_dir("bcplint", appauthor=False))
 
 
 def content_id(content: bytes) -> bytes:

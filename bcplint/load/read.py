@@ -219,6 +219,13 @@ def _decoded(
     return stale
 
 
+def source_key(cache: Cache, source: SourceFile) -> bytes | None:
+    """The cache key of a source's current content (its blob id for git, its bytes read and
+    hashed for the work tree); None when it has none: a file that cannot be read, a blob named
+    by ``rev:path``. What :func:`read_files` would find its entry under."""
+    return _blob_key(cache, source) if source.blob is not None else _content_key(cache, source)
+
+
 def _content_key(cache: Cache, source: SourceFile) -> bytes | None:
     """The key of a work-tree file's current bytes; None when it cannot be read (the chunk
     reader reports why)."""

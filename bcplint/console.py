@@ -1,0 +1,36 @@
+"""The ``bcplint`` command (and ``python -m bcplint``): the daemon's client, else the command line.
+
+``bcplint check --daemon`` is handed to this installation's daemon (:mod:`bcplint.daemon`)
+before anything heavy is imported: a served run never loads bcplint's models, rules or click,
+which is most of what a small run costs. Every other command, and a check no daemon serves,
+goes to :func:`bcplint.cli.console`.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import NoReturn
+
+
+def console() -> NoReturn:
+    """Run ``bcplint`` with the process's arguments, and end the process with its exit code."""
+    argv = sys.argv[1:]
+    if _wants_daemon(argv):
+        from bcplint.daemon.client import forward  # noqa: PLC0415 - only a run that asks pays for it
+
+        code = forward(argv)
+        if code is not None:  # served, its output written and flushed (or failed: then said so)
+            os._exit(code)  # an output buffer that could not be written is not written again
+    from bcplint.cli import console as run_here  # noqa: PLC0415 - what a served run never loads
+
+    run_here()
+
+
+def _wants_daemon(argv: list[str]) -> bool:
+    """True for ``check ... --daemon ...`` (the flag before any ``--``, after which everything
+    is a path)."""
+    if not argv or argv[0] != "check":
+        return False
+    options = argv[1 : argv.index("--")] if "--" in argv else argv[1:]
+    return "--daemon" in options
