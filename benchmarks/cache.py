@@ -15,6 +15,9 @@ repository. Each round runs, one process each (interpreter start-up included), i
   - staged-seen: the Service edit again, after a full check of the work tree with that edit
                  (not timed): the whole result of that check is reused and narrowed;
   - no-cache:    ``bcplint check --no-cache``, the same pipeline without a cache, for reference;
+  - warm-daemon, staged-daemon: ``warm`` and ``staged`` with ``--daemon``, served by a daemon
+                 started (``bcplint daemon start``, with a cache directory of its own, which cold
+                 runs do not empty) and shown the workspace once before the first round;
   - today:       with ``--compare REV``, a cold check by bcplint as it was at REV (git archive
                  of that revision, run from a temporary directory).
 Edits are reset after each round. Every run writes JSON (``--format json``, maturity included).
@@ -24,7 +27,9 @@ rule adds to the time at scale.
 
 It prints the median wall time and the largest peak resident memory of the main process of
 each kind of run, the ratios the cache is held to, the machine's load before and after, and
-checks that every run of a kind printed the same report (staged runs: the same as each other).
+checks that every run of a kind printed the same report (staged runs: the same as each other,
+served or not). For served runs the CPU time and memory are the client's; the daemon's status
+(runs served, peak memory) is printed before the table.
 """
 
 from __future__ import annotations
@@ -100,7 +105,11 @@ def side_by_side(args: argparse.Namespace, repo: Path, env: dict[str, str]) -> d
         "staged-root": [*CHECK, "--staged"],
         "staged-seen": [*CHECK, "--staged"],
         "no-cache": [*CHECK, "--no-cache"],
+        "warm-daemon": [*CHECK, "--daemon"],
+        "staged-daemon": [*CHECK, "--staged", "--daemon"],
     }
+    served = {**env, "BCPLINT_CACHE_DIR": str(caches.parent / "daemon")}
+    start_daemon(repo, served)
     today_env = dict(env)
     if args.compare:
         today_env["PYTHONPATH"] = str(checkout(args.compare, args.cache))
@@ -111,37 +120,56 @@ def side_by_side(args: argparse.Namespace, repo: Path, env: dict[str, str]) -> d
             git(repo, "reset", "-q", "--hard")
             if kind == "cold":
                 shutil.rmtree(caches, ignore_errors=True)
-            if kind == "staged":
+            if kind in ("staged", "staged-daemon"):
                 edit(repo, f"services/{service}", round_number)
             if kind == "staged-root":
                 edit(repo, f"systems/{root_system}", round_number)
             if kind == "staged-seen":
                 edit(repo, f"services/{service}", round_number + 1000)
                 run([sys.executable, *CHECK], repo, env)
-            measured[kind].append(run([sys.executable, *command], repo, today_env if kind == "today" else env))
+            chosen = today_env if kind == "today" else served if kind.endswith("-daemon") else env
+            measured[kind].append(run([sys.executable, *command], repo, chosen))
         git(repo, "reset", "-q", "--hard")
+    status = subprocess.run(
+        [sys.executable, "-m", "bcplint", "daemon", "status"], env=served, capture_output=True, check=False
+    )
+    print(status.stdout.decode().strip())
+    subprocess.run([sys.executable, "-m", "bcplint", "daemon", "stop"], env=served, capture_output=True, check=True)
     return measured
+
+
+def start_daemon(repo: Path, env: dict[str, str]) -> None:
+    """A daemon of its own, started and shown the workspace (a full check and a staged one)."""
+    subprocess.run([sys.executable, "-m", "bcplint", "daemon", "stop"], env=env, capture_output=True, check=True)
+    subprocess.run([sys.executable, "-m", "bcplint", "daemon", "start"], env=env, capture_output=True, check=True)
+    run([sys.executable, *CHECK, "--daemon"], repo, env)
+    run([sys.executable, *CHECK, "--staged", "--daemon"], repo, env)
 
 
 def summarise(measured: dict[str, list[Measure]], size: int, repeat: int) -> tuple[float, float]:
     """Print the medians and ratios; return the cold run's median wall and CPU seconds."""
     print(f"{size} documents in git, median of {repeat} rounds (CPU: the process and its workers)")
-    print(f"{'run':>12} {'seconds':>8} {'CPU s':>8} {'peak MB':>8} {'outputs':>8}")
+    print(f"{'run':>13} {'seconds':>8} {'CPU s':>8} {'peak MB':>8} {'outputs':>8}")
     wall, cpu = {}, {}
     for kind, runs in measured.items():
         wall[kind] = statistics.median(m[0] for m in runs)
         cpu[kind] = statistics.median(m[1] for m in runs)
-        same = "same" if len({m[3] for m in runs}) == 1 or kind.startswith("staged") else "DIFFER"
-        print(f"{kind:>12} {wall[kind]:>8.2f} {cpu[kind]:>8.2f} {max(m[2] for m in runs):>8.0f} {same:>8}")
+        same = "same" if len({m[3] for m in runs}) == 1 or "staged" in kind else "DIFFER"
+        print(f"{kind:>13} {wall[kind]:>8.2f} {cpu[kind]:>8.2f} {max(m[2] for m in runs):>8.0f} {same:>8}")
     # A cache must never change a result: cold, warm and no-cache runs print the same report.
     # Today's is another version of bcplint, whose rules may differ: compared for information only.
-    if len({measured[kind][0][3] for kind in ("cold", "warm", "no-cache") if kind in measured}) > 1:
-        print("WARNING: cold, warm and no-cache runs printed different reports")
+    if len({measured[kind][0][3] for kind in ("cold", "warm", "no-cache", "warm-daemon") if kind in measured}) > 1:
+        print("WARNING: cold, warm, no-cache and served runs printed different reports")
+    if {m[3] for m in measured["staged"]} != {m[3] for m in measured["staged-daemon"]}:
+        print("WARNING: staged runs printed other reports when served")
     if "today" in measured and measured["today"][0][3] != measured["cold"][0][3]:
         print("note: today's version printed another report (its rules differ)")
+    # A served run's CPU and memory are the client's: the daemon's work shows in its wall time,
+    # and its memory in the status line printed above the table.
     for label, values in (("wall", wall), ("CPU", cpu)):
         cold = values["cold"]
         kinds = ("warm", "staged", "staged-root", "staged-seen")
+        kinds += ("warm-daemon", "staged-daemon") if label == "wall" else ()
         ratios = "   ".join(f"{kind} / cold: {values[kind] / cold:.2f}x" for kind in kinds)
         today = f"   cold / today: {cold / values['today']:.2f}x" if "today" in values else ""
         print(f"{label:>4}: {ratios}{today}")

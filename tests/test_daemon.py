@@ -34,6 +34,7 @@ from bcplint.daemon.server import Daemon, _as_client
 from bcplint.daemon.wire import receive, run_request, send
 from bcplint.load.memory import MAX_WORKSPACES, FileMemory, keep_files_in_memory
 from bcplint.report import FORMATTERS
+from bcplint.workspace import documents
 from tests.conftest import EXAMPLES, TODAY, git, write
 from tests.conftest import Run as CliRun
 from tests.test_cache import GOLDEN_WORKSPACE, HOSTILE
@@ -383,17 +384,22 @@ def memory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[FileMemo
     keep_files_in_memory(None)
 
 
-def test_kept_files_are_reused_until_their_content_changes(memory: FileMemory, tmp_path: Path) -> None:
+def test_kept_files_are_reused_until_their_content_changes(
+    memory: FileMemory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    validations: list[object] = []
+    real = documents.validate
+    monkeypatch.setattr(documents, "validate", lambda data: validations.append(data) or real(data))
     root = tmp_path / "ws"
     for name in "abc":
         write(root, f"bcp/{name}.yaml", SERVICE.format(name=name))
     options = LintOptions(paths=[str(root)], today=dt.date(2026, 11, 23))
     first = lint(options)
-    assert (memory.reused, memory.read) == (0, 3)
-    assert lint(options) == first and (memory.reused, memory.read) == (3, 0)
+    assert (memory.reused, memory.read, len(validations)) == (0, 3, 3)
+    assert lint(options) == first and (memory.reused, memory.read, len(validations)) == (3, 0, 3)
     write(root, "bcp/b.yaml", SERVICE.format(name="b") + "depends_on: [nowhere]\n")
     edited = lint(options)
-    assert (memory.reused, memory.read) == (2, 1)
+    assert (memory.reused, memory.read, len(validations)) == (2, 1, 4)  # only the edited file validated
     assert any("nowhere" in f.message for f in edited.findings) and edited != first
     # The old content is still known: putting it back reads nothing.
     write(root, "bcp/b.yaml", SERVICE.format(name="b"))

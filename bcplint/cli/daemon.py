@@ -70,7 +70,8 @@ def status() -> int:
     minutes = (time.time() - found["started"]) / 60
     click.echo(
         f"bcplint daemon: running (pid {found['pid']}) for {minutes:.0f} min, {found['served']} runs served, "
-        f"leaves after {found['idle_seconds'] / 60:g} idle min; listening on {where.socket}"
+        f"peak memory {found['peak_mb']} MB, leaves after {found['idle_seconds'] / 60:g} idle min; "
+        f"listening on {where.socket}"
     )
     return EXIT_OK
 

@@ -145,15 +145,16 @@ class Daemon:
 
     def status(self) -> dict[str, Any]:
         """pid, start time (seconds since the epoch), runs served, idle timeout (seconds),
-        and the resident memory it peaked at (KB; Linux and macOS report it differently)."""
+        and the resident memory it peaked at (MB)."""
         import resource  # noqa: PLC0415
 
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # bytes on macOS, KB elsewhere
         return {
             "pid": os.getpid(),
             "started": self.started,
             "served": self.served,
             "idle_seconds": self.idle_seconds,
-            "peak_rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+            "peak_mb": round(peak / 2**20 if sys.platform == "darwin" else peak / 2**10),
         }
 
     def _run(self, run: dict[str, Any]) -> dict[str, Any]:

@@ -165,11 +165,17 @@ def read_texts(sources: Iterable[YamlText | None]) -> None:
 
 @dataclass(frozen=True, kw_only=True)
 class ParsedDocument:
-    """One bcplint document as parsed, before validation."""
+    """One bcplint document as parsed, before validation.
+
+    ``validated`` holds what validating ``data`` gave, once something has
+    (:func:`bcplint.workspace.documents.build_workspace`): a document kept between runs, by the
+    daemon or the language server, is validated once. Never part of equality.
+    """
 
     source: YamlText
     index: int
     data: dict[str, Any]
+    validated: Any = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -146,7 +146,7 @@ def build_workspace(files: list[LoadedFile], today: dt.date) -> Workspace:
     docs: list[Document] = []
     for loaded in files:
         for raw in loaded.documents:
-            model, problems = validate(raw.data)
+            model, problems = validated(raw)
             name = raw.data.get("name")
             kind = raw.data.get("kind")
             docs.append(
@@ -169,6 +169,15 @@ def build_workspace(files: list[LoadedFile], today: dt.date) -> Workspace:
         if first is not doc:
             workspace.duplicates.append((doc, first))
     return workspace
+
+
+def validated(raw: ParsedDocument) -> tuple[BaseDocument | None, list[SchemaProblem]]:
+    """:func:`~bcplint.model.validate.validate` of the document's data, computed once per parsed
+    document and kept on it: the data never changes, and models are frozen, so runs that share
+    parsed files (the daemon's, the language server's) share what validating them gave."""
+    if raw.validated is None:
+        object.__setattr__(raw, "validated", validate(raw.data))
+    return raw.validated  # type: ignore[no-any-return]
 
 
 def referred_names(doc: Document) -> list[str]:
