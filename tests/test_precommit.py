@@ -6,15 +6,20 @@ is a repository made with `git init`, a commit made by git, and the hook pre-com
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import socket
 import subprocess
 import sys
+import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from bcplint.daemon.wire import receive, send
 from tests.conftest import REPO_ROOT, git, write
 from tests.test_workspace import CONTACTS
 
@@ -121,7 +126,7 @@ def repo(git_repo: Path, hook_source: tuple[str, str], home: Path) -> Iterator[P
     yield git_repo
 
 
-def commit(repo: Path, home: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def commit(repo: Path, home: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     """`git commit ARGS` with the installed hook (the first commit adds everything). The
     hook's report arrives on standard error under git: ``stdout`` holds both, in order."""
     if not _has_head(repo):
@@ -129,7 +134,7 @@ def commit(repo: Path, home: Path, *args: str) -> subprocess.CompletedProcess[st
     return subprocess.run(
         ["git", "commit", "-q", *args],
         cwd=repo,
-        env=environment(home),
+        env=env or environment(home),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -212,3 +217,63 @@ def test_a_commit_of_code_only_passes_without_reading_the_plan(repo: Path, home:
     result = commit(repo, home, "-m", "code")
     assert result.returncode == 0, result.stdout
     assert committed(repo) == 2
+
+
+@pytest.mark.skipif(not hasattr(socket, "AF_UNIX"), reason="the daemon needs Unix sockets")
+def test_a_hook_served_by_a_daemon_fails_and_passes_the_same_commits(
+    git_repo: Path, hook_source: tuple[str, str], home: Path
+) -> None:
+    """`args: [--daemon]`: the first commit starts the daemon (from the hook's own environment)
+    and is checked by the hook itself; the next ones are served, with the same outcomes, also
+    for `git commit -a` (the index git builds for the commit, named by GIT_INDEX_FILE)."""
+    url, rev = hook_source
+    cache = Path(tempfile.mkdtemp(prefix="bcph-"))  # short: a socket path has a length limit
+    env = {**environment(home), "BCPLINT_CACHE_DIR": str(cache)}
+    hook = f"repos:\n- repo: {url}\n  rev: {rev}\n  hooks:\n  - id: bcplint\n    args: [--daemon]\n"
+    write(git_repo, ".pre-commit-config.yaml", hook)
+    write(git_repo, "bcp/contacts.yaml", CONTACTS)
+    write(git_repo, "bcp/services/shop.yaml", SHOP)
+    write(git_repo, "bcp/systems/db.yaml", DB.format(rto="1h"))
+    try:
+        installed = subprocess.run([str(CLIENT), "install"], cwd=git_repo, env=env, capture_output=True, check=False)
+        assert installed.returncode == 0, installed
+        assert commit(git_repo, home, "-m", "the plan", env=env).returncode == 0
+        sockets = _daemon_sockets(cache)
+        write(git_repo, "bcp/systems/db.yaml", DB.format(rto="8h"))
+        git(git_repo, "add", "bcp/systems/db.yaml")
+        refused = commit(git_repo, home, "-m", "relax the database RTO", env=env)
+        assert refused.returncode != 0, refused.stdout
+        assert "bcp/services/shop.yaml:7:14: error BCP204 dependency-rto-inversion" in refused.stdout
+        git(git_repo, "reset", "-q")
+        assert "BCP204" in commit(git_repo, home, "-a", "-m", "relax it with -a", env=env).stdout
+        write(git_repo, "bcp/systems/db.yaml", DB.format(rto="2h"))
+        passed = commit(git_repo, home, "-a", "-m", "tighten the database RTO", env=env)
+        assert passed.returncode == 0, passed.stdout
+        assert committed(git_repo) == 2
+        status = _ask_daemon(sockets[0], {"status": True})
+        assert status["served"] == 3, status
+    finally:
+        for path in _daemon_sockets(cache, wait=0):
+            with contextlib.suppress(OSError, ValueError):
+                _ask_daemon(path, {"stop": True})
+        shutil.rmtree(cache, ignore_errors=True)
+
+
+def _daemon_sockets(cache: Path, wait: float = 60) -> list[Path]:
+    """The sockets daemons listen on under ``cache``, waiting up to ``wait`` seconds for one."""
+    deadline = time.monotonic() + wait
+    while True:
+        found = sorted((cache / "daemon").glob("*.sock"))
+        if found or time.monotonic() >= deadline:
+            return found
+        time.sleep(0.1)
+
+
+def _ask_daemon(path: Path, request: dict[str, object]) -> dict[str, object]:
+    """A request to the daemon at ``path``, with the fingerprint its socket is named after
+    (the hook's installation, not this test's)."""
+    with socket.socket(socket.AF_UNIX) as connection:
+        connection.settimeout(30)
+        connection.connect(str(path))
+        send(connection, {"fingerprint": path.stem, **request})
+        return receive(connection)
