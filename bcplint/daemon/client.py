@@ -35,12 +35,14 @@ def forward(argv: list[str]) -> int | None:
     """The exit code of ``bcplint <argv>`` run by the daemon, its output written to this
     process's standard output and error; None when no daemon ran it (none is running: one is
     started for next time; it refused; it went away) and the caller must run it itself."""
+    if sys.stdout is None or sys.stderr is None:  # closed: the caller's own run says what it can
+        return None
     where = address()
     if where.problem() is not None or not private_directory(where):
         return None
     try:
         request = run_request(argv, where.fingerprint)
-    except OSError:  # the current directory is gone: the caller says so properly
+    except (OSError, ValueError):  # the current directory is gone, a stream closed: the caller says so
         return None
     reply = ask(where, request, timeout=REPLY_SECONDS)
     if reply is None:

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import base64
 import contextlib
-import fcntl
 import gc
 import io
 import json
@@ -71,6 +70,8 @@ class Daemon:
         once (saying so) when another daemon of this installation holds the lock."""
         if self.where.problem() is not None or not private_directory(self.where):
             return f"not started: {self.where.problem() or f'{self.where.directory} is not private to this user'}"
+        import fcntl  # noqa: PLC0415 - POSIX only, like the daemon (problem() said this is POSIX)
+
         with open(self.where.lock, "a+b") as lock:
             try:
                 fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
