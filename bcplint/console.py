@@ -28,9 +28,10 @@ def console() -> NoReturn:
 
 
 def _wants_daemon(argv: list[str]) -> bool:
-    """True for ``check ... --daemon ...`` (the flag before any ``--``, after which everything
-    is a path)."""
+    """True for ``check ... --daemon ...``: the last of ``--daemon`` and ``--no-daemon`` before
+    any ``--`` (after which everything is a path) decides, as click decides for the option."""
     if not argv or argv[0] != "check":
         return False
     options = argv[1 : argv.index("--")] if "--" in argv else argv[1:]
-    return "--daemon" in options
+    flags = [option for option in options if option in ("--daemon", "--no-daemon")]
+    return bool(flags) and flags[-1] == "--daemon"

@@ -29,7 +29,8 @@ import pytest
 
 from bcplint.api import LintOptions, lint, load_workspace
 from bcplint.console import _wants_daemon
-from bcplint.daemon.address import Address, address
+from bcplint.daemon.address import Address
+from bcplint.daemon.client import CI_VARIABLES
 from bcplint.daemon.server import Daemon, _as_client
 from bcplint.daemon.wire import receive, run_request, send
 from bcplint.load.memory import MAX_WORKSPACES, FileMemory, keep_files_in_memory
@@ -50,7 +51,8 @@ class Daemons:
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory
-        self.env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+        # Not in CI, whatever runs the tests: a client in CI never starts a daemon.
+        self.env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED" and k not in CI_VARIABLES}
         self.env["BCPLINT_CACHE_DIR"] = str(directory)
 
     def run(self, *args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[bytes]:
@@ -81,12 +83,13 @@ class Daemons:
         return "".join(p.read_text(errors="replace") for p in sorted((self.directory / "daemon").glob("*.log")))
 
     def address(self) -> Address:
-        previous = os.environ.get("BCPLINT_CACHE_DIR")
-        os.environ["BCPLINT_CACHE_DIR"] = str(self.directory)
-        try:
-            return address()
-        finally:
-            os.environ["BCPLINT_CACHE_DIR"] = previous or ""
+        """The address a ``bcplint`` process started by :meth:`run` uses (computed by one: the
+        fingerprint covers ``sys.path``, which this test process may have changed)."""
+        script = "from bcplint.daemon.address import address; a = address(); print(a.directory); print(a.fingerprint)"
+        shown = subprocess.run(
+            [sys.executable, "-c", script], env=self.env, capture_output=True, text=True, check=True
+        ).stdout.split("\n")
+        return Address(Path(shown[0]), shown[1])
 
 
 @pytest.fixture
@@ -198,6 +201,45 @@ def test_a_killed_daemon_is_replaced_and_no_run_fails(daemons: Daemons, tmp_path
     assert second["pid"] != first["pid"]
     same_run(daemons.run(*args, "--daemon", cwd=tmp_path), daemons.run(*args, cwd=tmp_path))
     assert daemons.wait_for(tmp_path)["served"] == 1
+
+
+def test_a_wedged_daemon_is_killed_and_replaced(daemons: Daemons, tmp_path: Path) -> None:
+    """A daemon that accepts a run and never answers (stopped here with SIGSTOP) is killed once
+    the client's patience (REPLY_SECONDS, one second here) runs out; the client runs the check."""
+    write(tmp_path, "bcp/a.yaml", SERVICE.format(name="a"))
+    daemons.run("daemon", "start", cwd=tmp_path)
+    wedged = daemons.wait_for(tmp_path)["pid"]
+    os.kill(wedged, signal.SIGSTOP)
+    args = ["check", "--today", TODAY, "--format", "json"]
+    script = (
+        "import sys; from bcplint.daemon import client; client.REPLY_SECONDS = 1.0; "
+        f"sys.argv = ['bcplint', *{[*args, '--daemon']!r}]; from bcplint.console import console; console()"
+    )
+    started = time.monotonic()
+    patient = subprocess.run(
+        [sys.executable, "-c", script], cwd=tmp_path, env=daemons.env, capture_output=True, check=False, timeout=60
+    )
+    assert time.monotonic() - started < 30
+    same_run(patient, daemons.run(*args, cwd=tmp_path))
+    _wait_gone(wedged)
+    assert daemons.wait_for(tmp_path)["pid"] != wedged
+
+
+def test_in_ci_no_daemon_is_started(daemons: Daemons, tmp_path: Path) -> None:
+    write(tmp_path, "bcp/a.yaml", SERVICE.format(name="a"))
+    args = ("check", "--today", TODAY, "--format", "json")
+    for variable, value in (("CI", "true"), ("TF_BUILD", "True"), ("JENKINS_URL", "https://ci.example")):
+        same_run(
+            daemons.run(*args, "--daemon", cwd=tmp_path, env={**daemons.env, variable: value}),
+            daemons.run(*args, cwd=tmp_path),
+        )
+    time.sleep(1.5)  # a daemon started would be listening by now
+    assert not list((daemons.directory / "daemon").glob("*.sock"))
+    same_run(
+        daemons.run(*args, "--daemon", cwd=tmp_path, env={**daemons.env, "CI": "false"}),
+        daemons.run(*args, cwd=tmp_path),
+    )
+    daemons.wait_for(tmp_path)  # CI=false is no CI
 
 
 def test_stop_and_a_second_daemon(daemons: Daemons, tmp_path: Path) -> None:
@@ -343,6 +385,8 @@ def test_a_run_sees_the_clients_directory_environment_and_terminal_and_leaves_th
 def test_only_check_with_the_flag_asks_for_a_daemon() -> None:
     assert _wants_daemon(["check", "--daemon"])
     assert _wants_daemon(["check", "--staged", "--daemon", "bcp/"])
+    assert not _wants_daemon(["check", "--daemon", "--no-daemon"])  # the last one wins, as in click
+    assert _wants_daemon(["check", "--no-daemon", "--daemon"])
     assert not _wants_daemon(["check"])
     assert not _wants_daemon(["check", "--", "--daemon"])  # a path of that name
     assert not _wants_daemon(["rules", "--daemon"])

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from bcplint.daemon.client import CI_VARIABLES
 from bcplint.daemon.wire import receive, send
 from tests.conftest import REPO_ROOT, git, write
 from tests.test_workspace import CONTACTS
@@ -73,6 +74,9 @@ def environment(home: Path) -> dict[str, str]:
         "GIT_COMMITTER_NAME": "Test",
         "GIT_COMMITTER_EMAIL": "test@example.com",
         "NO_COLOR": "1",
+        # As in CI: the hook then never starts a daemon that would outlive the test (the last
+        # test, which has the daemon serve the hook, takes it out).
+        "CI": "true",
     }
 
 
@@ -223,13 +227,15 @@ def test_a_commit_of_code_only_passes_without_reading_the_plan(repo: Path, home:
 def test_a_hook_served_by_a_daemon_fails_and_passes_the_same_commits(
     git_repo: Path, hook_source: tuple[str, str], home: Path
 ) -> None:
-    """`args: [--daemon]`: the first commit starts the daemon (from the hook's own environment)
-    and is checked by the hook itself; the next ones are served, with the same outcomes, also
-    for `git commit -a` (the index git builds for the commit, named by GIT_INDEX_FILE)."""
+    """The hook passes --daemon: the first commit starts the daemon (from the hook's own
+    environment) and is checked by the hook itself; the next ones are served, with the same
+    outcomes, also for `git commit -a` (the index git builds for the commit, named by
+    GIT_INDEX_FILE). `args: [--no-daemon]` turns it off; in CI no daemon is ever started."""
     url, rev = hook_source
     cache = Path(tempfile.mkdtemp(prefix="bcph-"))  # short: a socket path has a length limit
-    env = {**environment(home), "BCPLINT_CACHE_DIR": str(cache)}
-    hook = f"repos:\n- repo: {url}\n  rev: {rev}\n  hooks:\n  - id: bcplint\n    args: [--daemon]\n"
+    env = {k: v for k, v in environment(home).items() if k not in CI_VARIABLES}  # CI never starts one
+    env["BCPLINT_CACHE_DIR"] = str(cache)
+    hook = f"repos:\n- repo: {url}\n  rev: {rev}\n  hooks:\n  - id: bcplint\n"
     write(git_repo, ".pre-commit-config.yaml", hook)
     write(git_repo, "bcp/contacts.yaml", CONTACTS)
     write(git_repo, "bcp/services/shop.yaml", SHOP)

@@ -80,10 +80,11 @@ from bcplint.report import CHECKS, FORMATTERS, MATURITY, ReportOptions, needs, w
     help="Neither read nor write the cache of parsed files and results (BCPLINT_CACHE_DIR, else the user's cache).",
 )
 @click.option(
-    "--daemon",
-    is_flag=True,
-    help="Hand the run to a bcplint daemon kept running between checks (started if none runs; "
-    "see `bcplint daemon`): the same output, much sooner on a large repository.",
+    "--daemon/--no-daemon",
+    default=False,
+    help="Hand the run to a bcplint daemon kept running between checks (started if none runs, "
+    "except in CI; see `bcplint daemon`): the same output, much sooner on a large repository. "
+    "The pre-commit hook passes --daemon; add --no-daemon to its args to turn it off.",
 )
 @today_option
 @config_option

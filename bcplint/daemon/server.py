@@ -77,6 +77,10 @@ class Daemon:
                 fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except OSError:
                 return "not started: another daemon of this installation is running"
+            lock.seek(0)
+            lock.truncate()
+            lock.write(str(os.getpid()).encode())  # for a client that finds it wedged
+            lock.flush()
             return self._serve_locked(warm_up)
 
     def _serve_locked(self, warm_up: dict[str, Any] | None) -> str:
