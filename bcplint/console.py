@@ -8,7 +8,6 @@ goes to :func:`bcplint.cli.console`.
 
 from __future__ import annotations
 
-import os
 import sys
 from typing import NoReturn
 
@@ -19,9 +18,13 @@ def console() -> NoReturn:
     if _wants_daemon(argv):
         from bcplint.daemon.client import forward  # noqa: PLC0415 - only a run that asks pays for it
 
-        code = forward(argv)
-        if code is not None:  # served, its output written and flushed (or failed: then said so)
-            os._exit(code)  # an output buffer that could not be written is not written again
+        try:
+            code = forward(argv)
+        except KeyboardInterrupt:  # before the daemon began the run: as click says it
+            sys.stderr.write("Aborted.\n")
+            code = 2
+        if code is not None:  # served: the daemon wrote the output and flushed it
+            raise SystemExit(code)
     from bcplint.cli import console as run_here  # noqa: PLC0415 - what a served run never loads
 
     run_here()

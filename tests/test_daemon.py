@@ -7,7 +7,6 @@ unsafe to talk to must never fail a run or change its output.
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import dataclasses
 import datetime as dt
@@ -31,8 +30,8 @@ from bcplint.api import LintOptions, lint, load_workspace
 from bcplint.console import _wants_daemon
 from bcplint.daemon.address import Address
 from bcplint.daemon.client import CI_VARIABLES
-from bcplint.daemon.server import Daemon, _as_client
-from bcplint.daemon.wire import receive, run_request, send
+from bcplint.daemon.server import WATCH_SECONDS, Daemon, _as_client
+from bcplint.daemon.wire import WireError, receive, run_request, send_request
 from bcplint.load.memory import MAX_WORKSPACES, FileMemory, keep_files_in_memory
 from bcplint.report import FORMATTERS
 from bcplint.workspace import documents
@@ -97,11 +96,12 @@ def daemons() -> Iterator[Daemons]:
     directory = Path(tempfile.mkdtemp(prefix="bcpd-"))
     made = Daemons(directory)
     yield made
-    found = made.status(directory)
     made.run("daemon", "stop", cwd=directory)
-    if found is not None:
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(found["pid"], signal.SIGKILL)
+    for lock in (directory / "daemon").glob("*.lock"):  # every daemon writes its pid there
+        text = lock.read_text().strip()
+        if text.isdigit() and int(text) > 0:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(int(text), signal.SIGKILL)
     shutil.rmtree(directory, ignore_errors=True)
 
 
@@ -203,26 +203,44 @@ def test_a_killed_daemon_is_replaced_and_no_run_fails(daemons: Daemons, tmp_path
     assert daemons.wait_for(tmp_path)["served"] == 1
 
 
-def test_a_wedged_daemon_is_killed_and_replaced(daemons: Daemons, tmp_path: Path) -> None:
-    """A daemon that accepts a run and never answers (stopped here with SIGSTOP) is killed once
-    the client's patience (REPLY_SECONDS, one second here) runs out; the client runs the check."""
+def test_a_wedged_or_dead_daemon_is_replaced_and_the_check_run_again(daemons: Daemons, tmp_path: Path) -> None:
+    """A daemon whose run never ends (its command hangs here) is killed once the client's
+    patience (REPLY_SECONDS, one second here) runs out, and the client runs the check itself,
+    saying why; so it does when the daemon dies during the run."""
     write(tmp_path, "bcp/a.yaml", SERVICE.format(name="a"))
-    daemons.run("daemon", "start", cwd=tmp_path)
-    wedged = daemons.wait_for(tmp_path)["pid"]
-    os.kill(wedged, signal.SIGSTOP)
     args = ["check", "--today", TODAY, "--format", "json"]
-    script = (
-        "import sys; from bcplint.daemon import client; client.REPLY_SECONDS = 1.0; "
+    itself = daemons.run(*args, cwd=tmp_path)
+    hanging = (
+        "import sys, time, bcplint.cli.check as c; c.lint_workspaces = lambda *a, **k: time.sleep(600); "
+        "sys.argv = ['bcplint', 'daemon', 'serve']; from bcplint.console import console; console()"
+    )
+    patient = (
+        "import sys; from bcplint.daemon import client; client.REPLY_SECONDS = {seconds}; "
         f"sys.argv = ['bcplint', *{[*args, '--daemon']!r}]; from bcplint.console import console; console()"
     )
-    started = time.monotonic()
-    patient = subprocess.run(
-        [sys.executable, "-c", script], cwd=tmp_path, env=daemons.env, capture_output=True, check=False, timeout=60
-    )
-    assert time.monotonic() - started < 30
-    same_run(patient, daemons.run(*args, cwd=tmp_path))
-    _wait_gone(wedged)
-    assert daemons.wait_for(tmp_path)["pid"] != wedged
+    for seconds, why in (
+        (1.0, b"did not finish the run within 1 s and was stopped"),
+        (60.0, b"stopped during the run"),
+    ):
+        daemon = subprocess.Popen(
+            [sys.executable, "-c", hanging], cwd=tmp_path, env=daemons.env, stderr=subprocess.DEVNULL
+        )
+        pid = daemons.wait_for(tmp_path)["pid"]
+        assert pid == daemon.pid
+        client = subprocess.Popen(
+            [sys.executable, "-c", patient.format(seconds=seconds)],
+            cwd=tmp_path,
+            env=daemons.env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        if seconds > 1:
+            time.sleep(1.0)  # the run has begun and hangs: the daemon dies under it
+            daemon.kill()
+        out, err = client.communicate(timeout=60)
+        daemon.wait(timeout=30)
+        assert (client.returncode, out) == (itself.returncode, itself.stdout)
+        assert err == b"bcplint: note: the daemon " + why + b"; checking without it\n" + itself.stderr
 
 
 def test_in_ci_no_daemon_is_started(daemons: Daemons, tmp_path: Path) -> None:
@@ -258,6 +276,33 @@ def test_stop_and_a_second_daemon(daemons: Daemons, tmp_path: Path) -> None:
     assert daemons.run("daemon", "stop", cwd=tmp_path).stdout == b"bcplint daemon: not running\n"
 
 
+def test_a_daemon_whose_socket_is_removed_leaves(daemons: Daemons, tmp_path: Path) -> None:
+    daemons.run("daemon", "start", cwd=tmp_path)
+    pid = daemons.wait_for(tmp_path)["pid"]
+    daemons.address().socket.unlink()
+    _wait_gone(pid, seconds=WATCH_SECONDS * 4)
+    assert "its socket was removed or replaced" in daemons.log()
+
+
+def test_relative_cache_directory_and_python_path_still_find_the_daemon(daemons: Daemons, tmp_path: Path) -> None:
+    """A relative BCPLINT_CACHE_DIR or PYTHONPATH names what it names from the client's
+    directory: the daemon a client starts is found by the next client there."""
+    tmp_path = daemons.directory / "w"  # short: a socket path has a length limit
+    write(tmp_path, "bcp/a.yaml", SERVICE.format(name="a"))
+    (tmp_path / "lib").mkdir()
+    args = ("check", "--today", TODAY, "--format", "json")
+    relative = dict(daemons.env, BCPLINT_CACHE_DIR="rc", PYTHONPATH="lib")
+    itself = daemons.run(*args, cwd=tmp_path, env=relative)
+    same_run(daemons.run(*args, "--daemon", cwd=tmp_path, env=relative), itself)  # starts one
+    deadline = time.monotonic() + 60
+    while not list((tmp_path / "rc" / "daemon").glob("*.sock")) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    same_run(daemons.run(*args, "--daemon", cwd=tmp_path, env=relative), itself)
+    shown = daemons.run("daemon", "status", cwd=tmp_path, env=relative).stdout.decode()
+    assert "1 runs served" in shown, shown + daemons.log()
+    daemons.run("daemon", "stop", cwd=tmp_path, env=relative)
+
+
 def test_an_idle_daemon_leaves(daemons: Daemons, tmp_path: Path) -> None:
     served = daemons.run("daemon", "serve", "--idle-timeout", "1", cwd=tmp_path)
     assert served.returncode == 0 and b"idle for 1 seconds" in served.stderr
@@ -269,17 +314,31 @@ def test_garbage_on_the_socket_does_not_stop_the_daemon(daemons: Daemons, tmp_pa
     daemons.run("daemon", "start", cwd=tmp_path)
     daemons.wait_for(tmp_path)
     where = daemons.address()
-    for junk in (b"", b"\x00" * 3, b"\xff" * 8, (5).to_bytes(8, "big") + b"nope!", (2).to_bytes(8, "big") + b"[]"):
+    frame = (2).to_bytes(8, "big")
+    nested = b"[" * 200_000
+    for junk in (
+        b"",
+        b"Q",
+        b"X" + frame + b"{}",
+        b"Q\xff\xff\xff\xff\xff\xff\xff\xff",
+        b"Q" + (5).to_bytes(8, "big") + b"nope!",
+        b"Q" + frame + b"[]",
+        b"Q" + len(nested).to_bytes(8, "big") + nested,
+        b"R" + frame + b"{}",  # a run without its streams
+    ):
         with socket.socket(socket.AF_UNIX) as connection:
             connection.connect(str(where.socket))
             connection.sendall(junk)
             connection.shutdown(socket.SHUT_WR)
-            assert connection.recv(100) == b""  # dropped without a word
-    assert "refused" in _ask(where.socket, {"fingerprint": where.fingerprint, "run": {"argv": "check"}})
-    assert "refused" in _ask(where.socket, {"fingerprint": where.fingerprint})
+            with contextlib.suppress(ConnectionResetError):
+                assert connection.recv(100) == b""  # dropped without a word
+    fingerprint = where.fingerprint
+    assert "refused" in _ask(where.socket, {"fingerprint": fingerprint})
+    assert "refused" in _ask(where.socket, {"fingerprint": "0" * 32, "status": True})
     args = ("check", "--today", TODAY, "--format", "json")
     same_run(daemons.run(*args, "--daemon", cwd=tmp_path), daemons.run(*args, cwd=tmp_path))
     assert daemons.wait_for(tmp_path)["served"] == 1
+    assert "Traceback" not in daemons.log()
 
 
 def test_no_daemon_where_others_may_enter_or_the_path_is_too_long(daemons: Daemons, tmp_path: Path) -> None:
@@ -298,30 +357,139 @@ def test_no_daemon_where_others_may_enter_or_the_path_is_too_long(daemons: Daemo
     same_run(daemons.run(*args, "--daemon", cwd=tmp_path, env=deep), expected)
 
 
-def test_a_served_report_that_cannot_be_written_is_an_error(daemons: Daemons, tmp_path: Path) -> None:
-    if not Path("/dev/full").exists():
-        pytest.skip("needs /dev/full (Linux) to make standard output fail")
-    write(tmp_path, "bcp/a.yaml", SERVICE.format(name="a"))
-    daemons.run("daemon", "start", cwd=tmp_path)
-    daemons.wait_for(tmp_path)
-    with open("/dev/full", "wb") as full:
-        served = subprocess.run(
-            [sys.executable, "-m", "bcplint", "check", "--today", TODAY, "--daemon"],
-            cwd=tmp_path,
-            env=daemons.env,
-            stdout=full,
-            stderr=subprocess.PIPE,
-            check=False,
+def test_output_that_cannot_be_written_ends_a_served_run_as_it_ends_the_run_itself(
+    daemons: Daemons, tmp_path: Path
+) -> None:
+    """A full disk (/dev/full) and a reader that goes away: the daemon writes to the client's own
+    standard output, so the error, the message and the exit code are those of the run itself."""
+    workspace = shutil.copytree(EXAMPLES / "complete", tmp_path / "ws")
+    daemons.run("daemon", "start", cwd=workspace)
+    daemons.wait_for(workspace)
+    runs = [("check", "--today", TODAY, *extra) for extra in ((), ("--format", "json"), ("--format", "sarif"))]
+    if Path("/dev/full").exists():
+        for args in runs:
+            with open("/dev/full", "wb") as full:
+                served, itself = (
+                    subprocess.run(
+                        [sys.executable, "-m", "bcplint", *args, *daemon],
+                        cwd=workspace,
+                        env=daemons.env,
+                        stdout=full,
+                        stderr=subprocess.PIPE,
+                        check=False,
+                    )
+                    for daemon in (("--daemon",), ())
+                )
+            assert (served.returncode, served.stderr) == (itself.returncode, itself.stderr)
+            assert served.returncode == 2 and b"No space left on device" in served.stderr
+    for args in runs:
+        outcomes = []
+        for daemon in (("--daemon",), ()):
+            with subprocess.Popen(
+                [sys.executable, "-m", "bcplint", *args, *daemon],
+                cwd=workspace,
+                env=daemons.env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+            ) as gone:
+                assert gone.stdout is not None and gone.stderr is not None
+                gone.stdout.close()  # the reader went away before the report came
+                outcomes.append((gone.wait(timeout=60), gone.stderr.read()))
+        assert outcomes[0] == outcomes[1]
+        assert b"Traceback" not in outcomes[0][1]
+
+
+def test_a_served_run_interleaves_its_output_and_keeps_the_umask_as_the_run_itself(
+    daemons: Daemons, tmp_path: Path
+) -> None:
+    """Standard output and error into one pipe (as pre-commit shows a hook's output): the same
+    bytes in the same order, the report more than one buffer long. A report file gets the
+    client's umask."""
+    workspace = shutil.copytree(EXAMPLES / "complete", tmp_path / "ws")
+    daemons.run("daemon", "start", cwd=workspace)
+    daemons.wait_for(workspace)
+    for args in (("--no-color",), ("--format", "json"), ("--format", "sarif")):
+        merged = [
+            subprocess.run(
+                [sys.executable, "-m", "bcplint", "check", "--today", TODAY, *args, *daemon],
+                cwd=workspace,
+                env=daemons.env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                check=False,
+            )
+            for daemon in (("--daemon",), ())
+        ]
+        assert merged[0].stdout == merged[1].stdout and merged[0].returncode == merged[1].returncode
+        assert b"bcplint: note:" in merged[0].stdout or args[0] == "--no-color"
+    assert len(merged[0].stdout) > 16384
+    report = f"umask 077 && {sys.executable} -m bcplint check --today {TODAY} --output junit:out/r.xml"
+    for daemon, name in (("--daemon", "served"), ("", "itself")):
+        subprocess.run(
+            f"{report} {daemon}", shell=True, cwd=workspace, env=daemons.env, capture_output=True, check=False
         )
-    assert served.returncode == 2
-    assert b"cannot write to standard output" in served.stderr and b"Traceback" not in served.stderr
+        (workspace / "out").rename(workspace / name)
+    modes = [
+        (os.stat(workspace / name).st_mode & 0o777, os.stat(workspace / name / "r.xml").st_mode & 0o777)
+        for name in ("served", "itself")
+    ]
+    assert modes[0] == modes[1] == (0o700, 0o600)
+    assert daemons.wait_for(workspace)["served"] == 4
 
 
-# --- in this process -----------------------------------------------------------------------
+@pytest.mark.slow
+def test_ctrl_c_interrupts_the_served_run(daemons: Daemons, tmp_path: Path) -> None:
+    """The client passes Ctrl-C on: the daemon's run ends as the command line's would
+    ("Aborted.", exit code 2), and the daemon serves on."""
+    root = tmp_path / "ws"
+    for i in range(4000):  # a run long enough to interrupt
+        write(root, f"bcp/s{i}.yaml", SERVICE.format(name=f"s{i}"))
+    daemons.run("daemon", "start", cwd=root)
+    pid = daemons.wait_for(root)["pid"]
+    client = subprocess.Popen(
+        [sys.executable, "-m", "bcplint", "check", "--today", TODAY, "--no-cache", "--daemon"],
+        cwd=root,
+        env=daemons.env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    time.sleep(1.0)
+    client.send_signal(signal.SIGINT)
+    _, err = client.communicate(timeout=60)
+    # Whatever the run wrote before (a report half written, say) stays, as it would in-process.
+    assert client.returncode == 2 and err.endswith(b"Aborted.\n") and b"Traceback" not in err
+    assert daemons.wait_for(root)["pid"] == pid
 
 
-def _serving(where: Address, command: Any) -> Daemon:
-    return Daemon(where, command, lambda: None)
+# --- in this process: a daemon object on one end of a socket pair -------------------------
+
+
+class Served:
+    """A :class:`Daemon` answering one request sent from the other end of a socket pair, with
+    two files of ``directory`` standing for the client's standard output and error."""
+
+    def __init__(self, directory: Path, command: Callable[[list[str]], int]) -> None:
+        self.where = Address(directory, "f" * 32)
+        self.daemon = Daemon(self.where, command, lambda: None)
+        self.out, self.err = directory / "out", directory / "err"
+
+    def ask(self, request: dict[str, Any], streams: bool = True) -> list[dict[str, Any]]:
+        """The answers to ``request``, its fingerprint filled in."""
+        ours, theirs = socket.socketpair()
+        with ours, theirs, open(self.out, "wb") as out, open(self.err, "wb") as err:
+            send_request(
+                ours,
+                {"fingerprint": self.where.fingerprint, **request},
+                [out.fileno(), err.fileno()] if streams else [],
+            )
+            ours.shutdown(socket.SHUT_WR)
+            self.daemon._answer(theirs)
+            theirs.close()
+            answers = []
+            with contextlib.suppress(WireError):
+                while True:
+                    answers.append(receive(ours))
+            return answers
 
 
 def _run_request(cwd: Path, argv: list[str]) -> dict[str, Any]:
@@ -331,55 +499,92 @@ def _run_request(cwd: Path, argv: list[str]) -> dict[str, Any]:
 
 
 def test_malformed_run_requests_are_refused(tmp_path: Path) -> None:
-    where = Address(tmp_path, "f" * 32)
-    daemon = _serving(where, lambda argv: pytest.fail("never run"))
+    served = Served(tmp_path, lambda argv: pytest.fail("never run"))
     good = _run_request(tmp_path, ["check"])["run"]
+    stream = good["stdout"]
     for broken in (
         {},
         {**good, "argv": "check"},
         {**good, "argv": ["check", 1]},
+        {**good, "argv": ["daemon", "stop"]},  # only checks are served
         {**good, "env": {"A": 1}},
-        {**good, "stdout": {"tty": False, "encoding": "no-such-codec", "errors": "strict"}},
+        {**good, "env": {"A": "nul\0"}},
+        {**good, "env": {"A=B": "c"}},
+        {**good, "umask": "022"},
+        {**good, "stdout": {**stream, "encoding": "no-such-codec"}},
+        {**good, "stdout": {**stream, "encoding": "utf\0-8"}},
+        {**good, "stdout": {**stream, "errors": "no-such-handler"}},
+        {**good, "stdout": {**stream, "buffered": "yes"}},
         {**good, "stderr": {}},
         {**good, "cwd": str(tmp_path / "gone")},
+        {**good, "cwd": "nul\0"},
     ):
-        reply, stop = daemon.reply({"fingerprint": "f" * 32, "run": broken})
-        assert "refused" in reply and not stop
-    assert daemon.served == 0
+        answers = served.ask({"run": broken})
+        assert len(answers) == 1 and "refused" in answers[0], broken
+    assert served.ask({"run": good}, streams=False)[0]["refused"] == "not a request this daemon knows"
+    assert served.daemon.served == 0
 
 
-def test_a_run_that_raises_is_refused_and_logged(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_run_that_raises_ends_as_the_command_line_would(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
     def broken(argv: list[str]) -> int:
+        print("half a report")
         raise RuntimeError("a bug")
 
-    daemon = _serving(Address(tmp_path, "f" * 32), broken)
-    reply, _ = daemon.reply(_run_request(tmp_path, ["check"]))
-    assert reply == {"refused": "the run failed in the daemon (see its log)"}
-    assert "RuntimeError: a bug" in capsys.readouterr().err
+    served = Served(tmp_path, broken)
+    answers = served.ask(_run_request(tmp_path, ["check"]))
+    assert answers == [{"started": os.getpid()}, {"code": 1}]
+    assert served.out.read_bytes() == b"half a report\n"
+    assert "Traceback" in served.err.read_text() and "RuntimeError: a bug" in served.err.read_text()
+    assert "RuntimeError: a bug" in capfd.readouterr().err  # the daemon's log: its own standard error
 
 
-def test_a_run_sees_the_clients_directory_environment_and_terminal_and_leaves_them(tmp_path: Path) -> None:
+def test_a_run_writes_to_the_clients_streams_in_its_place(tmp_path: Path) -> None:
     seen: dict[str, Any] = {}
 
     def command(argv: list[str]) -> int:
-        seen.update(cwd=os.getcwd(), env=os.environ.get("ONLY_THE_CLIENT"), tty=sys.stdout.isatty())
+        seen.update(cwd=os.getcwd(), env=os.environ.get("ONLY_THE_CLIENT"), umask=os.umask(0o022))
+        os.umask(seen["umask"])
         print("héllo")
         print("oops", file=sys.stderr)
         return 3
 
     request = _run_request(tmp_path, ["check"])
     request["run"]["env"] = {"ONLY_THE_CLIENT": "yes"}
-    request["run"]["stdout"] = {"tty": True, "encoding": "latin-1", "errors": "strict"}
-    cwd, env = os.getcwd(), dict(os.environ)
-    reply, _ = _serving(Address(tmp_path, "f" * 32), command).reply(request)
-    assert seen == {"cwd": str(tmp_path), "env": "yes", "tty": True}
-
-    assert base64.b64decode(reply["stdout"]) == "héllo\n".encode("latin-1")
-    assert base64.b64decode(reply["stderr"]) == b"oops\n" and reply["code"] == 3
-    assert os.getcwd() == cwd and dict(os.environ) == env
-    with pytest.raises(RuntimeError), _as_client(str(tmp_path), {}, io.StringIO(), io.StringIO()):
+    request["run"]["umask"] = 0o027
+    request["run"]["stdout"] = {**request["run"]["stdout"], "encoding": "latin-1"}
+    cwd, env, umask = os.getcwd(), dict(os.environ), os.umask(0o022)
+    os.umask(umask)
+    served = Served(tmp_path, command)
+    assert served.ask(request) == [{"started": os.getpid()}, {"code": 3}]
+    assert seen == {"cwd": str(tmp_path), "env": "yes", "umask": 0o027}
+    assert served.out.read_bytes() == "héllo\n".encode("latin-1") and served.err.read_bytes() == b"oops\n"
+    assert os.getcwd() == cwd and dict(os.environ) == env and os.umask(umask) == umask
+    with pytest.raises(RuntimeError), _as_client(str(tmp_path), {}, 0o077, io.StringIO(), io.StringIO()):
         raise RuntimeError
-    assert os.getcwd() == cwd and dict(os.environ) == env and sys.stdout is not None
+    assert os.getcwd() == cwd and dict(os.environ) == env and os.umask(umask) == umask
+
+
+def test_status_stop_and_a_client_of_other_code(tmp_path: Path) -> None:
+    served = Served(tmp_path, lambda argv: pytest.fail("never run"))
+    assert served.ask({"status": True}, streams=False)[0]["pid"] == os.getpid()
+    assert served.ask({"fingerprint": "0" * 32, "status": True}, streams=False)[0] == {
+        "refused": "this daemon runs other code than the client"
+    }
+    ours, theirs = socket.socketpair()
+    with ours, theirs:
+        send_request(ours, {"fingerprint": served.where.fingerprint, "stop": True})
+        assert served.daemon._answer(theirs) is True
+        assert receive(ours) == {"stopped": os.getpid()}
+
+
+def test_a_warm_up_writes_no_files_and_nothing_to_anyone(tmp_path: Path) -> None:
+    argvs: list[list[str]] = []
+    served = Served(tmp_path, lambda argv: argvs.append(argv) or print("to nobody") or 0)
+    request = _run_request(
+        tmp_path, ["check", "--output", "junit:a.xml", "--staged", "--output=sarif:b", "--", "--output"]
+    )
+    served.daemon._warm_up(request["run"])
+    assert argvs == [["check", "--staged", "--", "--output"]]
 
 
 def test_only_check_with_the_flag_asks_for_a_daemon() -> None:
@@ -397,12 +602,12 @@ def _ask(path: Path, request: dict[str, Any]) -> dict[str, Any]:
     with socket.socket(socket.AF_UNIX) as connection:
         connection.settimeout(30)
         connection.connect(str(path))
-        send(connection, request)
+        send_request(connection, request)
         return receive(connection)
 
 
-def _wait_gone(pid: int) -> None:
-    deadline = time.monotonic() + 30
+def _wait_gone(pid: int, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         try:
             os.kill(pid, 0)
@@ -472,10 +677,12 @@ def test_golden_reports_are_the_same_with_files_kept_in_memory(
     monkeypatch.setenv("BCPLINT_CACHE_DIR", str(tmp_path / "cache"))
     args = ("check", ".", "--ignore", "BCP304", "--today", TODAY, "--format", output_format, "--no-color")
     without = bcplint(*args, cwd=GOLDEN_WORKSPACE)
-    keep_files_in_memory(FileMemory())
+    kept = FileMemory()
+    keep_files_in_memory(kept)
     try:
         assert bcplint(*args, cwd=GOLDEN_WORKSPACE) == without  # memory filled
         assert bcplint(*args, cwd=GOLDEN_WORKSPACE) == without  # memory used
+        assert kept.reused > 0 and kept.read == 0
     finally:
         keep_files_in_memory(None)
 

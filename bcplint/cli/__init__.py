@@ -78,16 +78,16 @@ def console() -> NoReturn:
     code = main()
     run_exit_handlers = getattr(atexit, "_run_exitfuncs", None)  # CPython's own, run at its end
     if common.ending_at_once() and not _watched() and run_exit_handlers is not None:
-        code = _flushed(code)
+        code = flushed(code)
         run_exit_handlers()
-        os._exit(_flushed(code))
+        os._exit(flushed(code))
     # Freed now, by reference counts: kept until the interpreter's end, they would be walked by
     # its last garbage collection too (a third of a second for a cold run's workspace).
     common.stop_keeping()
     raise SystemExit(code)
 
 
-def _flushed(code: int) -> int:
+def flushed(code: int) -> int:
     """Flush standard output and error before the process ends at once; ``code``, or
     :data:`EXIT_USAGE` when the output could not be written (a full disk, an I/O error), said
     on standard error. A reader that went away (``bcplint check | head``) is no error."""

@@ -23,10 +23,11 @@ ANSWER_SECONDS = 10.0
 def daemon_command() -> None:
     """Keep bcplint running between checks, for a fast pre-commit hook on a large repository.
 
-    `bcplint check --daemon` hands its run to the daemon of this installation, starting one
-    when none runs (that run is then served the usual way). The daemon keeps the parsed
-    files of the workspaces it checked; output and exit codes are exactly those of a run
-    without it. It leaves after 30 idle minutes. Linux and macOS only.
+    `bcplint check --daemon` (the pre-commit hook's way) hands its run to the daemon of this
+    installation, starting one when none runs, except in CI (that run is checked the usual
+    way). The daemon keeps the parsed files of the workspaces it checked; output and exit
+    codes are exactly those of a run without it. It leaves after 30 idle minutes. Linux and
+    macOS only.
     """
 
 
@@ -51,7 +52,7 @@ def start() -> int:
 def stop() -> int:
     """Stop the daemon of this installation, if one runs."""
     where = _usable()
-    reply = ask(where, {"fingerprint": where.fingerprint, "stop": True}, timeout=ANSWER_SECONDS)
+    reply = _ask(where, {"fingerprint": where.fingerprint, "stop": True})
     if reply is None or "stopped" not in reply:
         click.echo("bcplint daemon: not running")
     else:
@@ -92,11 +93,13 @@ def serve(expected: str | None, idle_timeout: float) -> int:
     if expected is not None and expected != where.fingerprint:
         click.echo(f"bcplint daemon: not started: the client runs other code than {where.fingerprint}", err=True)
         return EXIT_USAGE
-    from bcplint.cli import main  # noqa: PLC0415 - the package imports this module
+    from bcplint.cli import flushed, main  # noqa: PLC0415 - the package imports this module
 
     def command(argv: list[str]) -> int:
-        common.allow_ending_at_once()  # what the run builds is kept until Daemon.release
-        return main(argv)
+        """A check as the ``bcplint`` command runs it, to the end: output flushed (and an
+        error writing it said), what the run built kept until Daemon.release."""
+        common.allow_ending_at_once()
+        return flushed(main(argv))
 
     warm_up = None if sys.stdin is None or sys.stdin.isatty() else read_warm_up(sys.stdin.buffer)
     why = Daemon(where, command, common.stop_keeping, idle_timeout).serve(warm_up)
@@ -115,5 +118,20 @@ def _usable() -> Address:
 
 
 def _status(where: Address) -> dict[str, Any] | None:
-    reply = ask(where, {"fingerprint": where.fingerprint, "status": True}, timeout=ANSWER_SECONDS)
+    reply = _ask(where, {"fingerprint": where.fingerprint, "status": True})
     return reply if reply is not None and "pid" in reply else None
+
+
+def _ask(where: Address, request: dict[str, Any]) -> dict[str, Any] | None:
+    """The daemon's answer; ClickException naming it when it does not answer in time."""
+    try:
+        return ask(where, request, timeout=ANSWER_SECONDS)
+    except TimeoutError:
+        try:
+            pid = where.lock.read_text(encoding="ascii").strip()
+        except (OSError, ValueError):
+            pid = "?"
+        raise click.ClickException(
+            f"the daemon (pid {pid}) did not answer within {ANSWER_SECONDS:g} s: it is busy with a long run, "
+            f"or wedged; `kill {pid}` stops it"
+        ) from None

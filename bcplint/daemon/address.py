@@ -60,36 +60,46 @@ class Address(NamedTuple):
 def address() -> Address:
     """The address of this installation's daemon, under the cache directory
     (:func:`bcplint.load.location.default_directory`)."""
-    return Address(default_directory() / "daemon", fingerprint())
+    return Address(default_directory().absolute() / "daemon", fingerprint())
 
 
 def fingerprint() -> str:
-    """32 hex digits naming this installation: bcplint's version and every file of its package
-    (bytes, not times: about 2 ms), the interpreter (its path and version), and the state of
-    every directory on ``sys.path`` but the first (installing or removing a package there changes
-    its modification time; the first is the script's directory or the current one, which
-    depend on how bcplint was started, not on what it runs)."""
+    """32 hex digits naming this installation: bcplint's version; every file of its package and
+    shipped packs (bytes, not times: about 2 ms; :func:`code_directories`); the interpreter
+    (its path and version); and the state of every directory on ``sys.path`` but the first
+    (installing or removing a package there changes its modification time; the first is the
+    script's directory or the current one, which depend on how bcplint was started, not on
+    what it runs; under ``-P``, as the daemon runs, Python adds no such entry)."""
     digest = hashlib.blake2b(digest_size=16)
     digest.update(f"{bcplint.__version__}\0{os.path.realpath(sys.executable)}\0{sys.version}\0".encode())
-    for entry in sys.path[1:]:
+    for entry in sys.path if sys.flags.safe_path else sys.path[1:]:
         try:
             digest.update(f"{entry}\0{os.stat(entry or '.').st_mtime_ns}\0".encode())
         except OSError:
             digest.update(f"{entry}\0-\0".encode())
-    package = Path(bcplint.__file__).parent
-    for path in _package_files(package):
-        digest.update(path.relative_to(package).as_posix().encode() + b"\0")
-        try:
-            digest.update(path.read_bytes())
-        except OSError:
-            digest.update(b"\1unreadable")
+    for top in code_directories():
+        for path in _files(top):
+            digest.update(path.relative_to(top.parent).as_posix().encode() + b"\0")
+            try:
+                digest.update(path.read_bytes())
+            except OSError:
+                digest.update(b"\1unreadable")
     return digest.hexdigest()
 
 
-def _package_files(package: Path) -> list[Path]:
-    """Every file of the package but compiled bytecode, in a fixed order."""
+def code_directories() -> list[Path]:
+    """The package, and the shipped packs when they lie outside it: ``rules/`` beside the package
+    in a source checkout, where :func:`bcplint.packs.builtin_pack_dir` finds them when the
+    package has no ``_rules`` of its own (an installed copy has)."""
+    package = Path(bcplint.__file__).resolve().parent
+    outside = package.parent / "rules"
+    return [package] if (package / "_rules").is_dir() or not outside.is_dir() else [package, outside]
+
+
+def _files(top: Path) -> list[Path]:
+    """Every file under ``top`` but compiled bytecode, in a fixed order."""
     found: list[Path] = []
-    for root, directories, files in os.walk(package):
+    for root, directories, files in os.walk(top):
         directories[:] = sorted(d for d in directories if d != "__pycache__")
         found.extend(Path(root, name) for name in sorted(files) if not name.endswith((".pyc", ".pyo")))
     return found

@@ -1,64 +1,145 @@
 """The client side: hand a ``bcplint check --daemon`` run to this installation's daemon.
 
-:func:`forward` sends the run (arguments, current directory, environment, what standard
-output and error are) and writes back what the daemon's run wrote, byte for byte, with its
-exit code. When no daemon answers it starts one in the background, for the next run (never in
-CI: a job runs one check, and a daemon would only outlive it), and says so by returning None:
-the caller then runs the check itself. A daemon that accepts the run but does not answer
-within :data:`REPLY_SECONDS` is wedged: it is killed, and the client runs the check. So
-``--daemon`` never fails a run and never changes its output; at worst it costs a connection
-attempt (a millisecond).
+:func:`forward` sends the run (arguments, current directory, environment, umask) with this
+process's standard output and error; the daemon writes the run's output to them itself and
+answers with the exit code. When no daemon answers, the client starts one in the background for
+the next run (never in CI: a job runs one check, and a daemon would only outlive it) and runs
+the check itself. So ``--daemon`` never fails a run and never changes its output; at worst it
+costs a connection attempt (a millisecond).
+
+A daemon that has not begun the run within :data:`REPLY_SECONDS` (busy with others) is left
+alone and the client runs the check; one that began it and has not finished it by then is
+taken for wedged, killed, and the check is run again here, as it is when the daemon dies
+during the run (the output it wrote so far stays: a note on standard error says so). Ctrl-C
+interrupts the run in the daemon, which ends it as the command line would ("Aborted.").
 
 Imports nothing heavy: a served run never loads bcplint's models, rules or click.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 import contextlib
 import json
 import os
+import signal
 import socket
 import stat
+import struct
 import sys
 from typing import Any
 
 from bcplint.daemon.address import Address, address
-from bcplint.daemon.wire import WireError, receive, run_request, send
+from bcplint.daemon.wire import WireError, receive, run_request, send_request
 
 # A daemon that does not accept within this long is busy or wedged: the client runs the check.
 CONNECT_SECONDS = 2.0
-# The longest a client waits for a run's reply, its turn included: far beyond a cold check of
-# 100,000 documents (30 s). A daemon that takes longer is taken for wedged and replaced.
+# How long a client waits for its run to begin, and then to end: each far beyond a cold check
+# of 100,000 documents (30 s).
 REPLY_SECONDS = 300.0
+# How long an interrupted client waits for the daemon to end the run it interrupted.
+INTERRUPTED_SECONDS = 10.0
 # Set by CI services (CI by most; the others by those that do not set it).
 CI_VARIABLES = ("CI", "TF_BUILD", "JENKINS_URL", "TEAMCITY_VERSION", "BUILDKITE", "CODEBUILD_BUILD_ID")
 
 
 def forward(argv: list[str]) -> int | None:
-    """The exit code of ``bcplint <argv>`` run by the daemon, its output written to this
-    process's standard output and error; None when no daemon ran it (none is running: one is
-    started for next time; it refused; it went away) and the caller must run it itself."""
-    if sys.stdout is None or sys.stderr is None:  # closed: the caller's own run says what it can
-        return None
+    """The exit code of ``bcplint <argv>`` run by the daemon, which wrote its output to this
+    process's standard output and error; None when the daemon did not run it (see the module
+    docstring) and the caller must run it itself."""
     where = address()
     if where.problem() is not None or not private_directory(where):
         return None
     try:
+        for stream in (sys.stdout, sys.stderr):
+            stream.flush()
+        fds = [sys.stdout.fileno(), sys.stderr.fileno()]
         request = run_request(argv, where.fingerprint)
-    except (OSError, ValueError):  # the current directory is gone, a stream closed: the caller says so
+    except (OSError, ValueError, AttributeError):  # a stream closed or replaced, the directory gone
+        return None
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
+        if not _connected(connection, where):
+            if not in_ci():
+                start_in_background(where, request)
+            return None
+        return _served(connection, request, fds)
+
+
+def _connected(connection: socket.socket, where: Address) -> bool:
+    """True once connected to a daemon run by this user."""
+    try:
+        connection.settimeout(CONNECT_SECONDS)
+        connection.connect(os.fspath(where.socket))
+    except OSError:
+        return False
+    return _peer_uid(connection) in (None, os.getuid())
+
+
+def _peer_uid(connection: socket.socket) -> int | None:
+    """The user id of the process at the other end (Linux), None where it cannot be asked."""
+    option = getattr(socket, "SO_PEERCRED", None)
+    if option is None:
         return None
     try:
-        reply = ask(where, request, timeout=REPLY_SECONDS)
+        _, uid, _ = struct.unpack("3i", connection.getsockopt(socket.SOL_SOCKET, option, struct.calcsize("3i")))
+    except OSError:
+        return -1
+    return int(uid)
+
+
+def _served(connection: socket.socket, request: dict[str, Any], fds: list[int]) -> int | None:
+    pid = None
+    try:
+        connection.settimeout(REPLY_SECONDS)
+        send_request(connection, request, fds)
+        started = receive(connection)
+        pid = started.get("started")
+        if not isinstance(pid, int) or isinstance(pid, bool) or pid <= 1:
+            return None  # refused (a pid is a process's: never 0, -1 or init, which signal many)
+        ended = receive(connection)
     except TimeoutError:
-        stop_wedged(where)
-        reply = None
-    if reply is None:
-        if not in_ci():
-            start_in_background(where, request)
+        if pid is not None:  # began and never ended: wedged (one that never began is busy: left alone)
+            _kill(pid)
+            _again(f"the daemon did not finish the run within {REPLY_SECONDS:g} s and was stopped")
         return None
-    return _written(reply)
+    except (OSError, WireError):
+        if pid is not None:
+            _again("the daemon stopped during the run")
+        return None
+    except KeyboardInterrupt:
+        return _interrupted(connection, pid)
+    code = ended.get("code")
+    if isinstance(code, int) and not isinstance(code, bool):
+        return code
+    _again("the daemon stopped during the run")
+    return None
+
+
+def _interrupted(connection: socket.socket, pid: int | None) -> int:
+    """Ctrl-C: the daemon's run interrupted as this process's would be; its exit code, or 2
+    ("Aborted.", as click says it) when it does not end the run in time."""
+    if isinstance(pid, int) and not isinstance(pid, bool):
+        with contextlib.suppress(OSError, KeyboardInterrupt):
+            os.kill(pid, signal.SIGINT)
+            connection.settimeout(INTERRUPTED_SECONDS)
+            code = receive(connection).get("code")
+            if isinstance(code, int) and not isinstance(code, bool):
+                return code
+    with contextlib.suppress(OSError, ValueError):
+        sys.stderr.write("Aborted.\n")
+        sys.stderr.flush()
+    return 2
+
+
+def _again(why: str) -> None:
+    """Say on standard error why the check is run again in this process."""
+    with contextlib.suppress(OSError, ValueError):
+        sys.stderr.write(f"bcplint: note: {why}; checking without it\n")
+        sys.stderr.flush()
+
+
+def _kill(pid: int) -> None:
+    with contextlib.suppress(OSError):
+        os.kill(pid, signal.SIGKILL)
 
 
 def in_ci() -> bool:
@@ -67,18 +148,15 @@ def in_ci() -> bool:
 
 
 def ask(where: Address, request: dict[str, Any], timeout: float) -> dict[str, Any] | None:
-    """The daemon's reply to ``request``; None when there is no daemon at ``where`` or it did
-    not answer properly. TimeoutError when it accepted the request but did not answer within
-    ``timeout`` seconds."""
+    """The daemon's answer to a question (``status``, ``stop``); None when there is no daemon
+    at ``where`` (or it went away). TimeoutError when one took the question and did not
+    answer within ``timeout`` seconds: busy with a long run, or wedged."""
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
-        try:
-            connection.settimeout(CONNECT_SECONDS)
-            connection.connect(os.fspath(where.socket))
-        except OSError:
+        if not _connected(connection, where):
             return None
         try:
             connection.settimeout(timeout)
-            send(connection, request)
+            send_request(connection, request)
             return receive(connection)
         except TimeoutError:
             raise
@@ -86,52 +164,48 @@ def ask(where: Address, request: dict[str, Any], timeout: float) -> dict[str, An
             return None
 
 
-def stop_wedged(where: Address) -> None:
-    """Kill the daemon holding the lock at ``where`` (it wrote its pid there), if one does."""
-    import fcntl  # noqa: PLC0415 - POSIX only, like the daemon
-    import signal  # noqa: PLC0415
-
-    try:
-        with open(where.lock, "rb") as lock:
-            pid = int(lock.read().strip() or 0)
-            try:
-                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except OSError:  # held: the daemon that wrote the pid is alive
-                if pid > 0:
-                    os.kill(pid, signal.SIGKILL)
-    except (OSError, ValueError):
-        pass
-
-
 def private_directory(where: Address) -> bool:
-    """True when the daemon's directory exists or could be made, belongs to this user and no one
-    else may enter it: only then is whatever listens there this user's own daemon."""
+    """True when the daemon's directory exists or could be made, is a directory (not a link to
+    one), belongs to this user and no one else may enter it: only then is whatever listens
+    there this user's own daemon."""
     try:
         where.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-        info = os.stat(where.directory)
+        info = os.lstat(where.directory)
     except OSError:
         return False
     return stat.S_ISDIR(info.st_mode) and info.st_uid == os.getuid() and not info.st_mode & 0o077
 
 
+# A log longer than this is started again when a daemon starts.
+MAX_LOG_BYTES = 2**20
+
+
 def start_in_background(where: Address, warm_up: dict[str, Any] | None = None) -> None:
     """Start a daemon for this installation, detached (its own session; standard streams not
     shared, so a pre-commit hook does not wait for it), and return at once. ``warm_up``, a run
-    request, is served first with its output thrown away, so the next run finds the workspace
-    in memory. A second daemon started meanwhile sees the first one's lock and leaves."""
+    request, is run first without output (and without its ``--output`` files), so the next
+    run finds the workspace in memory. A second daemon started meanwhile sees the first one's
+    lock and leaves.
+
+    It starts in this process's current directory, so the relative entries of ``PYTHONPATH``
+    name the same directories, and with ``-P``, so a ``bcplint`` directory there is not
+    imported instead of this installation."""
     import subprocess  # noqa: PLC0415 - only a client that starts a daemon needs it
 
-    command = [sys.executable, "-m", "bcplint", "daemon", "serve", "--fingerprint", where.fingerprint]
+    command = [sys.executable, "-P", "-m", "bcplint", "daemon", "serve", "--fingerprint", where.fingerprint]
+    env = {**os.environ, "BCPLINT_CACHE_DIR": os.fspath(where.directory.parent)}  # absolute: it moves
     try:
         with open(where.log, "ab") as log:
+            if log.tell() > MAX_LOG_BYTES:
+                log.truncate(0)
             process = subprocess.Popen(
                 command,
                 stdin=subprocess.PIPE,
                 stdout=subprocess.DEVNULL,
                 stderr=log,
+                env=env,
                 start_new_session=True,
                 close_fds=True,
-                cwd=where.directory,
             )
     except OSError:
         return
@@ -140,36 +214,3 @@ def start_in_background(where: Address, warm_up: dict[str, Any] | None = None) -
         process.stdin.write(json.dumps(warm_up or {}).encode())
     with contextlib.suppress(OSError):
         process.stdin.close()
-
-
-def _written(reply: dict[str, Any]) -> int | None:
-    """Write the output of a served run and return its exit code; None for a refusal."""
-    code = reply.get("code")
-    if not isinstance(code, int) or isinstance(code, bool):
-        return None
-    try:
-        out = base64.b64decode(reply.get("stdout", ""), validate=True)
-        err = base64.b64decode(reply.get("stderr", ""), validate=True)
-    except (binascii.Error, TypeError, ValueError):
-        return None
-    return _write(out, err, code)
-
-
-def _write(out: bytes, err: bytes, code: int) -> int:
-    """Write ``out`` to standard output, then ``err`` to standard error (a check writes its
-    report, then its notes); ``code``, or what a run in this process would end with when
-    standard output cannot be written: 0 for a reader that went away (``| head``), 2 with a
-    message for anything else (a full disk)."""
-    try:
-        sys.stdout.buffer.write(out)
-        sys.stdout.flush()
-    except BrokenPipeError:
-        return 0
-    except (OSError, ValueError) as exc:
-        with contextlib.suppress(OSError, ValueError):
-            sys.stderr.write(f"bcplint: error: cannot write to standard output: {getattr(exc, 'strerror', exc)}\n")
-        return 2
-    with contextlib.suppress(OSError, ValueError):
-        sys.stderr.buffer.write(err)
-        sys.stderr.flush()
-    return code

@@ -2,27 +2,30 @@
 
 It listens on this installation's socket (:mod:`bcplint.daemon.address`) and serves one run
 at a time, exactly as the command line would run it in the client's place: the client's
-arguments, current directory and environment, its standard output and error captured with
-the client's encoding and terminal flags. Between runs it keeps the parsed files of the
-workspaces it checked (:mod:`bcplint.load.memory`) and every module loaded, which is what a
-fresh process pays for on every run: a pre-commit run on a large repository then costs what
-finding and judging the change costs.
+arguments, current directory, environment and umask, writing to the client's own standard
+output and error (passed over the socket), built as Python builds them for a process (same
+encoding, error handler and buffering), and flushing them at the end as the command line
+does. Between runs it keeps the parsed files of the workspaces it checked
+(:mod:`bcplint.load.memory`) and every module loaded, which is what a fresh process pays for
+on every run: a pre-commit run on a large repository then costs what finding and judging the
+change costs.
 
 It holds a lock for as long as it lives, so a second daemon for the same installation leaves
-at once. It leaves after ``idle_seconds`` without a request, on a ``stop`` request, and when
-its socket is no longer its own. A run it cannot serve (a bug of bcplint's: an exception the
-command line does not turn into a message) is written to its log and refused, and the client
-runs it itself, so the daemon never shows what a run of the command line would not.
+at once. It leaves after ``idle_seconds`` without a request, on a ``stop`` request, and within
+:data:`WATCH_SECONDS` of its socket being removed or replaced. An exception a run raises (a bug
+of bcplint's) ends that run as it would end the command line, with the traceback on the
+client's standard error and exit code 1, and is written to the daemon's log too.
 """
 
 from __future__ import annotations
 
-import base64
+import codecs
 import contextlib
 import gc
 import io
 import json
 import os
+import signal
 import socket
 import sys
 import time
@@ -32,21 +35,25 @@ from typing import Any, TextIO
 
 from bcplint.daemon.address import Address
 from bcplint.daemon.client import private_directory
-from bcplint.daemon.wire import WireError, receive, send
+from bcplint.daemon.wire import WireError, receive_request, send
 from bcplint.git.runner import toplevel
 
 DEFAULT_IDLE_SECONDS = 30 * 60
 # How long one client may take to send its request: a connection that sends nothing is dropped.
 REQUEST_SECONDS = 10.0
+# How often an idle daemon looks whether its socket is still its own.
+WATCH_SECONDS = 5.0
+# What a warm-up run leaves out of the client's arguments: it writes no files.
+_OUTPUT_OPTION = "--output"
 
 
 class Daemon:
     """The serving loop of one daemon at ``where``; :meth:`serve` runs it.
 
-    ``command(argv)`` runs ``bcplint <argv>`` in this process and returns its exit code (the
-    command line's ``main``), keeping what the run built until ``release()`` is called, once
-    the reply is sent: freeing a large workspace object by object takes a tenth of a second
-    the client need not wait for.
+    ``command(argv)`` runs ``bcplint <argv>`` in this process as the command line does, output
+    flushed at the end, and returns its exit code, keeping what the run built until
+    ``release()`` is called, once the client has its answer: freeing a large workspace object
+    by object takes a tenth of a second the client need not wait for.
     """
 
     def __init__(
@@ -62,14 +69,16 @@ class Daemon:
         self.idle_seconds = idle_seconds
         self.started = time.time()
         self.served = 0
-        self._listening: socket.socket | None = None
         self._inode: int | None = None
 
     def serve(self, warm_up: dict[str, Any] | None = None) -> str:
         """Serve until idle, stopped or displaced; why it stopped, for the log. Returns at
         once (saying so) when another daemon of this installation holds the lock."""
-        if self.where.problem() is not None or not private_directory(self.where):
-            return f"not started: {self.where.problem() or f'{self.where.directory} is not private to this user'}"
+        problem = self.where.problem()
+        if problem is None and not private_directory(self.where):
+            problem = f"{self.where.directory} is not private to this user"
+        if problem is not None:
+            return f"not started: {problem}"
         import fcntl  # noqa: PLC0415 - POSIX only, like the daemon (problem() said this is POSIX)
 
         with open(self.where.lock, "a+b") as lock:
@@ -79,8 +88,9 @@ class Daemon:
                 return "not started: another daemon of this installation is running"
             lock.seek(0)
             lock.truncate()
-            lock.write(str(os.getpid()).encode())  # for a client that finds it wedged
+            lock.write(str(os.getpid()).encode())
             lock.flush()
+            os.chdir(self.where.directory)  # started in a client's directory; holds none
             return self._serve_locked(warm_up)
 
     def _serve_locked(self, warm_up: dict[str, Any] | None) -> str:
@@ -90,14 +100,13 @@ class Daemon:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(self.where.socket)  # a daemon that died left it; the lock says none listens
         listening = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self._listening = listening
         try:
             listening.bind(os.fspath(self.where.socket))
             os.chmod(self.where.socket, 0o600)
             self._inode = os.stat(self.where.socket).st_ino
             listening.listen(64)
             if warm_up:
-                self._run(warm_up)  # output thrown away: this fills memory for the next run
+                self._warm_up(warm_up)
             return self._loop(listening)
         finally:
             listening.close()
@@ -106,14 +115,20 @@ class Daemon:
                     os.unlink(self.where.socket)
 
     def _loop(self, listening: socket.socket) -> str:
+        last = time.monotonic()
         while True:
-            listening.settimeout(self.idle_seconds)
+            listening.settimeout(min(WATCH_SECONDS, self.idle_seconds))
             try:
                 connection, _ = listening.accept()
             except TimeoutError:
-                return f"idle for {self.idle_seconds:g} seconds"
+                if not self._own_socket():
+                    return "its socket was removed or replaced"
+                if time.monotonic() - last >= self.idle_seconds:
+                    return f"idle for {self.idle_seconds:g} seconds"
+                continue
             with connection:
                 stop = self._answer(connection)
+            last = time.monotonic()
             if stop:
                 return "stopped on request"
             if not self._own_socket():
@@ -121,32 +136,49 @@ class Daemon:
             self._tidy()
 
     def _answer(self, connection: socket.socket) -> bool:
-        """Serve one connection; True when it asked the daemon to stop."""
+        """Serve one connection; True when it asked the daemon to stop. Whatever a client
+        sends, the daemon goes on: a malformed request is dropped or refused."""
         try:
             connection.settimeout(REQUEST_SECONDS)
-            request = receive(connection)
+            request, fds = receive_request(connection)
         except (OSError, WireError):
             return False
-        reply, stop = self.reply(request)
-        with contextlib.suppress(OSError):
-            connection.settimeout(REQUEST_SECONDS)
-            send(connection, reply)
-        return stop
+        try:
+            return self._answer_request(connection, request, fds)
+        except Exception:
+            _log(f"answering a request failed:\n{traceback.format_exc()}")
+            return False
+        finally:
+            for fd in fds:
+                with contextlib.suppress(OSError):
+                    os.close(fd)
 
-    def reply(self, request: dict[str, Any]) -> tuple[dict[str, Any], bool]:
-        """The reply to one request, and whether the daemon stops after sending it."""
+    def _answer_request(self, connection: socket.socket, request: dict[str, Any], fds: list[int]) -> bool:
         if request.get("fingerprint") != self.where.fingerprint:
-            return {"refused": "this daemon runs other code than the client"}, False
-        if request.get("stop"):
-            return {"stopped": os.getpid()}, True
-        if request.get("status"):
-            return self.status(), False
-        run = request.get("run")
-        if not isinstance(run, dict):
-            return {"refused": "not a request this daemon knows"}, False
-        served = self._run(run)
-        self.served += "code" in served
-        return served, False
+            _send(connection, {"refused": "this daemon runs other code than the client"})
+        elif request.get("stop"):
+            _send(connection, {"stopped": os.getpid()})
+            return True
+        elif request.get("status"):
+            _send(connection, self.status())
+        elif not isinstance(run := request.get("run"), dict) or len(fds) != 2:
+            _send(connection, {"refused": "not a request this daemon knows"})
+        elif (problem := _malformed(run)) is not None:
+            _send(connection, {"refused": f"a malformed run request: {problem}"})
+        else:
+            out, err = (_stream(fd, run[name]) for fd, name in zip(fds, ("stdout", "stderr"), strict=True))
+            fds.clear()  # the streams own them now
+            with _uninterrupted():
+                try:
+                    send(connection, {"started": os.getpid()})
+                except OSError:  # the client went away (Ctrl-C) before its run began: not run
+                    _close(out)
+                    _close(err)
+                    return False
+                code = self._run(run, out, err)
+                self.served += 1
+                _send(connection, {"code": code})
+        return False
 
     def status(self) -> dict[str, Any]:
         """pid, start time (seconds since the epoch), runs served, idle timeout (seconds),
@@ -162,33 +194,46 @@ class Daemon:
             "peak_mb": round(peak / 2**20 if sys.platform == "darwin" else peak / 2**10),
         }
 
-    def _run(self, run: dict[str, Any]) -> dict[str, Any]:
-        """Run one command as the client would, and what it wrote; a refusal when the request is
-        malformed or the run raised what the command line lets through (logged)."""
-        try:
-            argv, cwd, env = run["argv"], run["cwd"], run["env"]
-            out, err = _Captured(run["stdout"]), _Captured(run["stderr"])
-            if not (isinstance(argv, list) and all(isinstance(a, str) for a in argv) and isinstance(cwd, str)):
-                raise TypeError("argv, cwd")
-            if not (isinstance(env, dict) and all(isinstance(v, str) for v in env.values())):
-                raise TypeError("env")
-        except (KeyError, TypeError, LookupError) as exc:
-            return {"refused": f"a malformed run request ({exc})"}
-        if not os.path.isdir(cwd):
-            return {"refused": f"no directory {cwd}"}  # the client's own run says what is wrong
+    def _run(self, run: dict[str, Any], out: TextIO, err: TextIO) -> int:
+        """Run one command in the client's place, writing to ``out`` and ``err`` (closed
+        afterwards); its exit code."""
         toplevel.cache_clear()  # kept for one run only: a repository may be made or removed between runs
         try:
-            with _as_client(cwd, env, out.stream, err.stream):
-                code = self.command(argv)
-        except (Exception, SystemExit):  # a bug of bcplint's: logged, and the client runs it itself
-            print(f"{time.ctime()}: a run of {json.dumps(argv)} failed:", file=sys.stderr)
-            traceback.print_exc()
-            sys.stderr.flush()
-            return {"refused": "the run failed in the daemon (see its log)"}
-        return {"code": code, "stdout": out.encoded(), "stderr": err.encoded()}
+            with _as_client(run["cwd"], run["env"], run["umask"], out, err):
+                try:
+                    with _interruptible():
+                        return self.command(run["argv"])
+                except KeyboardInterrupt:  # the client's Ctrl-C outside what click catches
+                    print("Aborted.", file=sys.stderr)
+                    return 2
+                except SystemExit as exit:  # click's way out when the reader went away (EPIPE)
+                    return _exit_code(exit)
+                except Exception:
+                    # As an exception leaving the command line would end it: the traceback,
+                    # exit code 1, and standard output flushed.
+                    _log(f"a run of {json.dumps(run['argv'])} failed:\n{traceback.format_exc()}")
+                    traceback.print_exc()
+                    for stream in (out, err):
+                        with contextlib.suppress(OSError, ValueError):
+                            stream.flush()
+                    return 1
+        finally:
+            _close(out)
+            _close(err)
+
+    def _warm_up(self, run: dict[str, Any]) -> None:
+        """Run a client's first request with no output and no ``--output`` files: it loads the
+        workspace into memory for the next run."""
+        if _malformed(run) is not None:
+            return
+        argv = _without_outputs(run["argv"])
+        devnull = {"encoding": "utf-8", "errors": "strict", "line_buffering": False, "write_through": False}
+        quiet = [_stream(os.open(os.devnull, os.O_WRONLY), {**devnull, "buffered": True}) for _ in range(2)]
+        self._run({**run, "argv": argv}, *quiet)
+        self._tidy()
 
     def _tidy(self) -> None:
-        """After a reply: free the run's workspace, collect its cycles, and move what remains
+        """After an answer: free the run's workspace, collect its cycles, and move what remains
         (the files kept in memory, the loaded modules) out of the collector's sight for good."""
         self.release()
         gc.collect()
@@ -201,33 +246,105 @@ class Daemon:
             return False
 
 
-class _Captured:
-    """A text stream that keeps what is written to it as bytes, encoded as the client's stream
-    would encode it, and says it is a terminal when the client's is."""
+def _exit_code(exit: SystemExit) -> int:
+    """The exit code a process leaving with ``exit`` has (a message is printed, as Python does)."""
+    if exit.code is None or isinstance(exit.code, int):
+        return exit.code or 0
+    with contextlib.suppress(OSError, ValueError):
+        print(exit.code, file=sys.stderr)
+    return 1
 
-    def __init__(self, spec: dict[str, Any]) -> None:
-        self.buffer = io.BytesIO()
-        tty = bool(spec["tty"])
-        encoding, errors = str(spec["encoding"]), str(spec["errors"])
-        "".encode(encoding, errors)  # LookupError for an encoding or handler Python does not know
 
-        class Stream(io.TextIOWrapper):
-            def isatty(self) -> bool:
-                return tty
+def _send(connection: socket.socket, message: dict[str, Any]) -> None:
+    """Answer; a client that went away is no error."""
+    with contextlib.suppress(OSError):
+        connection.settimeout(REQUEST_SECONDS)
+        send(connection, message)
 
-        self.stream = Stream(self.buffer, encoding=encoding, errors=errors, write_through=True)
 
-    def encoded(self) -> str:
-        self.stream.flush()
-        return base64.b64encode(self.buffer.getvalue()).decode()
+def _malformed(run: dict[str, Any]) -> str | None:
+    """What is wrong with a run request, or None."""
+    argv, cwd, env, umask = (run.get(key) for key in ("argv", "cwd", "env", "umask"))
+    if not (isinstance(argv, list) and argv and argv[0] == "check" and all(isinstance(a, str) for a in argv)):
+        return "argv must be a check's arguments"
+    if not isinstance(cwd, str) or "\0" in cwd or not os.path.isdir(cwd):
+        return "cwd must be a directory"
+    if not (isinstance(env, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in env.items())):
+        return "env must map names to values"
+    if any(not name or "=" in name or "\0" in name or "\0" in value for name, value in env.items()):
+        return "env holds a variable no process can have"
+    if not isinstance(umask, int) or isinstance(umask, bool) or not 0 <= umask <= 0o777:
+        return "umask must be a permission mask"
+    for name in ("stdout", "stderr"):
+        spec = run.get(name)
+        if not isinstance(spec, dict):
+            return f"{name} must describe the stream"
+        try:
+            codecs.lookup(spec["encoding"])
+            codecs.lookup_error(spec["errors"])
+        except (KeyError, LookupError, TypeError, ValueError):
+            return f"{name} has an encoding or error handler Python does not know"
+        if not all(isinstance(spec.get(flag), bool) for flag in ("line_buffering", "write_through", "buffered")):
+            return f"{name} must say how it is buffered"
+    return None
+
+
+def _stream(fd: int, spec: dict[str, Any]) -> TextIO:
+    """A text stream over ``fd`` built as Python builds a process's standard stream: a buffer
+    of the file's block size unless unbuffered, the client's encoding, error handler and
+    line buffering. Closing it closes ``fd``."""
+    raw = io.FileIO(fd, "w", closefd=True)
+    buffer: Any = raw
+    if spec["buffered"]:
+        try:
+            size = os.fstat(fd).st_blksize
+        except OSError:
+            size = 0
+        buffer = io.BufferedWriter(raw, size if size > 1 else io.DEFAULT_BUFFER_SIZE)
+    return io.TextIOWrapper(
+        buffer,
+        encoding=spec["encoding"],
+        errors=spec["errors"],
+        newline="\n",
+        line_buffering=spec["line_buffering"],
+        write_through=spec["write_through"],
+    )
+
+
+def _close(stream: TextIO) -> None:
+    """Close a client's stream without writing to it again: the command line flushed it once
+    at its end and leaves what could not be written unwritten (it ends with ``os._exit``)."""
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, stream.fileno())  # whatever is left in the buffer goes nowhere
+        os.close(devnull)
+    with contextlib.suppress(OSError, ValueError):
+        stream.close()
+
+
+def _without_outputs(argv: list[str]) -> list[str]:
+    """``argv`` without its ``--output FORMAT:PATH`` options (before any ``--``)."""
+    kept: list[str] = []
+    skip = False
+    for i, arg in enumerate(argv):
+        if arg == "--":
+            return [*kept, *argv[i:]]
+        if skip:
+            skip = False
+        elif arg == _OUTPUT_OPTION:
+            skip = True
+        elif not arg.startswith(_OUTPUT_OPTION + "="):
+            kept.append(arg)
+    return kept
 
 
 @contextlib.contextmanager
-def _as_client(cwd: str, env: dict[str, str], stdout: TextIO, stderr: TextIO) -> Iterator[None]:
-    """This process in the client's place for the length of a run: its directory, environment
-    and standard streams; the daemon's own restored afterwards."""
+def _as_client(cwd: str, env: dict[str, str], umask: int, stdout: TextIO, stderr: TextIO) -> Iterator[None]:
+    """This process in the client's place for the length of a run: its directory, environment,
+    umask and standard streams; the daemon's own restored afterwards."""
     saved_cwd, saved_env = os.getcwd(), dict(os.environ)
     saved_streams = sys.stdout, sys.stderr
+    saved_umask = os.umask(umask)
     try:
         os.chdir(cwd)
         os.environ.clear()
@@ -238,7 +355,39 @@ def _as_client(cwd: str, env: dict[str, str], stdout: TextIO, stderr: TextIO) ->
         sys.stdout, sys.stderr = saved_streams
         os.environ.clear()
         os.environ.update(saved_env)
+        os.umask(saved_umask)
         os.chdir(saved_cwd)
+
+
+@contextlib.contextmanager
+def _uninterrupted() -> Iterator[None]:
+    """SIGINT ignored while a client's run is served (but inside :func:`_interruptible`): the
+    client's Ctrl-C, passed on, interrupts the command and never the daemon's own work around
+    it. Between runs SIGINT stops a daemon served in the foreground, as usual."""
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+@contextlib.contextmanager
+def _interruptible() -> Iterator[None]:
+    """SIGINT interrupts the command (KeyboardInterrupt, which click turns into "Aborted.")."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _log(message: str) -> None:
+    """A line (or more) in the daemon's log: its own standard error, never a client's."""
+    log = sys.__stderr__
+    if log is not None:
+        with contextlib.suppress(OSError, ValueError):
+            log.write(f"{time.ctime()}: {message}\n")
+            log.flush()
 
 
 def read_warm_up(stream: io.BufferedReader | Any) -> dict[str, Any] | None:
@@ -246,7 +395,7 @@ def read_warm_up(stream: io.BufferedReader | Any) -> dict[str, Any] | None:
     :func:`bcplint.daemon.client.start_in_background`), or None."""
     try:
         message = json.loads(stream.read() or b"{}")
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         return None
     run = message.get("run") if isinstance(message, dict) else None
     return run if isinstance(run, dict) else None

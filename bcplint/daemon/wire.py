@@ -1,36 +1,65 @@
-"""What the client and the daemon say to each other: one JSON object each way per connection.
+"""What the client and the daemon say to each other over one connection.
 
-A frame is the length of its JSON text (8 bytes, big-endian) and the text, UTF-8. Requests:
+A request starts with one byte, ``R`` for a run or ``Q`` for a question, sent with the
+client's standard output and error as file descriptors for a run (``SCM_RIGHTS``, as
+Mercurial's chg hands its terminal to its command server): the daemon writes the run's output
+to them itself, so buffering, the order of output and errors, terminal detection and errors
+writing (a full disk, a reader gone) are those of a run in the client's process. Then frames:
+each the length of its JSON text (8 bytes, big-endian) and the text, UTF-8.
 
-- ``{"run": {...}}`` — run a command (:func:`run_request` says what it holds); the reply is
-  ``{"code": int, "stdout": base64, "stderr": base64}``, the bytes the command wrote, or
-  ``{"refused": reason}`` when the daemon could not run it (the client then runs it itself);
-- ``{"status": true}`` — the reply describes the daemon (pid, runs served, idle timeout);
-- ``{"stop": true}`` — the daemon replies ``{"stopped": pid}`` and leaves.
+- a run: ``{"fingerprint", "run": {...}}`` (:func:`run_request`); the daemon answers
+  ``{"started": pid}`` when the run begins and ``{"code": int}`` when it ends, or
+  ``{"refused": reason}`` instead of both (the client then runs the check itself);
+- ``{"fingerprint", "status": true}``: the daemon describes itself (pid, runs served...);
+- ``{"fingerprint", "stop": true}``: it answers ``{"stopped": pid}`` and leaves.
 
-Every request carries the client's ``fingerprint``
-(:func:`bcplint.daemon.address.fingerprint`); a daemon of other code refuses it.
+A daemon of other code (another fingerprint, :func:`bcplint.daemon.address.fingerprint`)
+refuses every request.
 """
 
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import os
 import socket
 import sys
+from collections.abc import Sequence
 from typing import Any
 
-# Far beyond any report; a peer announcing more is not one of ours.
-MAX_FRAME_BYTES = 2**31
+# Far beyond any request or answer; a peer announcing more is not one of ours.
+MAX_FRAME_BYTES = 2**26
 _HEADER_BYTES = 8
-# Environment variables that decide how output looks where the client prints it, not where the
-# daemon runs: the terminal's width is sent with them when the client's output is a terminal.
+RUN, QUESTION = b"R", b"Q"
+# The terminal's width travels in the environment when the client's output is a terminal: the
+# daemon's own standard streams are not the client's terminal.
 _WIDTH = "COLUMNS"
 
 
 class WireError(Exception):
-    """The peer sent something that is not a frame of this protocol, or went away mid-frame."""
+    """The peer sent something that is not this protocol, or went away mid-frame."""
+
+
+def send_request(connection: socket.socket, message: dict[str, Any], fds: Sequence[int] = ()) -> None:
+    """The first byte (with ``fds``, for a run) and ``message``. OSError when the peer is gone."""
+    socket.send_fds(connection, [RUN if fds else QUESTION], list(fds))
+    send(connection, message)
+
+
+def receive_request(connection: socket.socket) -> tuple[dict[str, Any], list[int]]:
+    """A request and the file descriptors that came with it (the caller closes them). WireError
+    for anything else; OSError and TimeoutError as the socket raises them."""
+    first, fds, _, _ = socket.recv_fds(connection, 1, 2)
+    try:
+        if first not in (RUN, QUESTION) or (first == RUN) != (len(fds) == 2):
+            raise WireError("not a request of this protocol")
+        return receive(connection), fds
+    except BaseException:
+        for fd in fds:
+            with contextlib.suppress(OSError):
+                os.close(fd)
+        raise
 
 
 def send(connection: socket.socket, message: dict[str, Any]) -> None:
@@ -47,8 +76,8 @@ def receive(connection: socket.socket) -> dict[str, Any]:
         raise WireError(f"a frame of {length} bytes")
     try:
         message = json.loads(_exactly(connection, length))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise WireError(f"not JSON: {exc}") from None
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        raise WireError(f"not JSON: {type(exc).__name__}") from None
     if not isinstance(message, dict):
         raise WireError("not a JSON object")
     return message
@@ -67,18 +96,22 @@ def _exactly(connection: socket.socket, size: int) -> bytes:
 
 def run_request(argv: list[str], fingerprint: str) -> dict[str, Any]:
     """A request to run ``bcplint`` with ``argv`` as this process would: its current directory,
-    its whole environment, and for standard output and error whether each is a terminal and
-    the encoding this process would write them in."""
+    whole environment and umask, and how it writes standard output and error (encoding, error
+    handler, buffering), so the daemon writes to them as this process would. OSError when the
+    current directory is gone."""
     env = dict(os.environ)
     if sys.stdout.isatty() and _WIDTH not in env:
         with contextlib.suppress(OSError):
             env[_WIDTH] = str(os.get_terminal_size(sys.stdout.fileno()).columns)
+    umask = os.umask(0o022)
+    os.umask(umask)
     return {
         "fingerprint": fingerprint,
         "run": {
             "argv": argv,
             "cwd": os.getcwd(),
             "env": env,
+            "umask": umask,
             "stdout": _stream(sys.stdout),
             "stderr": _stream(sys.stderr),
         },
@@ -86,8 +119,11 @@ def run_request(argv: list[str], fingerprint: str) -> dict[str, Any]:
 
 
 def _stream(stream: Any) -> dict[str, Any]:
+    """How a standard stream turns text into bytes: what the daemon needs to build its twin."""
     return {
-        "tty": bool(stream.isatty()),
-        "encoding": getattr(stream, "encoding", None) or "utf-8",
-        "errors": getattr(stream, "errors", None) or "strict",
+        "encoding": stream.encoding,
+        "errors": stream.errors,
+        "line_buffering": stream.line_buffering,
+        "write_through": stream.write_through,
+        "buffered": isinstance(stream.buffer, io.BufferedWriter),  # not under -u or PYTHONUNBUFFERED
     }
