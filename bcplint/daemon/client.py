@@ -118,7 +118,7 @@ def _interrupted(connection: socket.socket, pid: int | None) -> int:
     """Ctrl-C: the daemon's run interrupted as this process's would be; its exit code, or 2
     ("Aborted.", as click says it) when it does not end the run in time."""
     if isinstance(pid, int) and not isinstance(pid, bool):
-        with contextlib.suppress(OSError, KeyboardInterrupt):
+        with contextlib.suppress(OSError, WireError, KeyboardInterrupt):
             os.kill(pid, signal.SIGINT)
             connection.settimeout(INTERRUPTED_SECONDS)
             code = receive(connection).get("code")
