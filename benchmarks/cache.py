@@ -8,16 +8,18 @@ repository. Each round runs, one process each (interpreter start-up included), i
   - cold:        ``bcplint check`` of the work tree with an empty cache directory;
   - warm:        the same again, with the cache the cold run left;
   - staged:      one Service file edited (a new line, new content every round) and staged, then
-                 ``bcplint check --staged``: the pre-commit hook. Its file is parsed, the rest
-                 comes from the cache, and only what the change touches is judged;
+                 ``bcplint check --staged``: the pre-commit hook without its daemon (in CI, or
+                 with --no-daemon). Its file is parsed, the rest comes from the cache, and only
+                 what the change touches is judged;
   - staged-root: the same with the System at the root of the dependency graph edited: about
                  60% of the documents depend on it, so the run reports on (and judges) them;
   - staged-seen: the Service edit again, after a full check of the work tree with that edit
                  (not timed): the whole result of that check is reused and narrowed;
   - no-cache:    ``bcplint check --no-cache``, the same pipeline without a cache, for reference;
-  - warm-daemon, staged-daemon: ``warm`` and ``staged`` with ``--daemon``, served by a daemon
-                 started (``bcplint daemon start``, with a cache directory of its own, which cold
-                 runs do not empty) and shown the workspace once before the first round;
+  - warm-daemon, staged-daemon: ``warm`` and ``staged`` with ``--daemon`` (staged-daemon is the
+                 pre-commit hook as shipped), served by a daemon started (``bcplint daemon
+                 start``, with a cache directory of its own, which cold runs do not empty) and
+                 shown the workspace once before the first round;
   - today:       with ``--compare REV``, a cold check by bcplint as it was at REV (git archive
                  of that revision, run from a temporary directory).
 Edits are reset after each round. Every run writes JSON (``--format json``, maturity included).
