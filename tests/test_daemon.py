@@ -701,3 +701,41 @@ def test_hostile_input_gives_the_same_reports_when_served(daemons: Daemons, tmp_
         same_run(daemons.run(*args, "--daemon", cwd=root), itself)  # memory filled
         same_run(daemons.run(*args, "--daemon", cwd=root), itself)  # memory used
     assert daemons.wait_for(root)["served"] == 6
+
+
+def _on_a_terminal(daemons: Daemons, args: tuple[str, ...], cwd: Path, columns: int) -> tuple[int, bytes]:
+    """Exit code and what ``bcplint <args>`` shows on a pseudo-terminal ``columns`` wide."""
+    import fcntl  # noqa: PLC0415 - POSIX only, like the daemon
+    import pty  # noqa: PLC0415
+    import struct  # noqa: PLC0415
+    import termios  # noqa: PLC0415
+
+    controller, terminal = pty.openpty()
+    fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", 24, columns, 0, 0))
+    env = {k: v for k, v in daemons.env.items() if k not in ("COLUMNS", "NO_COLOR", "TERM")} | {"TERM": "xterm"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bcplint", *args], cwd=cwd, env=env, stdin=terminal, stdout=terminal, stderr=terminal
+    )
+    os.close(terminal)
+    shown = bytearray()
+    with contextlib.suppress(OSError):  # EIO once the last holder of the terminal is gone
+        while chunk := os.read(controller, 65536):
+            shown += chunk
+    os.close(controller)
+    return process.wait(timeout=120), bytes(shown)
+
+
+def test_a_served_run_on_a_terminal_shows_what_the_run_itself_shows(daemons: Daemons, tmp_path: Path) -> None:
+    """Colours, and the terminal's width, come from the client's terminal, not the daemon's."""
+    workspace = shutil.copytree(EXAMPLES / "jitbit", tmp_path / "ws")  # findings: colours to show
+    daemons.run("daemon", "start", cwd=workspace)
+    before = daemons.wait_for(workspace)["served"]
+    check, usage = ("check", "--today", TODAY), ("check", "--help")
+    for columns in (60, 200):
+        itself = _on_a_terminal(daemons, check, workspace, columns)
+        assert b"\x1b[" in itself[1]  # coloured: a terminal
+        assert _on_a_terminal(daemons, (*check, "--daemon"), workspace, columns) == itself
+        itself = _on_a_terminal(daemons, usage, workspace, columns)  # wrapped to the width
+        assert _on_a_terminal(daemons, (*usage, "--daemon"), workspace, columns) == itself
+    assert _on_a_terminal(daemons, usage, workspace, 60) != itself
+    assert daemons.wait_for(workspace)["served"] == before + 4
