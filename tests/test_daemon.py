@@ -19,6 +19,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -31,7 +32,7 @@ from bcplint.console import _wants_daemon
 from bcplint.daemon.address import Address
 from bcplint.daemon.client import CI_VARIABLES
 from bcplint.daemon.server import WATCH_SECONDS, Daemon, _as_client
-from bcplint.daemon.wire import WireError, receive, run_request, send_request
+from bcplint.daemon.wire import WireError, receive, run_request, send_go, send_request
 from bcplint.load.memory import MAX_WORKSPACES, FileMemory, keep_files_in_memory
 from bcplint.report import FORMATTERS
 from bcplint.workspace import documents
@@ -203,44 +204,123 @@ def test_a_killed_daemon_is_replaced_and_no_run_fails(daemons: Daemons, tmp_path
     assert daemons.wait_for(tmp_path)["served"] == 1
 
 
-def test_a_wedged_or_dead_daemon_is_replaced_and_the_check_run_again(daemons: Daemons, tmp_path: Path) -> None:
-    """A daemon whose run never ends (its command hangs here) is killed once the client's
-    patience (REPLY_SECONDS, one second here) runs out, and the client runs the check itself,
-    saying why; so it does when the daemon dies during the run."""
+def _patched_daemon(daemons: Daemons, cwd: Path, command: str) -> subprocess.Popen[bytes]:
+    """A daemon whose checks run ``command`` (Python, with ``sys`` and ``time`` imported, and
+    ``lint(*a, **k)`` the linting it replaces) in place of linting, once it answers."""
+    code = (
+        "import sys, time, bcplint.cli.check as c\n"
+        "lint = c.lint_workspaces\n"
+        f"def run(*a, **k):\n    {command}\n"
+        "c.lint_workspaces = run\n"
+        "sys.argv = ['bcplint', 'daemon', 'serve']\nfrom bcplint.console import console\nconsole()"
+    )
+    daemon = subprocess.Popen([sys.executable, "-c", code], cwd=cwd, env=daemons.env, stderr=subprocess.DEVNULL)
+    assert daemons.wait_for(cwd)["pid"] == daemon.pid
+    return daemon
+
+
+def _client(daemons: Daemons, cwd: Path, argv: list[str], **patience: float) -> subprocess.Popen[bytes]:
+    """``bcplint <argv> --daemon`` with the client's constants (STARTED_SECONDS...) set to ``patience``."""
+    code = (
+        "import sys; from bcplint.daemon import client\n"
+        + "".join(f"client.{name} = {value}\n" for name, value in patience.items())
+        + f"sys.argv = ['bcplint', *{[*argv, '--daemon']!r}]\nfrom bcplint.console import console\nconsole()"
+    )
+    return subprocess.Popen(
+        [sys.executable, "-c", code], cwd=cwd, env=daemons.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+
+
+def test_a_frozen_or_dead_daemon_is_replaced_and_the_check_run_again(daemons: Daemons, tmp_path: Path) -> None:
+    """A daemon that falls silent during a run (stopped here: SIGSTOP) is killed once the
+    client's patience (SILENT_SECONDS, three seconds here) runs out, and the client runs the
+    check itself, saying why; so it does when the daemon dies during the run."""
     write(tmp_path, "bcp/a.yaml", SERVICE.format(name="a"))
     args = ["check", "--today", TODAY, "--format", "json"]
     itself = daemons.run(*args, cwd=tmp_path)
-    hanging = (
-        "import sys, time, bcplint.cli.check as c; c.lint_workspaces = lambda *a, **k: time.sleep(600); "
-        "sys.argv = ['bcplint', 'daemon', 'serve']; from bcplint.console import console; console()"
-    )
-    patient = (
-        "import sys; from bcplint.daemon import client; client.REPLY_SECONDS = {seconds}; "
-        f"sys.argv = ['bcplint', *{[*args, '--daemon']!r}]; from bcplint.console import console; console()"
-    )
-    for seconds, why in (
-        (1.0, b"did not finish the run within 1 s and was stopped"),
-        (60.0, b"stopped during the run"),
+    for ending, why in (
+        (signal.SIGSTOP, b"stopped answering for 3 s during the run and was stopped"),
+        (signal.SIGKILL, b"stopped during the run"),
     ):
-        daemon = subprocess.Popen(
-            [sys.executable, "-c", hanging], cwd=tmp_path, env=daemons.env, stderr=subprocess.DEVNULL
-        )
-        pid = daemons.wait_for(tmp_path)["pid"]
-        assert pid == daemon.pid
-        client = subprocess.Popen(
-            [sys.executable, "-c", patient.format(seconds=seconds)],
-            cwd=tmp_path,
-            env=daemons.env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-        )
-        if seconds > 1:
-            time.sleep(1.0)  # the run has begun and hangs: the daemon dies under it
-            daemon.kill()
+        daemon = _patched_daemon(daemons, tmp_path, "time.sleep(600)")
+        client = _client(daemons, tmp_path, args, SILENT_SECONDS=3.0)
+        time.sleep(1.5)  # the run has begun and hangs, its heartbeats flowing
+        daemon.send_signal(ending)
         out, err = client.communicate(timeout=60)
         daemon.wait(timeout=30)
         assert (client.returncode, out) == (itself.returncode, itself.stdout)
         assert err == b"bcplint: note: the daemon " + why + b"; checking without it\n" + itself.stderr
+
+
+def test_a_run_waits_for_a_slow_reader_and_writes_its_output_once(daemons: Daemons, tmp_path: Path) -> None:
+    """A daemon blocked writing to a pipe nobody reads yet is not frozen: its heartbeats go on,
+    and the client waits as long as the run takes (far past SILENT_SECONDS here)."""
+    write(tmp_path, "bcp/a.yaml", SERVICE.format(name="a"))
+    args = ["check", "--today", TODAY, "--format", "json"]
+    itself = daemons.run(*args, cwd=tmp_path)
+    daemon = _patched_daemon(daemons, tmp_path, "sys.stdout.write('x' * 2**20); return lint(*a, **k)")
+    client = _client(daemons, tmp_path, args, SILENT_SECONDS=3.0)
+    time.sleep(8.0)  # the pipe is full long before
+    out, err = client.communicate(timeout=60)
+    assert (client.returncode, out, err) == (itself.returncode, b"x" * 2**20 + itself.stdout, itself.stderr)
+    assert daemons.wait_for(tmp_path)["pid"] == daemon.pid
+    daemon.kill()
+    daemon.wait(timeout=30)
+
+
+def test_a_busy_daemon_leaves_the_check_to_the_client_and_a_client_gone_ends_its_run(
+    daemons: Daemons, tmp_path: Path
+) -> None:
+    """A second client does not wait for a daemon busy with another run (it checks the commit
+    itself, and the daemon never runs its request); a client killed mid-run has its run
+    interrupted, and the daemon serves the next one."""
+    write(tmp_path, "bcp/a.yaml", SERVICE.format(name="a"))
+    args = ["check", "--today", TODAY, "--format", "json"]
+    itself = daemons.run(*args, cwd=tmp_path)
+    daemon = _patched_daemon(daemons, tmp_path, "print('served'); sys.stdout.flush(); time.sleep(600)")
+    first = _client(daemons, tmp_path, args)
+    assert first.stdout is not None and first.stdout.readline() == b"served\n"
+    started = time.monotonic()
+    second = _client(daemons, tmp_path, args)
+    out, err = second.communicate(timeout=60)
+    assert (second.returncode, out, err) == (itself.returncode, itself.stdout, itself.stderr)
+    assert time.monotonic() - started < 30  # STARTED_SECONDS and a check, not the first run's ten minutes
+    first.kill()
+    first.communicate(timeout=30)
+    deadline = time.monotonic() + 30
+    while (status := daemons.status(tmp_path)) is None and time.monotonic() < deadline:
+        time.sleep(0.2)  # busy until the heartbeat finds the first client gone
+    assert status == {"pid": daemon.pid, "served": 1}  # the second client's request never ran
+    third = _client(daemons, tmp_path, args)
+    assert third.stdout is not None and third.stdout.readline() == b"served\n"
+    for process in (third, daemon):
+        process.kill()
+        process.communicate(timeout=30)
+    daemon.wait(timeout=30)
+
+
+def test_a_daemon_never_forks_workers_to_read(daemons: Daemons, tmp_path: Path) -> None:
+    """A forked reader would inherit the client's pipes and the daemon's lock, and outlive a
+    daemon killed mid-run: the daemon reads every file in its own process, even a cold
+    workspace far larger than the threshold for parallel reading."""
+    from bcplint.load.read import PARALLEL_THRESHOLD  # noqa: PLC0415
+
+    root = tmp_path / "ws"
+    for i in range(PARALLEL_THRESHOLD + 50):
+        write(root, f"bcp/s{i}.yaml", SERVICE.format(name=f"s{i}"))
+    code = (
+        "import sys, concurrent.futures as f\n"
+        "def refuse(*a, **k):\n    raise RuntimeError('a worker process forked')\n"
+        "f.ProcessPoolExecutor = refuse\n"
+        "sys.argv = ['bcplint', 'daemon', 'serve']\nfrom bcplint.console import console\nconsole()"
+    )
+    daemon = subprocess.Popen([sys.executable, "-c", code], cwd=root, env=daemons.env, stderr=subprocess.DEVNULL)
+    assert daemons.wait_for(root)["pid"] == daemon.pid
+    args = ("check", "--today", TODAY, "--format", "json", "--no-cache")
+    same_run(daemons.run(*args, "--daemon", cwd=root), daemons.run(*args, cwd=root))
+    assert daemons.wait_for(root)["served"] == 1
+    daemon.kill()
+    daemon.wait(timeout=30)
 
 
 def test_in_ci_no_daemon_is_started(daemons: Daemons, tmp_path: Path) -> None:
@@ -473,23 +553,31 @@ class Served:
         self.daemon = Daemon(self.where, command, lambda: None)
         self.out, self.err = directory / "out", directory / "err"
 
-    def ask(self, request: dict[str, Any], streams: bool = True) -> list[dict[str, Any]]:
-        """The answers to ``request``, its fingerprint filled in."""
+    def ask(self, request: dict[str, Any], streams: bool = True, go: bool = True) -> list[dict[str, Any]]:
+        """The answers to ``request``, its fingerprint filled in, heartbeats left out; the
+        client (a thread: the daemon must be the main one, for its signals) says "go" after
+        "started" unless ``go`` is False, when it goes away instead."""
         ours, theirs = socket.socketpair()
-        with ours, theirs, open(self.out, "wb") as out, open(self.err, "wb") as err:
-            send_request(
-                ours,
-                {"fingerprint": self.where.fingerprint, **request},
-                [out.fileno(), err.fileno()] if streams else [],
-            )
-            ours.shutdown(socket.SHUT_WR)
-            self.daemon._answer(theirs)
-            theirs.close()
-            answers = []
-            with contextlib.suppress(WireError):
+        answers: list[dict[str, Any]] = []
+
+        def client() -> None:
+            with contextlib.suppress(WireError, OSError):
                 while True:
                     answers.append(receive(ours))
-            return answers
+                    if "started" in answers[-1]:
+                        if not go:
+                            ours.shutdown(socket.SHUT_RDWR)
+                            return
+                        send_go(ours, [out.fileno(), err.fileno()] if streams else [])
+
+        with ours, theirs, open(self.out, "wb") as out, open(self.err, "wb") as err:
+            send_request(ours, {"fingerprint": self.where.fingerprint, **request})
+            thread = threading.Thread(target=client)
+            thread.start()
+            self.daemon._answer(theirs)
+            theirs.close()
+            thread.join(timeout=60)
+        return [answer for answer in answers if "alive" not in answer]
 
 
 def _run_request(cwd: Path, argv: list[str]) -> dict[str, Any]:
@@ -521,7 +609,7 @@ def test_malformed_run_requests_are_refused(tmp_path: Path) -> None:
     ):
         answers = served.ask({"run": broken})
         assert len(answers) == 1 and "refused" in answers[0], broken
-    assert served.ask({"run": good}, streams=False)[0]["refused"] == "not a request this daemon knows"
+    assert served.ask({"run": good}, streams=False) == [{"started": os.getpid()}]  # a go without streams
     assert served.daemon.served == 0
 
 
@@ -536,6 +624,17 @@ def test_a_run_that_raises_ends_as_the_command_line_would(tmp_path: Path, capfd:
     assert served.out.read_bytes() == b"half a report\n"
     assert "Traceback" in served.err.read_text() and "RuntimeError: a bug" in served.err.read_text()
     assert "RuntimeError: a bug" in capfd.readouterr().err  # the daemon's log: its own standard error
+
+
+def test_a_run_whose_client_went_away_before_saying_go_never_happens(tmp_path: Path) -> None:
+    """A client that tired of waiting for "started" (the daemon was busy) ran the check itself:
+    the daemon, getting to its request later, must not run it too."""
+    ran: list[list[str]] = []
+    served = Served(tmp_path, lambda argv: ran.append(argv) or 0)
+    assert served.ask(_run_request(tmp_path, ["check"]), go=False) == [{"started": os.getpid()}]
+    assert ran == [] and served.daemon.served == 0
+    assert served.ask(_run_request(tmp_path, ["check"])) == [{"started": os.getpid()}, {"code": 0}]
+    assert ran == [["check"]]
 
 
 def test_a_run_writes_to_the_clients_streams_in_its_place(tmp_path: Path) -> None:

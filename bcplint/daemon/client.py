@@ -5,13 +5,18 @@ process's standard output and error; the daemon writes the run's output to them 
 answers with the exit code. When no daemon answers, the client starts one in the background for
 the next run (never in CI: a job runs one check, and a daemon would only outlive it) and runs
 the check itself. So ``--daemon`` never fails a run and never changes its output; at worst it
-costs a connection attempt (a millisecond).
+costs a connection attempt (a millisecond), or :data:`STARTED_SECONDS` when the daemon is busy.
 
-A daemon that has not begun the run within :data:`REPLY_SECONDS` (busy with others) is left
-alone and the client runs the check; one that began it and has not finished it by then is
-taken for wedged, killed, and the check is run again here, as it is when the daemon dies
-during the run (the output it wrote so far stays: a note on standard error says so). Ctrl-C
-interrupts the run in the daemon, which ends it as the command line would ("Aborted.").
+A daemon that does not begin the run within :data:`STARTED_SECONDS` is busy with another run:
+the client runs the check itself, and the daemon, when it gets to the request, finds the client
+gone and does not run it (the client says "go" once it has the daemon's "started"). A run once
+begun takes as long as it takes, as it would in this process (a slow reader of its output, a
+large workspace), while the daemon says every second that it is alive. One that falls silent
+for :data:`SILENT_SECONDS` is taken for frozen, killed, and the check is run again here, as it
+is when the daemon dies during the run (the output it wrote so far stays: a note on standard
+error says so). Ctrl-C interrupts the run in the daemon, which ends it as the command line
+would ("Aborted."); a client that goes away (killed, its terminal closed) has its run
+interrupted too.
 
 Imports nothing heavy: a served run never loads bcplint's models, rules or click.
 """
@@ -29,13 +34,17 @@ import sys
 from typing import Any
 
 from bcplint.daemon.address import Address, address
-from bcplint.daemon.wire import WireError, receive, run_request, send_request
+from bcplint.daemon.wire import WireError, receive, run_request, send_go, send_request
 
-# A daemon that does not accept within this long is busy or wedged: the client runs the check.
+# A daemon that does not accept within this long is gone or wedged: the client runs the check.
 CONNECT_SECONDS = 2.0
-# How long a client waits for its run to begin, and then to end: each far beyond a cold check
-# of 100,000 documents (30 s).
-REPLY_SECONDS = 300.0
+# A daemon that does not begin the run within this long is busy with another run (or wedged):
+# the client runs the check itself. An idle daemon begins at once.
+STARTED_SECONDS = 2.0
+# A daemon serving a run says it is alive every HEARTBEAT_SECONDS (even while it waits for a
+# slow reader of the output); one silent for SILENT_SECONDS is frozen, and is killed.
+HEARTBEAT_SECONDS = 1.0
+SILENT_SECONDS = 60.0
 # How long an interrupted client waits for the daemon to end the run it interrupted.
 INTERRUPTED_SECONDS = 10.0
 # Set by CI services (CI by most; the others by those that do not set it).
@@ -46,15 +55,15 @@ def forward(argv: list[str]) -> int | None:
     """The exit code of ``bcplint <argv>`` run by the daemon, which wrote its output to this
     process's standard output and error; None when the daemon did not run it (see the module
     docstring) and the caller must run it itself."""
-    where = address()
-    if where.problem() is not None or not private_directory(where):
-        return None
     try:
+        where = address()
+        if where.problem() is not None or not private_directory(where):
+            return None
         for stream in (sys.stdout, sys.stderr):
             stream.flush()
         fds = [sys.stdout.fileno(), sys.stderr.fileno()]
         request = run_request(argv, where.fingerprint)
-    except (OSError, ValueError, AttributeError):  # a stream closed or replaced, the directory gone
+    except Exception:  # a stream closed or replaced, the directory gone, a home that is not
         return None
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
         if not _connected(connection, where):
@@ -71,58 +80,82 @@ def _connected(connection: socket.socket, where: Address) -> bool:
         connection.connect(os.fspath(where.socket))
     except OSError:
         return False
-    return _peer_uid(connection) in (None, os.getuid())
+    return _peer(connection)[1] in (None, os.getuid())
 
 
-def _peer_uid(connection: socket.socket) -> int | None:
-    """The user id of the process at the other end (Linux), None where it cannot be asked."""
+def _peer(connection: socket.socket) -> tuple[int | None, int | None]:
+    """The process id and user id of the process at the other end (Linux), as this process's
+    namespace sees them; None where they cannot be asked, -1 when asking failed."""
     option = getattr(socket, "SO_PEERCRED", None)
     if option is None:
-        return None
+        return None, None
     try:
-        _, uid, _ = struct.unpack("3i", connection.getsockopt(socket.SOL_SOCKET, option, struct.calcsize("3i")))
+        pid, uid, _ = struct.unpack("3i", connection.getsockopt(socket.SOL_SOCKET, option, struct.calcsize("3i")))
     except OSError:
-        return -1
-    return int(uid)
+        return -1, -1
+    return int(pid), int(uid)
 
 
 def _served(connection: socket.socket, request: dict[str, Any], fds: list[int]) -> int | None:
+    """The run's exit code, or None when the caller must run the check (the daemon refused
+    it, was busy, or died or froze during it: then a note says so)."""
+    going = False
     pid = None
     try:
-        connection.settimeout(REPLY_SECONDS)
-        send_request(connection, request, fds)
-        started = receive(connection)
-        pid = started.get("started")
-        if not isinstance(pid, int) or isinstance(pid, bool) or pid <= 1:
-            return None  # refused (a pid is a process's: never 0, -1 or init, which signal many)
-        ended = receive(connection)
+        connection.settimeout(STARTED_SECONDS)
+        send_request(connection, request)
+        pid = _daemon_pid(connection, receive(connection).get("started"))
+        if pid is None:
+            return None  # refused
+        send_go(connection, fds)  # from here on the run is the daemon's, not this process's
+        going = True
+        connection.settimeout(SILENT_SECONDS)
+        code = _code(connection)
     except TimeoutError:
-        if pid is not None:  # began and never ended: wedged (one that never began is busy: left alone)
+        if going:  # began, and fell silent: frozen (one that never began is busy: left alone)
             _kill(pid)
-            _again(f"the daemon did not finish the run within {REPLY_SECONDS:g} s and was stopped")
+            _again(f"the daemon stopped answering for {SILENT_SECONDS:g} s during the run and was stopped")
         return None
     except (OSError, WireError):
-        if pid is not None:
+        if going:
             _again("the daemon stopped during the run")
         return None
     except KeyboardInterrupt:
-        return _interrupted(connection, pid)
-    code = ended.get("code")
-    if isinstance(code, int) and not isinstance(code, bool):
-        return code
-    _again("the daemon stopped during the run")
-    return None
+        return _interrupted(connection, pid if going else None)
+    if code is None:
+        _again("the daemon stopped during the run")
+    return code
+
+
+def _daemon_pid(connection: socket.socket, said: object) -> int | None:
+    """The daemon's pid (the kernel's word for it where it can be asked), or None when ``said``
+    is not one: a refusal. Never 0, -1 or 1, which would signal many processes."""
+    if not isinstance(said, int) or isinstance(said, bool):
+        return None
+    pid = _peer(connection)[0]
+    pid = said if pid is None else pid
+    return pid if pid > 1 else None
+
+
+def _code(connection: socket.socket) -> int | None:
+    """The exit code the daemon sends when the run ends (heartbeats before it skipped), or None
+    when it sends something else."""
+    while True:
+        message = receive(connection)
+        if "alive" not in message:
+            code = message.get("code")
+            return code if isinstance(code, int) and not isinstance(code, bool) else None
 
 
 def _interrupted(connection: socket.socket, pid: int | None) -> int:
     """Ctrl-C: the daemon's run interrupted as this process's would be; its exit code, or 2
-    ("Aborted.", as click says it) when it does not end the run in time."""
-    if isinstance(pid, int) and not isinstance(pid, bool):
+    ("Aborted.", as click says it) when the run had not begun or does not end in time."""
+    if pid is not None:
         with contextlib.suppress(OSError, WireError, KeyboardInterrupt):
             os.kill(pid, signal.SIGINT)
             connection.settimeout(INTERRUPTED_SECONDS)
-            code = receive(connection).get("code")
-            if isinstance(code, int) and not isinstance(code, bool):
+            code = _code(connection)
+            if code is not None:
                 return code
     with contextlib.suppress(OSError, ValueError):
         sys.stderr.write("Aborted.\n")
@@ -137,9 +170,10 @@ def _again(why: str) -> None:
         sys.stderr.flush()
 
 
-def _kill(pid: int) -> None:
-    with contextlib.suppress(OSError):
-        os.kill(pid, signal.SIGKILL)
+def _kill(pid: int | None) -> None:
+    if pid is not None:
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
 
 
 def in_ci() -> bool:

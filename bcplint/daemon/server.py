@@ -28,14 +28,15 @@ import os
 import signal
 import socket
 import sys
+import threading
 import time
 import traceback
 from collections.abc import Callable, Iterator
 from typing import Any, TextIO
 
 from bcplint.daemon.address import Address
-from bcplint.daemon.client import private_directory
-from bcplint.daemon.wire import WireError, receive_request, send
+from bcplint.daemon.client import HEARTBEAT_SECONDS, private_directory
+from bcplint.daemon.wire import WireError, receive_go, receive_request, send
 from bcplint.git.runner import toplevel
 
 DEFAULT_IDLE_SECONDS = 30 * 60
@@ -95,8 +96,10 @@ class Daemon:
 
     def _serve_locked(self, warm_up: dict[str, Any] | None) -> str:
         from bcplint.load.memory import FileMemory, keep_files_in_memory  # noqa: PLC0415 - after the lock
+        from bcplint.load.read import read_in_this_process_only  # noqa: PLC0415
 
         keep_files_in_memory(FileMemory())
+        read_in_this_process_only()
         with contextlib.suppress(FileNotFoundError):
             os.unlink(self.where.socket)  # a daemon that died left it; the lock says none listens
         listening = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -140,20 +143,16 @@ class Daemon:
         sends, the daemon goes on: a malformed request is dropped or refused."""
         try:
             connection.settimeout(REQUEST_SECONDS)
-            request, fds = receive_request(connection)
+            request = receive_request(connection)
         except (OSError, WireError):
             return False
         try:
-            return self._answer_request(connection, request, fds)
+            return self._answer_request(connection, request)
         except Exception:
             _log(f"answering a request failed:\n{traceback.format_exc()}")
             return False
-        finally:
-            for fd in fds:
-                with contextlib.suppress(OSError):
-                    os.close(fd)
 
-    def _answer_request(self, connection: socket.socket, request: dict[str, Any], fds: list[int]) -> bool:
+    def _answer_request(self, connection: socket.socket, request: dict[str, Any]) -> bool:
         if request.get("fingerprint") != self.where.fingerprint:
             _send(connection, {"refused": "this daemon runs other code than the client"})
         elif request.get("stop"):
@@ -161,21 +160,17 @@ class Daemon:
             return True
         elif request.get("status"):
             _send(connection, self.status())
-        elif not isinstance(run := request.get("run"), dict) or len(fds) != 2:
+        elif not isinstance(run := request.get("run"), dict):
             _send(connection, {"refused": "not a request this daemon knows"})
         elif (problem := _malformed(run)) is not None:
             _send(connection, {"refused": f"a malformed run request: {problem}"})
         else:
-            out, err = (_stream(fd, run[name]) for fd, name in zip(fds, ("stdout", "stderr"), strict=True))
-            fds.clear()  # the streams own them now
             with _uninterrupted():
-                try:
-                    send(connection, {"started": os.getpid()})
-                except OSError:  # the client went away (Ctrl-C) before its run began: not run
-                    _close(out)
-                    _close(err)
+                fds = _begun(connection)
+                if fds is None:  # the client went away (Ctrl-C, or tired of waiting): not run
                     return False
-                code = self._run(run, out, err)
+                out, err = (_stream(fd, run[name]) for fd, name in zip(fds, ("stdout", "stderr"), strict=True))
+                code = self._run(run, out, err, connection)
                 self.served += 1
                 _send(connection, {"code": code})
         return False
@@ -194,32 +189,44 @@ class Daemon:
             "peak_mb": round(peak / 2**20 if sys.platform == "darwin" else peak / 2**10),
         }
 
-    def _run(self, run: dict[str, Any], out: TextIO, err: TextIO) -> int:
+    def _run(self, run: dict[str, Any], out: TextIO, err: TextIO, client: socket.socket | None = None) -> int:
         """Run one command in the client's place, writing to ``out`` and ``err`` (closed
-        afterwards); its exit code."""
+        afterwards), telling ``client`` it is alive meanwhile; its exit code."""
         toplevel.cache_clear()  # kept for one run only: a repository may be made or removed between runs
         try:
-            with _as_client(run["cwd"], run["env"], run["umask"], out, err):
-                try:
-                    with _interruptible():
-                        return self.command(run["argv"])
-                except KeyboardInterrupt:  # the client's Ctrl-C outside what click catches
-                    print("Aborted.", file=sys.stderr)
-                    return 2
-                except SystemExit as exit:  # click's way out when the reader went away (EPIPE)
-                    return _exit_code(exit)
-                except Exception:
-                    # As an exception leaving the command line would end it: the traceback,
-                    # exit code 1, and standard output flushed.
-                    _log(f"a run of {json.dumps(run['argv'])} failed:\n{traceback.format_exc()}")
-                    traceback.print_exc()
-                    for stream in (out, err):
-                        with contextlib.suppress(OSError, ValueError):
-                            stream.flush()
-                    return 1
+            with _heartbeat(client, (out, err)), _as_client(run["cwd"], run["env"], run["umask"], out, err):
+                return self._command(run["argv"], out, err)
+        except Exception as exc:  # taking the client's place failed (its directory removed since)
+            _log(f"a run of {json.dumps(run['argv'])} could not begin:\n{traceback.format_exc()}")
+            with contextlib.suppress(OSError, ValueError):
+                err.write(f"bcplint: error: the daemon could not run the check ({exc}); run it with --no-daemon\n")
+                err.flush()
+            return 1
         finally:
             _close(out)
             _close(err)
+
+    def _command(self, argv: list[str], out: TextIO, err: TextIO) -> int:
+        """The exit code of ``bcplint <argv>``, ended as the command line ends it."""
+        try:
+            with _interruptible():
+                return self.command(argv)
+        except KeyboardInterrupt:  # the client's Ctrl-C outside what click catches
+            with contextlib.suppress(OSError, ValueError):
+                print("Aborted.", file=sys.stderr)
+            return 2
+        except SystemExit as exit:  # click's way out when the reader went away (EPIPE)
+            return _exit_code(exit)
+        except Exception:
+            # As an exception leaving the command line would end it: the traceback,
+            # exit code 1, and standard output flushed.
+            _log(f"a run of {json.dumps(argv)} failed:\n{traceback.format_exc()}")
+            with contextlib.suppress(OSError, ValueError):
+                traceback.print_exc()
+            for stream in (out, err):
+                with contextlib.suppress(OSError, ValueError):
+                    stream.flush()
+            return 1
 
     def _warm_up(self, run: dict[str, Any]) -> None:
         """Run a client's first request with no output and no ``--output`` files: it loads the
@@ -229,7 +236,7 @@ class Daemon:
         argv = _without_outputs(run["argv"])
         devnull = {"encoding": "utf-8", "errors": "strict", "line_buffering": False, "write_through": False}
         quiet = [_stream(os.open(os.devnull, os.O_WRONLY), {**devnull, "buffered": True}) for _ in range(2)]
-        self._run({**run, "argv": argv}, *quiet)
+        self._run({**run, "argv": argv}, quiet[0], quiet[1])
         self._tidy()
 
     def _tidy(self) -> None:
@@ -314,12 +321,17 @@ def _stream(fd: int, spec: dict[str, Any]) -> TextIO:
 def _close(stream: TextIO) -> None:
     """Close a client's stream without writing to it again: the command line flushed it once
     at its end and leaves what could not be written unwritten (it ends with ``os._exit``)."""
-    with contextlib.suppress(OSError, ValueError):
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, stream.fileno())  # whatever is left in the buffer goes nowhere
-        os.close(devnull)
+    _silence(stream)  # whatever is left in the buffer goes nowhere
     with contextlib.suppress(OSError, ValueError):
         stream.close()
+
+
+def _silence(stream: TextIO) -> None:
+    """Point ``stream``'s descriptor at /dev/null: nothing written to it reaches the client."""
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, stream.fileno())
+        os.close(devnull)
 
 
 def _without_outputs(argv: list[str]) -> list[str]:
@@ -359,12 +371,30 @@ def _as_client(cwd: str, env: dict[str, str], umask: int, stdout: TextIO, stderr
         os.chdir(saved_cwd)
 
 
+def _begun(connection: socket.socket) -> list[int] | None:
+    """Tell the client its run begins and wait for its "go": the descriptors of its standard
+    output and error, or None when it went away instead (it ran the check itself, or was
+    interrupted) and the run must not happen."""
+    try:
+        send(connection, {"started": os.getpid()})
+        _interrupt_pending.clear()  # a Ctrl-C of this client can only come after its "go"
+        connection.settimeout(REQUEST_SECONDS)
+        return receive_go(connection)
+    except (OSError, WireError):
+        return None
+
+
+# Set when SIGINT arrives while a client's run is served but outside its command.
+_interrupt_pending = threading.Event()
+
+
 @contextlib.contextmanager
 def _uninterrupted() -> Iterator[None]:
-    """SIGINT ignored while a client's run is served (but inside :func:`_interruptible`): the
-    client's Ctrl-C, passed on, interrupts the command and never the daemon's own work around
-    it. Between runs SIGINT stops a daemon served in the foreground, as usual."""
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    """SIGINT held back while a client's run is served, outside the command itself (see
+    :func:`_interruptible`): the client's Ctrl-C, passed on, interrupts the command and never
+    the daemon's own work around it. Between runs SIGINT stops a daemon served in the
+    foreground, as usual."""
+    previous = signal.signal(signal.SIGINT, lambda *_: _interrupt_pending.set())
     try:
         yield
     finally:
@@ -373,12 +403,46 @@ def _uninterrupted() -> Iterator[None]:
 
 @contextlib.contextmanager
 def _interruptible() -> Iterator[None]:
-    """SIGINT interrupts the command (KeyboardInterrupt, which click turns into "Aborted.")."""
+    """SIGINT interrupts the command (KeyboardInterrupt, which click turns into "Aborted."),
+    including one that arrived since the client said "go"."""
     previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
+        if _interrupt_pending.is_set():
+            raise KeyboardInterrupt
         yield
     finally:
         signal.signal(signal.SIGINT, previous)
+
+
+@contextlib.contextmanager
+def _heartbeat(client: socket.socket | None, streams: tuple[TextIO, TextIO]) -> Iterator[None]:
+    """While the block runs, tell ``client`` every HEARTBEAT_SECONDS that the run is alive, so
+    it can wait for a run as long as the run takes (a slow reader of the output, a large
+    workspace) and still tell a frozen daemon. A client that has gone away (killed, its terminal
+    closed) gets nothing more: its streams are pointed at /dev/null and its run interrupted,
+    as its end would have ended the run in its own process."""
+    if client is None:
+        yield
+        return
+    ended = threading.Event()
+
+    def beat() -> None:
+        while not ended.wait(HEARTBEAT_SECONDS):
+            try:
+                send(client, {"alive": True})
+            except OSError:
+                for stream in streams:
+                    _silence(stream)
+                signal.pthread_kill(threading.main_thread().ident or 0, signal.SIGINT)  # ends a blocked write too
+                return
+
+    thread = threading.Thread(target=beat, name="bcplint-heartbeat", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        ended.set()
+        thread.join()
 
 
 def _log(message: str) -> None:

@@ -1,15 +1,19 @@
 """What the client and the daemon say to each other over one connection.
 
-A request starts with one byte, ``R`` for a run or ``Q`` for a question, sent with the
-client's standard output and error as file descriptors for a run (``SCM_RIGHTS``, as
-Mercurial's chg hands its terminal to its command server): the daemon writes the run's output
-to them itself, so buffering, the order of output and errors, terminal detection and errors
-writing (a full disk, a reader gone) are those of a run in the client's process. Then frames:
-each the length of its JSON text (8 bytes, big-endian) and the text, UTF-8.
+Frames: each the length of its JSON text (8 bytes, big-endian) and the text, UTF-8. The client
+sends one request:
 
-- a run: ``{"fingerprint", "run": {...}}`` (:func:`run_request`); the daemon answers
-  ``{"started": pid}`` when the run begins and ``{"code": int}`` when it ends, or
-  ``{"refused": reason}`` instead of both (the client then runs the check itself);
+- a run: ``{"fingerprint", "run": {...}}`` (:func:`run_request`). The daemon answers
+  ``{"started": pid}`` when it can begin the run (or ``{"refused": reason}``: the client then
+  runs the check itself). Then the client says "go" (:func:`send_go`): one byte sent with its
+  standard output and error as file descriptors (``SCM_RIGHTS``, as Mercurial's chg hands its
+  terminal to its command server). The daemon writes the run's output to them itself, so
+  buffering, the order of output and errors, terminal detection and errors writing (a full
+  disk, a reader gone) are those of a run in the client's process. Only a daemon that is about
+  to run gets them: a client tired of waiting for a busy daemon closes the connection, and no
+  copy of its streams is left behind in the daemon's queue, holding its pipes open. While the
+  run lasts the daemon sends ``{"alive": true}`` every second, and ``{"code": int}`` when it
+  ends;
 - ``{"fingerprint", "status": true}``: the daemon describes itself (pid, runs served...);
 - ``{"fingerprint", "stop": true}``: it answers ``{"stopped": pid}`` and leaves.
 
@@ -31,7 +35,7 @@ from typing import Any
 # Far beyond any request or answer; a peer announcing more is not one of ours.
 MAX_FRAME_BYTES = 2**26
 _HEADER_BYTES = 8
-RUN, QUESTION = b"R", b"Q"
+_GO = b"G"
 # The terminal's width travels in the environment when the client's output is a terminal: the
 # daemon's own standard streams are not the client's terminal.
 _WIDTH = "COLUMNS"
@@ -41,25 +45,33 @@ class WireError(Exception):
     """The peer sent something that is not this protocol, or went away mid-frame."""
 
 
-def send_request(connection: socket.socket, message: dict[str, Any], fds: Sequence[int] = ()) -> None:
-    """The first byte (with ``fds``, for a run) and ``message``. OSError when the peer is gone."""
-    socket.send_fds(connection, [RUN if fds else QUESTION], list(fds))
+def send_request(connection: socket.socket, message: dict[str, Any]) -> None:
+    """The client's request. OSError when the daemon is gone."""
     send(connection, message)
 
 
-def receive_request(connection: socket.socket) -> tuple[dict[str, Any], list[int]]:
-    """A request and the file descriptors that came with it (the caller closes them). WireError
-    for anything else; OSError and TimeoutError as the socket raises them."""
-    first, fds, _, _ = socket.recv_fds(connection, 1, 2)
-    try:
-        if first not in (RUN, QUESTION) or (first == RUN) != (len(fds) == 2):
-            raise WireError("not a request of this protocol")
-        return receive(connection), fds
-    except BaseException:
+def receive_request(connection: socket.socket) -> dict[str, Any]:
+    """The client's request: as :func:`receive`."""
+    return receive(connection)
+
+
+def send_go(connection: socket.socket, streams: Sequence[int]) -> None:
+    """Say "go", with the descriptors of the client's standard output and error. OSError when
+    the daemon is gone."""
+    socket.send_fds(connection, [_GO], list(streams))
+
+
+def receive_go(connection: socket.socket) -> list[int]:
+    """The client's standard output and error, as descriptors the caller closes. WireError for
+    anything but "go" with two of them (the peer gone included); OSError and TimeoutError as
+    the socket raises them."""
+    said, fds, _, _ = socket.recv_fds(connection, 1, 2)
+    if said != _GO or len(fds) != 2:
         for fd in fds:
             with contextlib.suppress(OSError):
                 os.close(fd)
-        raise
+        raise WireError("not a go with two streams")
+    return fds
 
 
 def send(connection: socket.socket, message: dict[str, Any]) -> None:

@@ -53,6 +53,19 @@ CHUNK_FILES = 1000
 # Far beyond any plan; keeps a stray dump or disk image from exhausting memory.
 MAX_FILE_BYTES = 100 * 2**20
 _TOO_LARGE = f"file is larger than {MAX_FILE_BYTES // 2**20} MB; split the plan into files"
+# Cleared by read_in_this_process_only.
+_FORKING_ALLOWED = [True]
+
+
+def read_in_this_process_only() -> None:
+    """Never fork worker processes to read files, in this process, from now on.
+
+    For the daemon: a forked worker inherits every descriptor the daemon holds (its socket,
+    its lock, a client's connection and standard streams), so a daemon that died while its
+    workers ran would leave them holding the client's pipe open, and its lock. The daemon's
+    reads are mostly of files it keeps in memory; the rest are read one after another.
+    """
+    _FORKING_ALLOWED[0] = False
 
 
 @dataclass
@@ -278,7 +291,7 @@ def _chunks_read(
 ) -> Iterator[tuple[Sequence[SourceFile], list[_Read]]]:
     """Each chunk of ``sources`` with what :func:`_read_chunk` made of it, in order."""
     workers = workers if workers is not None else (os.cpu_count() or 1)
-    if workers < 2 or len(sources) < PARALLEL_THRESHOLD:
+    if workers < 2 or len(sources) < PARALLEL_THRESHOLD or not _FORKING_ALLOWED[0]:
         for chunk in _split(sources, CHUNK_FILES):
             yield chunk, _read_chunk(chunk, repository, cache)
         return
