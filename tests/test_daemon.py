@@ -31,7 +31,7 @@ from bcplint.api import LintOptions, lint, load_workspace
 from bcplint.console import _wants_daemon
 from bcplint.daemon.address import Address
 from bcplint.daemon.client import CI_VARIABLES
-from bcplint.daemon.server import WATCH_SECONDS, Daemon, _as_client
+from bcplint.daemon.server import WATCH_SECONDS, Daemon, _as_client, superseded
 from bcplint.daemon.wire import WireError, receive, run_request, send_go, send_request
 from bcplint.load.memory import MAX_WORKSPACES, FileMemory, keep_files_in_memory
 from bcplint.report import FORMATTERS
@@ -65,16 +65,16 @@ class Daemons:
             timeout=120,
         )
 
-    def status(self, cwd: Path) -> dict[str, int] | None:
+    def status(self, cwd: Path, env: dict[str, str] | None = None) -> dict[str, int] | None:
         """pid and runs served of the running daemon, or None."""
-        shown = self.run("daemon", "status", cwd=cwd).stdout.decode()
+        shown = self.run("daemon", "status", cwd=cwd, env=env).stdout.decode()
         found = re.search(r"running \(pid (\d+)\) for \d+ min, (\d+) runs served", shown)
         return {"pid": int(found[1]), "served": int(found[2])} if found else None
 
-    def wait_for(self, cwd: Path, seconds: float = 60) -> dict[str, int]:
+    def wait_for(self, cwd: Path, seconds: float = 60, env: dict[str, str] | None = None) -> dict[str, int]:
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
-            if (found := self.status(cwd)) is not None:
+            if (found := self.status(cwd, env)) is not None:
                 return found
             time.sleep(0.1)
         raise AssertionError(f"no daemon answered within {seconds} s; log: {self.log()}")
@@ -99,7 +99,7 @@ def daemons() -> Iterator[Daemons]:
     yield made
     made.run("daemon", "stop", cwd=directory)
     for lock in (directory / "daemon").glob("*.lock"):  # every daemon writes its pid there
-        text = lock.read_text().strip()
+        text = lock.read_text().split("\n")[0].strip()
         if text.isdigit() and int(text) > 0:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(int(text), signal.SIGKILL)
@@ -354,6 +354,33 @@ def test_stop_and_a_second_daemon(daemons: Daemons, tmp_path: Path) -> None:
     _wait_gone(pid)
     assert not daemons.address().socket.exists()
     assert daemons.run("daemon", "stop", cwd=tmp_path).stdout == b"bcplint daemon: not running\n"
+
+
+def test_a_new_daemon_stops_the_one_it_supersedes(daemons: Daemons, tmp_path: Path) -> None:
+    """A package installed beside bcplint (an entry of PYTHONPATH here) gives the installation a
+    new fingerprint: the daemon started for it stops the old one, which nobody asks any more."""
+    beside = tmp_path / "site"
+    beside.mkdir()
+    old_env = {**daemons.env, "PYTHONPATH": str(beside)}
+    daemons.run("daemon", "start", cwd=tmp_path, env=old_env)
+    old = daemons.wait_for(tmp_path, env=old_env)["pid"]
+    daemons.run("daemon", "start", cwd=tmp_path)
+    assert daemons.wait_for(tmp_path)["pid"] != old
+    _wait_gone(old)
+    assert daemons.status(tmp_path, old_env) is None
+
+
+def test_superseded_daemons_are_those_of_the_same_environment(tmp_path: Path) -> None:
+    where = Address(tmp_path, "a" * 32)
+    for fingerprint, text in (
+        ("a" * 32, "1\n/venv\n"),  # itself
+        ("b" * 32, "2\n/venv\n"),  # the same environment, other code: superseded
+        ("c" * 32, "3\n/other-venv\n"),  # another installation
+        ("d" * 32, "4"),  # a lock of an earlier layout: nothing known
+        ("e" * 32, "5\n/venv\n"),
+    ):
+        (tmp_path / f"{fingerprint}.lock").write_text(text)
+    assert superseded(where, "/venv") == ["b" * 32, "e" * 32]
 
 
 def test_a_daemon_whose_socket_is_removed_leaves(daemons: Daemons, tmp_path: Path) -> None:

@@ -128,7 +128,7 @@ def _ask(where: Address, request: dict[str, Any]) -> dict[str, Any] | None:
         return ask(where, request, timeout=ANSWER_SECONDS)
     except TimeoutError:
         try:
-            pid = where.lock.read_text(encoding="ascii").strip()
+            pid = where.lock.read_text(encoding="utf-8").split("\n")[0].strip()
         except (OSError, ValueError):
             pid = "?"
         raise click.ClickException(

@@ -3,8 +3,9 @@
 One daemon per installation and user: its socket is named by a fingerprint of everything its
 answers depend on besides the files it reads, so a client only ever talks to a daemon running
 the very code it would run itself. An upgrade, an edit of bcplint's code, another Python or a
-package installed or removed beside it gives a new name, and the old daemon, no longer asked
-anything, leaves when its idle time is up.
+package installed or removed beside it gives a new name; the new daemon stops the old one of the
+same environment (:func:`bcplint.daemon.server.superseded`), and any other leaves when its idle
+time is up.
 
 Imports nothing heavy: the client computes this before deciding whether to load bcplint at all.
 """

@@ -89,7 +89,7 @@ class Daemon:
                 return "not started: another daemon of this installation is running"
             lock.seek(0)
             lock.truncate()
-            lock.write(str(os.getpid()).encode())
+            lock.write(f"{os.getpid()}\n{sys.prefix}\n".encode())  # see superseded()
             lock.flush()
             os.chdir(self.where.directory)  # started in a client's directory; holds none
             return self._serve_locked(warm_up)
@@ -110,6 +110,7 @@ class Daemon:
             listening.listen(64)
             if warm_up:
                 self._warm_up(warm_up)
+            self._retire_superseded()
             return self._loop(listening)
         finally:
             listening.close()
@@ -246,11 +247,39 @@ class Daemon:
         gc.collect()
         gc.freeze()
 
+    def _retire_superseded(self) -> None:
+        """Ask the daemons :func:`superseded` names to stop. One busy with a run gets the
+        request after it (the request waits in its queue); this daemon does not wait for it."""
+        from bcplint.daemon.client import ask  # noqa: PLC0415
+
+        for fingerprint in superseded(self.where, sys.prefix):
+            with contextlib.suppress(TimeoutError, OSError):
+                ask(self.where._replace(fingerprint=fingerprint), {"fingerprint": fingerprint, "stop": True}, 0.5)
+
     def _own_socket(self) -> bool:
         try:
             return os.stat(self.where.socket).st_ino == self._inode
         except OSError:
             return False
+
+
+def superseded(where: Address, prefix: str) -> list[str]:
+    """The fingerprints of the other daemons in ``where``'s directory that run in the same
+    Python environment (``prefix``: ``sys.prefix``, the virtual environment) as the daemon at
+    ``where``, in name order. No client asks them anything any more: bcplint was upgraded or
+    edited there, or a package installed beside it, and each would hold a workspace in memory
+    until its idle time is up. Daemons of other environments (another virtual environment,
+    pre-commit's environment of another bcplint version) serve other installations and are
+    not named. Their lock files say where they run (pid, then prefix, a line each)."""
+    found = []
+    for lock in sorted(where.directory.glob("*.lock")):
+        try:
+            lines = lock.read_text(encoding="utf-8").split("\n")
+        except (OSError, ValueError):
+            continue
+        if lock.stem != where.fingerprint and len(lines) > 1 and lines[1] == prefix:
+            found.append(lock.stem)
+    return found
 
 
 def _exit_code(exit: SystemExit) -> int:
