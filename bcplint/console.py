@@ -14,6 +14,7 @@ from typing import NoReturn
 
 def console() -> NoReturn:
     """Run ``bcplint`` with the process's arguments, and end the process with its exit code."""
+    _never_fail_to_encode()
     argv = sys.argv[1:]
     if _wants_daemon(argv):
         from bcplint.daemon.client import forward  # noqa: PLC0415 - only a run that asks pays for it
@@ -38,3 +39,14 @@ def _wants_daemon(argv: list[str]) -> bool:
     options = argv[1 : argv.index("--")] if "--" in argv else argv[1:]
     flags = [option for option in options if option in ("--daemon", "--no-daemon")]
     return bool(flags) and flags[-1] == "--daemon"
+
+
+def _never_fail_to_encode() -> None:
+    """Standard output and error write what their encoding cannot (a plan's "…" or "é" to an
+    ASCII terminal, ``PYTHONIOENCODING=ascii``, a C locale on an old system) as ``\\u2026``
+    escapes, as Python's own standard error does, rather than stop the run with a
+    UnicodeEncodeError. A chosen error handler (``PYTHONIOENCODING=ascii:replace``) is kept.
+    Before the daemon's client: a served run writes with the handler this sets."""
+    for stream in (sys.stdout, sys.stderr):
+        if getattr(stream, "errors", None) == "strict" and hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")

@@ -120,3 +120,20 @@ def test_a_warm_check_ends_at_once(tmp_path: Path) -> None:
     )
     ended = subprocess.run([sys.executable, "-c", script, *args], cwd=tmp_path, capture_output=True, check=False)
     assert ended.returncode == 1 and ended.stderr.decode().endswith("ended at once\n")
+
+
+def test_text_the_terminal_cannot_encode_is_escaped_not_a_traceback(tmp_path: Path) -> None:
+    """An ASCII-only standard output (PYTHONIOENCODING=ascii, as a C locale on an old system
+    gives) gets what it cannot encode as escapes; served or not, the run ends as usual."""
+    write(tmp_path, "bcp/svc.yaml", "apiVersion: bcplint/v1\nkind: Service\nname: café\ndepends_on: [nothing]\n")
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"} | {"PYTHONIOENCODING": "ascii", "CI": "1"}
+    for served in ("--no-daemon", "--daemon"):  # in CI no daemon starts: the client's own setting
+        ended = subprocess.run(
+            [sys.executable, "-m", "bcplint", "check", "--today", TODAY, served],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            check=False,
+        )
+        assert ended.returncode == 1 and b"Traceback" not in ended.stderr, ended.stderr
+        assert b"caf\\xe9" in ended.stdout and ended.stdout.isascii()

@@ -125,6 +125,13 @@ def test_a_served_check_writes_exactly_what_the_check_itself_writes(daemons: Dae
         itself = daemons.run(*args, cwd=workspace)
         same_run(served, itself)
     assert daemons.wait_for(workspace)["served"] == before + 5
+    # An ASCII-only output gets escapes, written by the daemon with the client's error handler.
+    ascii_only = {**daemons.env, "PYTHONIOENCODING": "ascii"}
+    other = write(tmp_path / "accents", "bcp/a.yaml", SERVICE.format(name="café") + "depends_on: [nothing]\n")
+    served = daemons.run("check", "--today", TODAY, "--daemon", cwd=other.parent.parent, env=ascii_only)
+    same_run(served, daemons.run("check", "--today", TODAY, cwd=other.parent.parent, env=ascii_only))
+    assert served.stdout.isascii() and b"caf\\xe9" in served.stdout
+    assert daemons.wait_for(workspace)["served"] == before + 6
     # A report file is written where the client asked, relative to its current directory.
     report = ("check", "--today", TODAY, "--format", "json", "--output", "junit:out/report.xml")
     served = daemons.run(*report, "--daemon", cwd=workspace)
