@@ -226,7 +226,9 @@ def _patched_daemon(daemons: Daemons, cwd: Path, command: str) -> subprocess.Pop
     return daemon
 
 
-def _client(daemons: Daemons, cwd: Path, argv: list[str], **patience: float) -> subprocess.Popen[bytes]:
+def _client(
+    daemons: Daemons, cwd: Path, argv: list[str], stdout: Any = subprocess.PIPE, **patience: float
+) -> subprocess.Popen[bytes]:
     """``bcplint <argv> --daemon`` with the client's constants (STARTED_SECONDS...) set to ``patience``."""
     code = (
         "import sys; from bcplint.daemon import client\n"
@@ -234,7 +236,7 @@ def _client(daemons: Daemons, cwd: Path, argv: list[str], **patience: float) -> 
         + f"sys.argv = ['bcplint', *{[*argv, '--daemon']!r}]\nfrom bcplint.console import console\nconsole()"
     )
     return subprocess.Popen(
-        [sys.executable, "-c", code], cwd=cwd, env=daemons.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        [sys.executable, "-c", code], cwd=cwd, env=daemons.env, stdout=stdout, stderr=subprocess.PIPE
     )
 
 
@@ -257,6 +259,18 @@ def test_a_frozen_or_dead_daemon_is_replaced_and_the_check_run_again(daemons: Da
         daemon.wait(timeout=30)
         assert (client.returncode, out) == (itself.returncode, itself.stdout)
         assert err == b"bcplint: note: the daemon " + why + b"; checking without it\n" + itself.stderr
+    # What the unfinished run wrote to a file is cut off: the report redirected there is whole.
+    report = tmp_path / "report.json"
+    report.write_bytes(b"an earlier report\n")
+    daemon = _patched_daemon(daemons, tmp_path, "print('half a report', flush=True); time.sleep(600)")
+    with open(report, "ab") as appended:
+        client = _client(daemons, tmp_path, args, stdout=appended)
+        while report.stat().st_size == len(b"an earlier report\n"):
+            time.sleep(0.1)
+        daemon.kill()
+        _, err = client.communicate(timeout=60)
+    daemon.wait(timeout=30)
+    assert report.read_bytes() == b"an earlier report\n" + itself.stdout and client.returncode == itself.returncode
 
 
 def test_a_run_waits_for_a_slow_reader_and_writes_its_output_once(daemons: Daemons, tmp_path: Path) -> None:

@@ -13,10 +13,10 @@ gone and does not run it (the client says "go" once it has the daemon's "started
 begun takes as long as it takes, as it would in this process (a slow reader of its output, a
 large workspace), while the daemon says every second that it is alive. One that falls silent
 for :data:`SILENT_SECONDS` is taken for frozen, killed, and the check is run again here, as it
-is when the daemon dies during the run (the output it wrote so far stays: a note on standard
-error says so). Ctrl-C interrupts the run in the daemon, which ends it as the command line
-would ("Aborted."); a client that goes away (killed, its terminal closed) has its run
-interrupted too.
+is when the daemon dies during the run, with a note on standard error saying so. What the
+unfinished run wrote to a file is cut off first; to a pipe or terminal it stays. Ctrl-C
+interrupts the run in the daemon, which ends it as the command line would ("Aborted."); a
+client that goes away (killed, its terminal closed) has its run interrupted too.
 
 Imports nothing heavy: a served run never loads bcplint's models, rules or click.
 """
@@ -107,6 +107,7 @@ def _served(connection: socket.socket, request: dict[str, Any], fds: list[int]) 
         pid = _daemon_pid(connection, receive(connection).get("started"))
         if pid is None:
             return None  # refused
+        ends = [_end_of_file(fd) for fd in fds]
         send_go(connection, fds)  # from here on the run is the daemon's, not this process's
         going = True
         connection.settimeout(SILENT_SECONDS)
@@ -114,16 +115,16 @@ def _served(connection: socket.socket, request: dict[str, Any], fds: list[int]) 
     except TimeoutError:
         if going:  # began, and fell silent: frozen (one that never began is busy: left alone)
             _kill(pid)
-            _again(f"the daemon stopped answering for {SILENT_SECONDS:g} s during the run and was stopped")
+            _again(f"the daemon stopped answering for {SILENT_SECONDS:g} s during the run and was stopped", fds, ends)
         return None
     except (OSError, WireError):
         if going:
-            _again("the daemon stopped during the run")
+            _again("the daemon stopped during the run", fds, ends)
         return None
     except KeyboardInterrupt:
         return _interrupted(connection, pid if going else None)
     if code is None:
-        _again("the daemon stopped during the run")
+        _again("the daemon stopped during the run", fds, ends)
     return code
 
 
@@ -163,8 +164,26 @@ def _interrupted(connection: socket.socket, pid: int | None) -> int:
     return 2
 
 
-def _again(why: str) -> None:
-    """Say on standard error why the check is run again in this process."""
+def _end_of_file(fd: int) -> int | None:
+    """Where the run's output to ``fd`` will begin, when ``fd`` is a regular file written at
+    its end (``>`` or ``>>`` in a shell): None for anything else (a pipe, a terminal)."""
+    try:
+        info = os.fstat(fd)
+        at = os.lseek(fd, 0, os.SEEK_CUR)
+    except OSError:
+        return None
+    return at if stat.S_ISREG(info.st_mode) and at == info.st_size else None
+
+
+def _again(why: str, fds: list[int], ends: list[int | None]) -> None:
+    """Before the check is run again in this process: what the daemon's unfinished run wrote
+    to files (``ends``: where it began, see :func:`_end_of_file`) is cut off, so a report
+    redirected to a file is whole; a pipe or terminal keeps it. Then say why on standard error."""
+    for fd, end in zip(fds, ends, strict=True):
+        if end is not None:
+            with contextlib.suppress(OSError):
+                os.ftruncate(fd, end)
+                os.lseek(fd, end, os.SEEK_SET)
     with contextlib.suppress(OSError, ValueError):
         sys.stderr.write(f"bcplint: note: {why}; checking without it\n")
         sys.stderr.flush()
