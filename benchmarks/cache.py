@@ -1,7 +1,7 @@
 """Repeated runs side by side: a cold check, a warm one, pre-commit runs, and ten times the documents.
 
 Usage: python benchmarks/cache.py [--size 10000] [--large 100000] [--repeat 3] [--compare REV]
-                                  [--without RULE] [--cache DIR]
+                                  [--large-repeat 3] [--without RULE] [--cache DIR]
 
 The organisation of ``--size`` documents (benchmarks/generate.py) is committed to a fresh git
 repository. Each round runs, one process each (interpreter start-up included), in this order:
@@ -23,7 +23,8 @@ repository. Each round runs, one process each (interpreter start-up included), i
   - today:       with ``--compare REV``, a cold check by bcplint as it was at REV (git archive
                  of that revision, run from a temporary directory).
 Edits are reset after each round. Every run writes JSON (``--format json``, maturity included).
-Then ``--large`` documents (0 to skip) in a repository of their own: one cold check; with
+Then ``--large`` documents (0 to skip) in a repository of their own: the median of
+``--large-repeat`` cold checks, each round's time shown; with
 ``--without RULE``, both sizes once more without that rule (``--ignore RULE``), to tell what one
 rule adds to the time at scale.
 
@@ -179,14 +180,22 @@ def summarise(measured: dict[str, list[Measure]], size: int, repeat: int) -> tup
 
 
 def at_scale(args: argparse.Namespace, repo: Path, env: dict[str, str], cold: tuple[float, float]) -> None:
-    """One cold check of ``args.large`` documents; with ``--without``, both sizes without that rule."""
+    """Cold checks of ``args.large`` documents (the median of ``--large-repeat``: one round
+    moves by a second or more with the machine's load); with ``--without``, both sizes without
+    that rule."""
     large = repository(args.cache, args.large)
     caches = Path(env["BCPLINT_CACHE_DIR"])
-    shutil.rmtree(caches, ignore_errors=True)
-    seconds, cpu_seconds, peak, _ = run([sys.executable, *CHECK], large, env)
+    rounds = []
+    for _ in range(args.large_repeat):
+        shutil.rmtree(caches, ignore_errors=True)
+        rounds.append(run([sys.executable, *CHECK], large, env))
+    seconds = statistics.median(r[0] for r in rounds)
+    cpu_seconds = statistics.median(r[1] for r in rounds)
+    peak = max(r[2] for r in rounds)
+    each = ", ".join(f"{r[0]:.1f}" for r in rounds)
     print(
-        f"{args.large} documents in git, cold: {seconds:.2f} s ({seconds / cold[0]:.1f}x), "
-        f"CPU {cpu_seconds:.2f} s ({cpu_seconds / cold[1]:.1f}x), peak {peak:.0f} MB"
+        f"{args.large} documents in git, cold, median of {len(rounds)} ({each} s): {seconds:.2f} s "
+        f"({seconds / cold[0]:.1f}x), CPU {cpu_seconds:.2f} s ({cpu_seconds / cold[1]:.1f}x), peak {peak:.0f} MB"
     )
     if not args.without:
         return
@@ -206,6 +215,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", type=int, default=10000)
     parser.add_argument("--large", type=int, default=100000)
+    parser.add_argument("--large-repeat", type=int, default=3)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--compare", metavar="REV", help="also time a cold check by bcplint at this revision")
     parser.add_argument("--without", metavar="RULE", help="also time both sizes cold without this rule")

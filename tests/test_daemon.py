@@ -431,6 +431,19 @@ def test_relative_cache_directory_and_python_path_still_find_the_daemon(daemons:
     daemons.run("daemon", "stop", cwd=tmp_path, env=relative)
 
 
+def test_a_cache_directory_that_cannot_be_found_leaves_the_check_to_the_client(
+    daemons: Daemons, tmp_path: Path
+) -> None:
+    """A BCPLINT_CACHE_DIR of a user that does not exist: the client asks no daemon and the
+    check runs as it runs without ``--daemon``."""
+    write(tmp_path, "bcp/a.yaml", SERVICE.format(name="a"))
+    args = ("check", "--today", TODAY, "--format", "json", "--no-cache")
+    nowhere = dict(daemons.env, BCPLINT_CACHE_DIR="~no-such-user-here/cache")
+    itself = daemons.run(*args, cwd=tmp_path, env=nowhere)
+    assert itself.returncode == 1 and b"Traceback" not in itself.stderr
+    same_run(daemons.run(*args, "--daemon", cwd=tmp_path, env=nowhere), itself)
+
+
 def test_an_idle_daemon_leaves(daemons: Daemons, tmp_path: Path) -> None:
     served = daemons.run("daemon", "serve", "--idle-timeout", "1", cwd=tmp_path)
     assert served.returncode == 0 and b"idle for 1 seconds" in served.stderr

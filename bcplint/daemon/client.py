@@ -108,8 +108,8 @@ def _served(connection: socket.socket, request: dict[str, Any], fds: list[int]) 
         if pid is None:
             return None  # refused
         ends = [_end_of_file(fd) for fd in fds]
+        going = True  # before "go" is sent: a Ctrl-C from here on is passed on
         send_go(connection, fds)  # from here on the run is the daemon's, not this process's
-        going = True
         connection.settimeout(SILENT_SECONDS)
         code = _code(connection)
     except TimeoutError:
