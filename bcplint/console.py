@@ -8,6 +8,7 @@ goes to :func:`bcplint.cli.console`.
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import NoReturn
 
@@ -45,8 +46,10 @@ def _never_fail_to_encode() -> None:
     """Standard output and error write what their encoding cannot (a plan's "…" or "é" to an
     ASCII terminal, ``PYTHONIOENCODING=ascii``, a C locale on an old system) as ``\\u2026``
     escapes, as Python's own standard error does, rather than stop the run with a
-    UnicodeEncodeError. A chosen error handler (``PYTHONIOENCODING=ascii:replace``) is kept.
-    Before the daemon's client: a served run writes with the handler this sets."""
+    UnicodeEncodeError. An error handler the user chose (``PYTHONIOENCODING=ascii:strict``) is
+    kept. Before the daemon's client: a served run writes with the handler this sets."""
+    if ":" in os.environ.get("PYTHONIOENCODING", ""):
+        return
     for stream in (sys.stdout, sys.stderr):
         if getattr(stream, "errors", None) == "strict" and hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="backslashreplace")

@@ -31,7 +31,7 @@ from bcplint.api import LintOptions, lint, load_workspace
 from bcplint.console import _wants_daemon
 from bcplint.daemon.address import Address
 from bcplint.daemon.client import CI_VARIABLES
-from bcplint.daemon.server import WATCH_SECONDS, Daemon, _as_client, superseded
+from bcplint.daemon.server import WATCH_SECONDS, Daemon, _as_client, environment, superseded
 from bcplint.daemon.wire import WireError, receive, run_request, send_go, send_request
 from bcplint.load.memory import MAX_WORKSPACES, FileMemory, keep_files_in_memory
 from bcplint.report import FORMATTERS
@@ -259,18 +259,65 @@ def test_a_frozen_or_dead_daemon_is_replaced_and_the_check_run_again(daemons: Da
         daemon.wait(timeout=30)
         assert (client.returncode, out) == (itself.returncode, itself.stdout)
         assert err == b"bcplint: note: the daemon " + why + b"; checking without it\n" + itself.stderr
-    # What the unfinished run wrote to a file is cut off: the report redirected there is whole.
-    report = tmp_path / "report.json"
-    report.write_bytes(b"an earlier report\n")
-    daemon = _patched_daemon(daemons, tmp_path, "print('half a report', flush=True); time.sleep(600)")
-    with open(report, "ab") as appended:
-        client = _client(daemons, tmp_path, args, stdout=appended)
-        while report.stat().st_size == len(b"an earlier report\n"):
-            time.sleep(0.1)
-        daemon.kill()
-        _, err = client.communicate(timeout=60)
+    # What the unfinished run wrote to a file is cut off: the report redirected there is whole,
+    # with ">>" as a shell opens it (O_APPEND, at offset 0) as with ">". Unless something else
+    # wrote to the file after it: then nothing is cut.
+    earlier, half, other = b"an earlier report\n", b"half a report\n", b"another writer\n"
+    for flags, elsewhere, expected in (
+        (os.O_APPEND, b"", earlier + itself.stdout),
+        (os.O_TRUNC, b"", itself.stdout),
+        (os.O_APPEND, other, earlier + half + other + itself.stdout),
+    ):
+        report = tmp_path / "report.json"
+        report.write_bytes(earlier)
+        daemon = _patched_daemon(daemons, tmp_path, "print('half a report', flush=True); time.sleep(600)")
+        fd = os.open(report, os.O_WRONLY | flags)
+        try:
+            client = _client(daemons, tmp_path, args, stdout=fd)
+            while half not in report.read_bytes():
+                time.sleep(0.1)
+            with open(report, "ab") as writer:
+                writer.write(elsewhere)
+            daemon.kill()
+            client.communicate(timeout=60)
+        finally:
+            os.close(fd)
+        daemon.wait(timeout=30)
+        assert (report.read_bytes(), client.returncode) == (expected, itself.returncode)
+
+
+def test_ctrl_c_as_the_run_is_handed_over_or_a_run_that_will_not_end(daemons: Daemons, tmp_path: Path) -> None:
+    """A Ctrl-C just before the "go" reaches the daemon: the client ends at once ("Aborted.",
+    2) and the daemon, given the interrupt instead of the go, does not run the check. A run
+    that does not end when interrupted: the client waits INTERRUPTED_SECONDS, not for ever."""
+    write(tmp_path, "bcp/a.yaml", SERVICE.format(name="a"))
+    args = ["check", "--today", TODAY, "--format", "json"]
+    daemon = _patched_daemon(daemons, tmp_path, "print('served', flush=True); return lint(*a, **k)")
+    code = (
+        "import sys; from bcplint.daemon import client\n"
+        "def interrupted(*a):\n    raise KeyboardInterrupt\n"
+        "client.send_go = interrupted\n"
+        f"sys.argv = ['bcplint', *{[*args, '--daemon']!r}]\nfrom bcplint.console import console\nconsole()"
+    )
+    started = time.monotonic()
+    ended = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, env=daemons.env, capture_output=True, timeout=60, check=False
+    )
+    assert (ended.returncode, ended.stdout, ended.stderr) == (2, b"", b"Aborted.\n")
+    assert time.monotonic() - started < 5  # not REQUEST_SECONDS waiting on each other
+    assert daemons.wait_for(tmp_path) == {"pid": daemon.pid, "served": 0}
+    daemon.kill()
     daemon.wait(timeout=30)
-    assert report.read_bytes() == b"an earlier report\n" + itself.stdout and client.returncode == itself.returncode
+    stubborn = "import signal; signal.signal(signal.SIGINT, signal.SIG_IGN); print('served', flush=True); time.sleep(9)"
+    daemon = _patched_daemon(daemons, tmp_path, stubborn)
+    client = _client(daemons, tmp_path, args, INTERRUPTED_SECONDS=2.0)
+    assert client.stdout is not None and client.stdout.readline() == b"served\n"
+    client.send_signal(signal.SIGINT)
+    started = time.monotonic()
+    _, err = client.communicate(timeout=60)
+    assert (client.returncode, err) == (2, b"Aborted.\n") and time.monotonic() - started < 10
+    daemon.kill()
+    daemon.wait(timeout=30)
 
 
 def test_a_run_waits_for_a_slow_reader_and_writes_its_output_once(daemons: Daemons, tmp_path: Path) -> None:
@@ -378,30 +425,37 @@ def test_stop_and_a_second_daemon(daemons: Daemons, tmp_path: Path) -> None:
 
 
 def test_a_new_daemon_stops_the_one_it_supersedes(daemons: Daemons, tmp_path: Path) -> None:
-    """A package installed beside bcplint (an entry of PYTHONPATH here) gives the installation a
-    new fingerprint: the daemon started for it stops the old one, which nobody asks any more."""
+    """A package installed beside bcplint (in a directory of PYTHONPATH here) gives the
+    installation a new fingerprint: the daemon started for it stops the old one, which nobody
+    asks any more. A daemon of another search path may still have clients: it is left alone."""
     beside = tmp_path / "site"
     beside.mkdir()
-    old_env = {**daemons.env, "PYTHONPATH": str(beside)}
-    daemons.run("daemon", "start", cwd=tmp_path, env=old_env)
-    old = daemons.wait_for(tmp_path, env=old_env)["pid"]
-    daemons.run("daemon", "start", cwd=tmp_path)
-    assert daemons.wait_for(tmp_path)["pid"] != old
+    installed = {**daemons.env, "PYTHONPATH": str(beside)}
+    daemons.run("daemon", "start", cwd=tmp_path, env=installed)
+    old = daemons.wait_for(tmp_path, env=installed)["pid"]
+    daemons.run("daemon", "start", cwd=tmp_path)  # another search path
+    other = daemons.wait_for(tmp_path)["pid"]
+    time.sleep(1.0)  # it would have stopped the first by now
+    assert daemons.wait_for(tmp_path, env=installed)["pid"] == old
+    (beside / "newly_installed.py").write_text("")  # the directory changes: a new fingerprint
+    daemons.run("daemon", "start", cwd=tmp_path, env=installed)
+    assert daemons.wait_for(tmp_path, env=installed)["pid"] not in (old, other)
     _wait_gone(old)
-    assert daemons.status(tmp_path, old_env) is None
+    assert daemons.wait_for(tmp_path)["pid"] == other
 
 
 def test_superseded_daemons_are_those_of_the_same_environment(tmp_path: Path) -> None:
     where = Address(tmp_path, "a" * 32)
+    here, elsewhere = environment(), "0" * 32
     for fingerprint, text in (
-        ("a" * 32, "1\n/venv\n"),  # itself
-        ("b" * 32, "2\n/venv\n"),  # the same environment, other code: superseded
-        ("c" * 32, "3\n/other-venv\n"),  # another installation
+        ("a" * 32, f"1\n{here}\n"),  # itself
+        ("b" * 32, f"2\n{here}\n"),  # the same environment, other code: superseded
+        ("c" * 32, f"3\n{elsewhere}\n"),  # another installation, or search path
         ("d" * 32, "4"),  # a lock of an earlier layout: nothing known
-        ("e" * 32, "5\n/venv\n"),
+        ("e" * 32, f"5\n{here}\n"),
     ):
         (tmp_path / f"{fingerprint}.lock").write_text(text)
-    assert superseded(where, "/venv") == ["b" * 32, "e" * 32]
+    assert superseded(where, here) == ["b" * 32, "e" * 32]
 
 
 def test_a_daemon_whose_socket_is_removed_leaves(daemons: Daemons, tmp_path: Path) -> None:
@@ -662,6 +716,7 @@ def test_malformed_run_requests_are_refused(tmp_path: Path) -> None:
         {**good, "umask": "022"},
         {**good, "stdout": {**stream, "encoding": "no-such-codec"}},
         {**good, "stdout": {**stream, "encoding": "utf\0-8"}},
+        {**good, "stdout": {**stream, "encoding": "rot13"}},  # a codec, but not of text to bytes
         {**good, "stdout": {**stream, "errors": "no-such-handler"}},
         {**good, "stdout": {**stream, "buffered": "yes"}},
         {**good, "stderr": {}},

@@ -31,10 +31,11 @@ import socket
 import stat
 import struct
 import sys
+import time
 from typing import Any
 
 from bcplint.daemon.address import Address, address
-from bcplint.daemon.wire import WireError, receive, run_request, send_go, send_request
+from bcplint.daemon.wire import WireError, receive, run_request, send_go, send_interrupt, send_request
 
 # A daemon that does not accept within this long is gone or wedged: the client runs the check.
 CONNECT_SECONDS = 2.0
@@ -108,13 +109,13 @@ def _served(connection: socket.socket, request: dict[str, Any], fds: list[int]) 
         if pid is None:
             return None  # refused
         ends = [_end_of_file(fd) for fd in fds]
-        going = True  # before "go" is sent: a Ctrl-C from here on is passed on
+        going = True  # before "go" is sent: a Ctrl-C from here on is passed on (see _interrupted)
         send_go(connection, fds)  # from here on the run is the daemon's, not this process's
         connection.settimeout(SILENT_SECONDS)
         code = _code(connection)
     except TimeoutError:
         if going:  # began, and fell silent: frozen (one that never began is busy: left alone)
-            _kill(pid)
+            _kill(pid, connection)
             _again(f"the daemon stopped answering for {SILENT_SECONDS:g} s during the run and was stopped", fds, ends)
         return None
     except (OSError, WireError):
@@ -122,7 +123,7 @@ def _served(connection: socket.socket, request: dict[str, Any], fds: list[int]) 
             _again("the daemon stopped during the run", fds, ends)
         return None
     except KeyboardInterrupt:
-        return _interrupted(connection, pid if going else None)
+        return _interrupted(connection, going)
     if code is None:
         _again("the daemon stopped during the run", fds, ends)
     return code
@@ -138,24 +139,31 @@ def _daemon_pid(connection: socket.socket, said: object) -> int | None:
     return pid if pid > 1 else None
 
 
-def _code(connection: socket.socket) -> int | None:
+def _code(connection: socket.socket, deadline: float | None = None) -> int | None:
     """The exit code the daemon sends when the run ends (heartbeats before it skipped), or None
-    when it sends something else."""
+    when it sends something else. TimeoutError when ``deadline`` (time.monotonic()) passes
+    first, heartbeats or not."""
     while True:
+        if deadline is not None:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError
+            connection.settimeout(left)
         message = receive(connection)
         if "alive" not in message:
             code = message.get("code")
             return code if isinstance(code, int) and not isinstance(code, bool) else None
 
 
-def _interrupted(connection: socket.socket, pid: int | None) -> int:
+def _interrupted(connection: socket.socket, going: bool) -> int:
     """Ctrl-C: the daemon's run interrupted as this process's would be; its exit code, or 2
-    ("Aborted.", as click says it) when the run had not begun or does not end in time."""
-    if pid is not None:
+    ("Aborted.", as click says it) when the run had not been handed over or does not end
+    within INTERRUPTED_SECONDS. A daemon still waiting for the "go" takes the interrupt for
+    the end of the request and does not run it."""
+    if going:
         with contextlib.suppress(OSError, WireError, KeyboardInterrupt):
-            os.kill(pid, signal.SIGINT)
-            connection.settimeout(INTERRUPTED_SECONDS)
-            code = _code(connection)
+            send_interrupt(connection)
+            code = _code(connection, deadline=time.monotonic() + INTERRUPTED_SECONDS)
             if code is not None:
                 return code
     with contextlib.suppress(OSError, ValueError):
@@ -165,23 +173,38 @@ def _interrupted(connection: socket.socket, pid: int | None) -> int:
 
 
 def _end_of_file(fd: int) -> int | None:
-    """Where the run's output to ``fd`` will begin, when ``fd`` is a regular file written at
-    its end (``>`` or ``>>`` in a shell): None for anything else (a pipe, a terminal)."""
+    """Where the run's output to ``fd`` will begin, when ``fd`` is a regular file this process
+    writes at its end (``>`` or ``>>`` in a shell): None for anything else (a pipe, a terminal,
+    a file written in its middle)."""
     try:
         info = os.fstat(fd)
         at = os.lseek(fd, 0, os.SEEK_CUR)
+        appending = bool(_status_flags(fd) & os.O_APPEND)
     except OSError:
         return None
-    return at if stat.S_ISREG(info.st_mode) and at == info.st_size else None
+    if not stat.S_ISREG(info.st_mode) or not (appending or at == info.st_size):
+        return None
+    return info.st_size
+
+
+def _status_flags(fd: int) -> int:
+    """The file status flags of ``fd`` (O_APPEND...)."""
+    import fcntl  # noqa: PLC0415 - POSIX only, like the daemon
+
+    return fcntl.fcntl(fd, fcntl.F_GETFL)
 
 
 def _again(why: str, fds: list[int], ends: list[int | None]) -> None:
     """Before the check is run again in this process: what the daemon's unfinished run wrote
     to files (``ends``: where it began, see :func:`_end_of_file`) is cut off, so a report
-    redirected to a file is whole; a pipe or terminal keeps it. Then say why on standard error."""
+    redirected to a file is whole, unless something else wrote to the file after it (the
+    file's end is then not where the run's last write left it); a pipe or terminal keeps it.
+    Then say why on standard error."""
     for fd, end in zip(fds, ends, strict=True):
         if end is not None:
             with contextlib.suppress(OSError):
+                if os.lseek(fd, 0, os.SEEK_CUR) != os.fstat(fd).st_size:  # the run's writes move it
+                    continue
                 os.ftruncate(fd, end)
                 os.lseek(fd, end, os.SEEK_SET)
     with contextlib.suppress(OSError, ValueError):
@@ -189,10 +212,19 @@ def _again(why: str, fds: list[int], ends: list[int | None]) -> None:
         sys.stderr.flush()
 
 
-def _kill(pid: int | None) -> None:
-    if pid is not None:
-        with contextlib.suppress(OSError):
-            os.kill(pid, signal.SIGKILL)
+def _kill(pid: int | None, connection: socket.socket) -> None:
+    """Kill the daemon, and wait (a little) for it to be gone: its last write lands before the
+    client cuts the file it went to."""
+    if pid is None:
+        return
+    with contextlib.suppress(OSError):
+        os.kill(pid, signal.SIGKILL)
+    deadline = time.monotonic() + CONNECT_SECONDS
+    with contextlib.suppress(OSError):
+        while (left := deadline - time.monotonic()) > 0:
+            connection.settimeout(left)
+            if not connection.recv(65536):
+                return
 
 
 def in_ci() -> bool:

@@ -22,9 +22,11 @@ from __future__ import annotations
 import codecs
 import contextlib
 import gc
+import hashlib
 import io
 import json
 import os
+import select
 import signal
 import socket
 import sys
@@ -89,7 +91,7 @@ class Daemon:
                 return "not started: another daemon of this installation is running"
             lock.seek(0)
             lock.truncate()
-            lock.write(f"{os.getpid()}\n{sys.prefix}\n".encode())  # see superseded()
+            lock.write(f"{os.getpid()}\n{environment()}\n".encode())  # see superseded()
             lock.flush()
             os.chdir(self.where.directory)  # started in a client's directory; holds none
             return self._serve_locked(warm_up)
@@ -149,7 +151,7 @@ class Daemon:
             return False
         try:
             return self._answer_request(connection, request)
-        except Exception:
+        except (Exception, KeyboardInterrupt):  # a SIGINT meant for a run that had just ended
             _log(f"answering a request failed:\n{traceback.format_exc()}")
             return False
 
@@ -170,8 +172,11 @@ class Daemon:
                 fds = _begun(connection)
                 if fds is None:  # the client went away (Ctrl-C, or tired of waiting): not run
                     return False
-                out, err = (_stream(fd, run[name]) for fd, name in zip(fds, ("stdout", "stderr"), strict=True))
-                code = self._run(run, out, err, connection)
+                streams = _streams(fds, run)
+                if streams is None:
+                    _send(connection, {"code": 1})
+                    return False
+                code = self._run(run, *streams, connection)
                 self.served += 1
                 _send(connection, {"code": code})
         return False
@@ -252,7 +257,7 @@ class Daemon:
         request after it (the request waits in its queue); this daemon does not wait for it."""
         from bcplint.daemon.client import ask  # noqa: PLC0415
 
-        for fingerprint in superseded(self.where, sys.prefix):
+        for fingerprint in superseded(self.where, environment()):
             with contextlib.suppress(TimeoutError, OSError):
                 ask(self.where._replace(fingerprint=fingerprint), {"fingerprint": fingerprint, "stop": True}, 0.5)
 
@@ -263,21 +268,30 @@ class Daemon:
             return False
 
 
-def superseded(where: Address, prefix: str) -> list[str]:
-    """The fingerprints of the other daemons in ``where``'s directory that run in the same
-    Python environment (``prefix``: ``sys.prefix``, the virtual environment) as the daemon at
-    ``where``, in name order. No client asks them anything any more: bcplint was upgraded or
-    edited there, or a package installed beside it, and each would hold a workspace in memory
-    until its idle time is up. Daemons of other environments (another virtual environment,
-    pre-commit's environment of another bcplint version) serve other installations and are
-    not named. Their lock files say where they run (pid, then prefix, a line each)."""
+def environment() -> str:
+    """32 hex digits naming where this process finds its code: the Python environment
+    (``sys.prefix``, the virtual environment) and the module search path (``sys.path``, made
+    absolute by Python at start-up), but not what lies there. Two daemons with the same
+    environment and different fingerprints run the same installation before and after a
+    change (an upgrade, an edit, a package installed beside it)."""
+    return hashlib.blake2b("\0".join([sys.prefix, *sys.path]).encode(), digest_size=16).hexdigest()
+
+
+def superseded(where: Address, environment: str) -> list[str]:
+    """The fingerprints of the other daemons in ``where``'s directory of the same
+    ``environment`` (:func:`environment`) as the daemon at ``where``, in name order. No client
+    asks them anything any more: the installation they serve has changed since they started,
+    and each would hold a workspace in memory until its idle time is up. Daemons of other
+    environments (another virtual environment, pre-commit's environment of another bcplint
+    version, another PYTHONPATH) may still have clients and are not named. Their lock files say
+    where they run (pid, then environment, a line each)."""
     found = []
     for lock in sorted(where.directory.glob("*.lock")):
         try:
             lines = lock.read_text(encoding="utf-8").split("\n")
         except (OSError, ValueError):
             continue
-        if lock.stem != where.fingerprint and len(lines) > 1 and lines[1] == prefix:
+        if lock.stem != where.fingerprint and len(lines) > 1 and lines[1] == environment:
             found.append(lock.stem)
     return found
 
@@ -316,10 +330,10 @@ def _malformed(run: dict[str, Any]) -> str | None:
         if not isinstance(spec, dict):
             return f"{name} must describe the stream"
         try:
-            codecs.lookup(spec["encoding"])
+            io.TextIOWrapper(io.BytesIO(), encoding=spec["encoding"], errors=spec["errors"])  # text encodings only
             codecs.lookup_error(spec["errors"])
         except (KeyError, LookupError, TypeError, ValueError):
-            return f"{name} has an encoding or error handler Python does not know"
+            return f"{name} has an encoding or error handler Python does not know for text"
         if not all(isinstance(spec.get(flag), bool) for flag in ("line_buffering", "write_through", "buffered")):
             return f"{name} must say how it is buffered"
     return None
@@ -345,6 +359,24 @@ def _stream(fd: int, spec: dict[str, Any]) -> TextIO:
         line_buffering=spec["line_buffering"],
         write_through=spec["write_through"],
     )
+
+
+def _streams(fds: list[int], run: dict[str, Any]) -> tuple[TextIO, TextIO] | None:
+    """The client's standard output and error as :func:`_stream` builds them, or None (every
+    descriptor closed, the failure logged) when they cannot be built."""
+    built: list[TextIO] = []
+    try:
+        for fd, name in zip(fds, ("stdout", "stderr"), strict=True):
+            built.append(_stream(fd, run[name]))
+    except (OSError, ValueError, LookupError, TypeError):
+        _log(f"the client's streams could not be built:\n{traceback.format_exc()}")
+        for stream in built:
+            _close(stream)
+        for fd in fds[len(built) :]:
+            with contextlib.suppress(OSError):
+                os.close(fd)
+        return None
+    return built[0], built[1]
 
 
 def _close(stream: TextIO) -> None:
@@ -406,7 +438,6 @@ def _begun(connection: socket.socket) -> list[int] | None:
     interrupted) and the run must not happen."""
     try:
         send(connection, {"started": os.getpid()})
-        _interrupt_pending.clear()  # a Ctrl-C of this client can only come after its "go"
         connection.settimeout(REQUEST_SECONDS)
         return receive_go(connection)
     except (OSError, WireError):
@@ -420,49 +451,80 @@ _interrupt_pending = threading.Event()
 @contextlib.contextmanager
 def _uninterrupted() -> Iterator[None]:
     """SIGINT held back while a client's run is served, outside the command itself (see
-    :func:`_interruptible`): the client's Ctrl-C, passed on, interrupts the command and never
-    the daemon's own work around it. Between runs SIGINT stops a daemon served in the
-    foreground, as usual."""
+    :func:`_interruptible`): the client's Ctrl-C (raised by :func:`_heartbeat`) interrupts the
+    command and never the daemon's own work around it. Between runs SIGINT stops a daemon
+    served in the foreground, as usual; no client sends a daemon signals."""
+    _interrupt_pending.clear()
     previous = signal.signal(signal.SIGINT, lambda *_: _interrupt_pending.set())
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, previous)
+        _restore_handler(previous)
 
 
 @contextlib.contextmanager
 def _interruptible() -> Iterator[None]:
     """SIGINT interrupts the command (KeyboardInterrupt, which click turns into "Aborted."),
-    including one that arrived since the client said "go"."""
+    including one that arrived since the run was handed over."""
     previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         if _interrupt_pending.is_set():
             raise KeyboardInterrupt
         yield
     finally:
-        signal.signal(signal.SIGINT, previous)
+        _restore_handler(previous)
+
+
+def _restore_handler(handler: Any) -> None:
+    """Put ``handler`` back for SIGINT, even when a SIGINT lands meanwhile (the run is ending
+    anyway): a default handler left behind would let a later one stop the daemon."""
+    while True:
+        try:
+            signal.signal(signal.SIGINT, handler)
+            return
+        except KeyboardInterrupt:
+            continue
 
 
 @contextlib.contextmanager
 def _heartbeat(client: socket.socket | None, streams: tuple[TextIO, TextIO]) -> Iterator[None]:
-    """While the block runs, tell ``client`` every HEARTBEAT_SECONDS that the run is alive, so
-    it can wait for a run as long as the run takes (a slow reader of the output, a large
-    workspace) and still tell a frozen daemon. A client that has gone away (killed, its terminal
-    closed) gets nothing more: its streams are pointed at /dev/null and its run interrupted,
-    as its end would have ended the run in its own process."""
+    """While the block runs, listen to ``client`` and tell it every HEARTBEAT_SECONDS that the
+    run is alive, so it can wait for a run as long as the run takes (a slow reader of the
+    output, a large workspace) and still tell a frozen daemon. A beat the client has no room
+    for (it is stopped, Ctrl-Z) is skipped, not waited for.
+
+    The client's Ctrl-C comes as a byte on the connection (:func:`bcplint.daemon.wire.send_interrupt`)
+    and interrupts the command, as it would in the client's process. A client that has gone
+    away (killed, its terminal closed) gets nothing more: its streams are pointed at /dev/null
+    and its run interrupted, as its end would have ended the run in its own process. The run is
+    interrupted once at most."""
     if client is None:
         yield
         return
     ended = threading.Event()
+    wake, woken = os.pipe()  # written when the run ends: the heartbeat stops at once
 
     def beat() -> None:
-        while not ended.wait(HEARTBEAT_SECONDS):
+        interrupted = False
+        while not ended.is_set():
             try:
-                send(client, {"alive": True})
-            except OSError:
+                said = client.fileno() in select.select([client.fileno(), wake], [], [], HEARTBEAT_SECONDS)[0]
+                if ended.is_set():
+                    return
+                gone = said and not client.recv(64)
+                if not said and select.select([], [client], [], 0)[1]:
+                    send(client, {"alive": True})
+            except (BrokenPipeError, ConnectionResetError):
+                gone = said = True
+            except OSError:  # a beat that could not be sent whole: the next one may
+                continue
+            if gone:
                 for stream in streams:
                     _silence(stream)
+            if said and not interrupted:
+                interrupted = True
                 signal.pthread_kill(threading.main_thread().ident or 0, signal.SIGINT)  # ends a blocked write too
+            if gone:
                 return
 
     thread = threading.Thread(target=beat, name="bcplint-heartbeat", daemon=True)
@@ -471,7 +533,10 @@ def _heartbeat(client: socket.socket | None, streams: tuple[TextIO, TextIO]) -> 
         yield
     finally:
         ended.set()
+        os.write(woken, b"x")
         thread.join()
+        os.close(wake)
+        os.close(woken)
 
 
 def _log(message: str) -> None:

@@ -13,7 +13,7 @@ sends one request:
   to run gets them: a client tired of waiting for a busy daemon closes the connection, and no
   copy of its streams is left behind in the daemon's queue, holding its pipes open. While the
   run lasts the daemon sends ``{"alive": true}`` every second, and ``{"code": int}`` when it
-  ends;
+  ends; the client's Ctrl-C travels as one byte (:func:`send_interrupt`);
 - ``{"fingerprint", "status": true}``: the daemon describes itself (pid, runs served...);
 - ``{"fingerprint", "stop": true}``: it answers ``{"stopped": pid}`` and leaves.
 
@@ -35,7 +35,7 @@ from typing import Any
 # Far beyond any request or answer; a peer announcing more is not one of ours.
 MAX_FRAME_BYTES = 2**26
 _HEADER_BYTES = 8
-_GO = b"G"
+_GO, _INTERRUPT = b"G", b"I"
 # The terminal's width travels in the environment when the client's output is a terminal: the
 # daemon's own standard streams are not the client's terminal.
 _WIDTH = "COLUMNS"
@@ -71,7 +71,16 @@ def receive_go(connection: socket.socket) -> list[int]:
             with contextlib.suppress(OSError):
                 os.close(fd)
         raise WireError("not a go with two streams")
+    for fd in fds:  # received without close-on-exec: a program the run starts must not hold them
+        os.set_inheritable(fd, False)
     return fds
+
+
+def send_interrupt(connection: socket.socket) -> None:
+    """The client's Ctrl-C, during its run: one byte, which the daemon turns into a
+    KeyboardInterrupt of that run (a signal would reach whatever the daemon is doing by then).
+    OSError when the daemon is gone."""
+    connection.sendall(_INTERRUPT)
 
 
 def send(connection: socket.socket, message: dict[str, Any]) -> None:
