@@ -31,7 +31,7 @@ from bcplint.api import LintOptions, lint, load_workspace
 from bcplint.console import _wants_daemon
 from bcplint.daemon.address import Address
 from bcplint.daemon.client import CI_VARIABLES
-from bcplint.daemon.server import WATCH_SECONDS, Daemon, _as_client, environment, superseded
+from bcplint.daemon.server import WATCH_SECONDS, Daemon, _as_client, environment, read_lock, superseded
 from bcplint.daemon.wire import WireError, receive, run_request, send_go, send_request
 from bcplint.load.memory import MAX_WORKSPACES, FileMemory, keep_files_in_memory
 from bcplint.report import FORMATTERS
@@ -99,7 +99,7 @@ def daemons() -> Iterator[Daemons]:
     yield made
     made.run("daemon", "stop", cwd=directory)
     for lock in (directory / "daemon").glob("*.lock"):  # every daemon writes its pid there
-        text = lock.read_text().split("\n")[0].strip()
+        text = read_lock(lock)[0]
         if text.isdigit() and int(text) > 0:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(int(text), signal.SIGKILL)

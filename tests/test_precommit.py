@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from bcplint.daemon.client import CI_VARIABLES
+from bcplint.daemon.server import read_lock
 from bcplint.daemon.wire import receive, send_request
 from tests.conftest import REPO_ROOT, git, write
 from tests.test_workspace import CONTACTS
@@ -264,7 +265,7 @@ def test_a_hook_served_by_a_daemon_fails_and_passes_the_same_commits(
             with contextlib.suppress(OSError, ValueError):
                 _ask_daemon(path, {"stop": True})
         for lock in (cache / "daemon").glob("*.lock"):  # one that did not stop: its pid is there
-            text = lock.read_text().split("\n")[0].strip()
+            text = read_lock(lock)[0]
             if text.isdigit() and int(text) > 1:
                 with contextlib.suppress(ProcessLookupError):
                     os.kill(int(text), signal.SIGKILL)

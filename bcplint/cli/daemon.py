@@ -12,7 +12,7 @@ from bcplint.cli import common
 from bcplint.cli.common import EXIT_OK, EXIT_USAGE
 from bcplint.daemon.address import Address, address
 from bcplint.daemon.client import ask, private_directory, start_in_background
-from bcplint.daemon.server import DEFAULT_IDLE_SECONDS, Daemon, read_warm_up
+from bcplint.daemon.server import DEFAULT_IDLE_SECONDS, Daemon, read_lock, read_warm_up
 
 # How long `daemon start` waits for the new daemon to answer.
 START_SECONDS = 30.0
@@ -128,7 +128,7 @@ def _ask(where: Address, request: dict[str, Any]) -> dict[str, Any] | None:
         return ask(where, request, timeout=ANSWER_SECONDS)
     except TimeoutError:
         try:
-            pid = where.lock.read_text(encoding="utf-8").split("\n")[0].strip()
+            pid = read_lock(where.lock)[0] or "?"
         except (OSError, ValueError):
             pid = "?"
         raise click.ClickException(

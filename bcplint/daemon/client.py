@@ -48,6 +48,8 @@ HEARTBEAT_SECONDS = 1.0
 SILENT_SECONDS = 60.0
 # How long an interrupted client waits for the daemon to end the run it interrupted.
 INTERRUPTED_SECONDS = 10.0
+# How long a client that killed a frozen daemon waits for it to be gone.
+KILLED_SECONDS = 2.0
 # Set by CI services (CI by most; the others by those that do not set it).
 CI_VARIABLES = ("CI", "TF_BUILD", "JENKINS_URL", "TEAMCITY_VERSION", "BUILDKITE", "CODEBUILD_BUILD_ID")
 
@@ -219,7 +221,7 @@ def _kill(pid: int | None, connection: socket.socket) -> None:
         return
     with contextlib.suppress(OSError):
         os.kill(pid, signal.SIGKILL)
-    deadline = time.monotonic() + CONNECT_SECONDS
+    deadline = time.monotonic() + KILLED_SECONDS
     with contextlib.suppress(OSError):
         while (left := deadline - time.monotonic()) > 0:
             connection.settimeout(left)

@@ -34,6 +34,7 @@ import threading
 import time
 import traceback
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any, TextIO
 
 from bcplint.daemon.address import Address
@@ -91,7 +92,7 @@ class Daemon:
                 return "not started: another daemon of this installation is running"
             lock.seek(0)
             lock.truncate()
-            lock.write(f"{os.getpid()}\n{environment()}\n".encode())  # see superseded()
+            lock.write(f"{os.getpid()}\n{environment()}\n".encode())  # see read_lock()
             lock.flush()
             os.chdir(self.where.directory)  # started in a client's directory; holds none
             return self._serve_locked(warm_up)
@@ -288,12 +289,20 @@ def superseded(where: Address, environment: str) -> list[str]:
     found = []
     for lock in sorted(where.directory.glob("*.lock")):
         try:
-            lines = lock.read_text(encoding="utf-8").split("\n")
+            _, named = read_lock(lock)
         except (OSError, ValueError):
             continue
-        if lock.stem != where.fingerprint and len(lines) > 1 and lines[1] == environment:
+        if lock.stem != where.fingerprint and named == environment:
             found.append(lock.stem)
     return found
+
+
+def read_lock(lock: Path) -> tuple[str, str]:
+    """The pid and the environment (:func:`environment`) a daemon wrote in its lock file, a
+    line each; "" for what it does not say (a lock of an earlier layout holds the pid only).
+    OSError or ValueError when it cannot be read."""
+    lines = lock.read_text(encoding="utf-8").split("\n")
+    return lines[0].strip(), lines[1] if len(lines) > 1 else ""
 
 
 def _exit_code(exit: SystemExit) -> int:
