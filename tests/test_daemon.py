@@ -32,7 +32,7 @@ from bcplint.console import _wants_daemon
 from bcplint.daemon.address import Address
 from bcplint.daemon.client import CI_VARIABLES
 from bcplint.daemon.server import WATCH_SECONDS, Daemon, _as_client, environment, read_lock, superseded
-from bcplint.daemon.wire import WireError, receive, run_request, send_go, send_request
+from bcplint.daemon.wire import WireError, receive, run_request, send, send_go
 from bcplint.load.memory import MAX_WORKSPACES, FileMemory, keep_files_in_memory
 from bcplint.report import FORMATTERS
 from bcplint.workspace import documents
@@ -686,7 +686,7 @@ class Served:
                         send_go(ours, [out.fileno(), err.fileno()] if streams else [])
 
         with ours, theirs, open(self.out, "wb") as out, open(self.err, "wb") as err:
-            send_request(ours, {"fingerprint": self.where.fingerprint, **request})
+            send(ours, {"fingerprint": self.where.fingerprint, **request})
             thread = threading.Thread(target=client)
             thread.start()
             self.daemon._answer(theirs)
@@ -787,7 +787,7 @@ def test_status_stop_and_a_client_of_other_code(tmp_path: Path) -> None:
     }
     ours, theirs = socket.socketpair()
     with ours, theirs:
-        send_request(ours, {"fingerprint": served.where.fingerprint, "stop": True})
+        send(ours, {"fingerprint": served.where.fingerprint, "stop": True})
         assert served.daemon._answer(theirs) is True
         assert receive(ours) == {"stopped": os.getpid()}
 
@@ -817,7 +817,7 @@ def _ask(path: Path, request: dict[str, Any]) -> dict[str, Any]:
     with socket.socket(socket.AF_UNIX) as connection:
         connection.settimeout(30)
         connection.connect(str(path))
-        send_request(connection, request)
+        send(connection, request)
         return receive(connection)
 
 

@@ -22,7 +22,7 @@ import pytest
 
 from bcplint.daemon.client import CI_VARIABLES
 from bcplint.daemon.server import read_lock
-from bcplint.daemon.wire import receive, send_request
+from bcplint.daemon.wire import receive, send
 from tests.conftest import REPO_ROOT, git, write
 from tests.test_workspace import CONTACTS
 
@@ -288,5 +288,5 @@ def _ask_daemon(path: Path, request: dict[str, object]) -> dict[str, object]:
     with socket.socket(socket.AF_UNIX) as connection:
         connection.settimeout(30)
         connection.connect(str(path))
-        send_request(connection, {"fingerprint": path.stem, **request})
+        send(connection, {"fingerprint": path.stem, **request})
         return receive(connection)

@@ -35,7 +35,7 @@ import time
 from typing import Any
 
 from bcplint.daemon.address import Address, address
-from bcplint.daemon.wire import WireError, receive, run_request, send_go, send_interrupt, send_request
+from bcplint.daemon.wire import WireError, receive, run_request, send, send_go, send_interrupt
 
 # A daemon that does not accept within this long is gone or wedged: the client runs the check.
 CONNECT_SECONDS = 2.0
@@ -106,7 +106,7 @@ def _served(connection: socket.socket, request: dict[str, Any], fds: list[int]) 
     pid = None
     try:
         connection.settimeout(STARTED_SECONDS)
-        send_request(connection, request)
+        send(connection, request)
         pid = _daemon_pid(connection, receive(connection).get("started"))
         if pid is None:
             return None  # refused
@@ -243,7 +243,7 @@ def ask(where: Address, request: dict[str, Any], timeout: float) -> dict[str, An
             return None
         try:
             connection.settimeout(timeout)
-            send_request(connection, request)
+            send(connection, request)
             return receive(connection)
         except TimeoutError:
             raise

@@ -39,7 +39,7 @@ from typing import Any, TextIO
 
 from bcplint.daemon.address import Address
 from bcplint.daemon.client import HEARTBEAT_SECONDS, private_directory
-from bcplint.daemon.wire import WireError, receive_go, receive_request, send
+from bcplint.daemon.wire import WireError, receive, receive_go, send
 from bcplint.git.runner import toplevel
 
 DEFAULT_IDLE_SECONDS = 30 * 60
@@ -147,7 +147,7 @@ class Daemon:
         sends, the daemon goes on: a malformed request is dropped or refused."""
         try:
             connection.settimeout(REQUEST_SECONDS)
-            request = receive_request(connection)
+            request = receive(connection)
         except (OSError, WireError):
             return False
         try:

@@ -45,16 +45,6 @@ class WireError(Exception):
     """The peer sent something that is not this protocol, or went away mid-frame."""
 
 
-def send_request(connection: socket.socket, message: dict[str, Any]) -> None:
-    """The client's request. OSError when the daemon is gone."""
-    send(connection, message)
-
-
-def receive_request(connection: socket.socket) -> dict[str, Any]:
-    """The client's request: as :func:`receive`."""
-    return receive(connection)
-
-
 def send_go(connection: socket.socket, streams: Sequence[int]) -> None:
     """Say "go", with the descriptors of the client's standard output and error. OSError when
     the daemon is gone."""
